@@ -1,0 +1,152 @@
+#ifndef KSTONE_CORE_ENGINE_ENGINE_H_
+#define KSTONE_CORE_ENGINE_ENGINE_H_
+
+// Engine: the 256-stripe LSM tree, written once against core::Storage.
+//
+// Keys are engine keys (core/storage/record.h: first byte = stripe). Values
+// are opaque bytes (the api layer stores encoded items). The engine assigns
+// global sequence numbers, logs every batch to the shared WAL (group commit),
+// applies it to the stripes' memtables, flushes full memtables to tables and
+// compacts each stripe's tables on background threads, and records tables,
+// the next file number and the caller's metadata blob (the table schema) in
+// the manifest.
+//
+// Thread safety: safe for concurrent use. Writes to one stripe are serialised
+// by that stripe's lock; a batch touching several stripes takes their locks in
+// increasing stripe order. Reads never wait for flush or compaction I/O.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/storage/record.h"
+#include "core/storage/storage.h"
+#include "core/storage/wal.h"
+
+namespace kstone::core {
+
+enum class SyncMode {
+  kEveryCommit,  // a write returns after its WAL group is synced (default)
+  kInterval,     // synced every sync_interval_ms by a background thread
+  kNone,         // left to the operating system
+};
+
+struct EngineOptions {
+  // A stripe's active memtable becomes immutable (and is queued for flush)
+  // when it reaches either limit.
+  uint64_t memtable_max_records_per_stripe = 64 * 1024;
+  uint64_t memtable_max_bytes_per_stripe = 4 << 20;
+  // Cap on all memtables (active + immutable) of the database. A writer that
+  // finds the cap exceeded waits for flushes (back-pressure) instead of
+  // letting memory grow without bound.
+  uint64_t total_memtable_bytes = 64 << 20;
+  SyncMode sync_mode = SyncMode::kEveryCommit;
+  uint64_t sync_interval_ms = 100;
+  int background_threads = 1;  // flush + compaction workers, >= 1
+  // A stripe is compacted when it holds more than this many tables, so a
+  // point read touches at most this many tables (+1 while one is pending).
+  int max_tables_per_stripe = 4;
+
+  // InvalidArgument naming the field when a value is out of range.
+  absl::Status Validate() const;
+};
+
+struct EngineStats {
+  uint64_t last_sequence = 0;
+  uint64_t memtable_bytes = 0;  // active + immutable, all stripes
+  uint64_t memtable_records = 0;
+  uint64_t tables = 0;
+  uint64_t table_bytes = 0;
+  uint64_t table_entries = 0;
+  uint64_t stripes_in_use = 0;  // stripes holding any record
+  uint64_t wal_bytes = 0;
+  uint64_t wal_segments = 0;
+  uint64_t flushes = 0;
+  uint64_t compactions = 0;
+};
+
+// Reads the current state of keys whose stripes are locked by WriteLocked.
+class LockedReader {
+ public:
+  virtual ~LockedReader() = default;
+  // REQUIRES: the stripe of `key` is one of the locked stripes.
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      std::string_view key) const = 0;
+};
+
+// Iterates the live (newest, non-deleted) records of one stripe in key order,
+// merging the memtables and every table of the stripe. Sees a consistent
+// state of the stripe as of its creation. Not thread-safe.
+class EngineIterator {
+ public:
+  virtual ~EngineIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual void Seek(std::string_view key) = 0;         // first key >= key
+  virtual void SeekForPrev(std::string_view key) = 0;  // last key <= key
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual absl::Status status() const = 0;
+};
+
+class Engine {
+ public:
+  // Opens an engine on `storage`: reads the manifest, opens the tables,
+  // replays the WAL (a torn tail is truncated and reported in
+  // recovery_report()), and starts the background threads.
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(
+      std::unique_ptr<Storage> storage, const EngineOptions& options);
+
+  // Stops background work, waiting for a running flush or compaction, and
+  // closes the storage. Unflushed memtables stay in the WAL.
+  virtual ~Engine() = default;
+
+  // Applies `batch` atomically (first_seq is assigned by the engine). Fails
+  // with the sticky error if an earlier WAL write failed.
+  virtual absl::Status Write(WriteBatch batch) = 0;
+
+  // Atomic read-check-write: locks the stripes of `lock_keys` (in increasing
+  // order), calls `fn` with a reader of their current state, and applies the
+  // mutations it returns as one batch before unlocking. If `fn` fails nothing
+  // is written and its status is returned. REQUIRES: every mutation's key is
+  // in a locked stripe.
+  using CheckFn = absl::FunctionRef<absl::StatusOr<std::vector<Mutation>>(
+      const LockedReader&)>;
+  virtual absl::Status WriteLocked(const std::vector<std::string>& lock_keys,
+                                   CheckFn fn) = 0;
+
+  // The newest value of `key`, or nullopt if absent or deleted.
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      std::string_view key) const = 0;
+
+  virtual std::unique_ptr<EngineIterator> NewIterator(
+      uint32_t stripe) const = 0;
+
+  // Flushes every memtable to tables and waits for it.
+  virtual absl::Status Flush() = 0;
+  // Compacts every stripe to at most one table and waits for it.
+  virtual absl::Status Compact() = 0;
+
+  // The caller's metadata (the api layer's encoded table schema), persisted
+  // in the manifest. Empty for a new database.
+  virtual std::string metadata() const = 0;
+  virtual absl::Status SetMetadata(std::string metadata) = 0;
+
+  virtual EngineStats Stats() const = 0;
+  virtual const WalReplayReport& recovery_report() const = 0;
+  virtual const EngineOptions& options() const = 0;
+};
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_ENGINE_ENGINE_H_

@@ -1,0 +1,104 @@
+#ifndef KSTONE_CORE_STORAGE_TABLE_H_
+#define KSTONE_CORE_STORAGE_TABLE_H_
+
+// Table and TableBuilder: an immutable sorted run of records (an SST).
+//
+// Records are ordered by (key ascending, seq descending); a table may hold
+// several versions of a key and tombstones. Implementations: MemoryTable
+// (core/storage/memory/memory_table.h: sorted records in memory, bloom
+// filter, no serialisation) and the disk SST (core/storage/disk/sst_*.h,
+// format in docs/formats/sst.md).
+//
+// Thread safety: a finished Table is immutable, its const methods are safe for
+// concurrent use, and it is shared (std::shared_ptr) between the engine's
+// version and any open iterators; whoever holds the last reference frees it.
+// A TableBuilder and a TableIterator are not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/storage/record.h"
+
+namespace kstone::core {
+
+// What a finished table holds, recorded in the manifest.
+struct TableMeta {
+  uint64_t number = 0;   // unique within a database, never reused
+  uint64_t entries = 0;  // records, all versions and tombstones
+  uint64_t bytes = 0;    // storage size (file size, or memory footprint)
+  uint64_t min_seq = 0;
+  uint64_t max_seq = 0;
+  std::string smallest_key;  // first key (empty table: both empty)
+  std::string largest_key;   // last key
+};
+
+// An owned copy of one record, as returned by point lookups.
+struct LookupResult {
+  uint64_t seq = 0;
+  RecordType type = RecordType::kValue;
+  std::string value;
+};
+
+// Iterates a table's records in (key asc, seq desc) order, both directions.
+// Starts invalid; position it with a Seek*. key()/value() views stay valid
+// until the iterator moves or is destroyed.
+class TableIterator {
+ public:
+  virtual ~TableIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  // Positions at the first record whose key is >= key (its newest version).
+  virtual void Seek(std::string_view key) = 0;
+  // Positions at the last record whose key is <= key (its oldest version).
+  virtual void SeekForPrev(std::string_view key) = 0;
+  // REQUIRES: Valid().
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual RecordView record() const = 0;
+  // Non-OK if a read failed (the iterator is then invalid): DataLoss for a
+  // corrupt block, naming the file and offset.
+  virtual absl::Status status() const = 0;
+};
+
+class Table {
+ public:
+  virtual ~Table() = default;
+
+  // The newest record for `key` (value or tombstone), or nullopt if the table
+  // has none. Consults the bloom filter first.
+  virtual absl::StatusOr<std::optional<LookupResult>> Get(
+      std::string_view key) const = 0;
+
+  // False only if the table certainly holds no record for `key`.
+  virtual bool MayContain(std::string_view key) const = 0;
+
+  virtual std::unique_ptr<TableIterator> NewIterator() const = 0;
+
+  virtual const TableMeta& meta() const = 0;
+};
+
+class TableBuilder {
+ public:
+  virtual ~TableBuilder() = default;
+
+  // Appends a record. REQUIRES: strictly after the previous record in
+  // (key asc, seq desc) order; the builder is not finished.
+  virtual absl::Status Add(const RecordView& record) = 0;
+
+  // Completes the table (for disk: writes index, filter, footer and syncs).
+  // After success the table can be opened by number through its TableStore.
+  virtual absl::StatusOr<TableMeta> Finish() = 0;
+
+  // Discards a table that will not be finished (removes partial output).
+  virtual void Abandon() = 0;
+};
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_STORAGE_TABLE_H_

@@ -1,0 +1,40 @@
+#ifndef KSTONE_CORE_UTIL_CODING_H_
+#define KSTONE_CORE_UTIL_CODING_H_
+
+// Byte encodings used by every kstone format: fixed-width little-endian
+// integers, LEB128-style varints and length-prefixed byte strings. All
+// encoding and decoding of integers goes through here (never a struct memcpy).
+//
+// The Get* functions read from the front of *input and advance it; they return
+// false, leaving *input unspecified, when the bytes are truncated or malformed.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kstone::core {
+
+void PutFixed32(std::string* dst, uint32_t value);
+void PutFixed64(std::string* dst, uint64_t value);
+void PutVarint32(std::string* dst, uint32_t value);
+void PutVarint64(std::string* dst, uint64_t value);
+// A varint length followed by the bytes.
+void PutLengthPrefixed(std::string* dst, std::string_view value);
+
+void EncodeFixed32(char* dst, uint32_t value);
+void EncodeFixed64(char* dst, uint64_t value);
+uint32_t DecodeFixed32(const char* src);
+uint64_t DecodeFixed64(const char* src);
+
+bool GetFixed32(std::string_view* input, uint32_t* value);
+bool GetFixed64(std::string_view* input, uint64_t* value);
+bool GetVarint32(std::string_view* input, uint32_t* value);
+bool GetVarint64(std::string_view* input, uint64_t* value);
+bool GetLengthPrefixed(std::string_view* input, std::string_view* value);
+
+// Number of bytes PutVarint64 writes for value.
+int VarintLength(uint64_t value);
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_UTIL_CODING_H_
