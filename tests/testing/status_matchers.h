@@ -37,16 +37,16 @@ MATCHER_P2(StatusIs, code, message_matcher, "") {
 
 }  // namespace kstone::testing
 
-#define KS_EXPECT_OK(expr)                                    \
-  do {                                                        \
-    const auto& ks_s_ = ::kstone::testing::GetStatus((expr)); \
-    EXPECT_TRUE(ks_s_.ok()) << ks_s_;                         \
+#define KS_EXPECT_OK(expr)                                             \
+  do {                                                                 \
+    const ::absl::Status ks_s_ = ::kstone::testing::GetStatus((expr)); \
+    EXPECT_TRUE(ks_s_.ok()) << ks_s_;                                  \
   } while (false)
 
-#define KS_ASSERT_OK(expr)                                    \
-  do {                                                        \
-    const auto& ks_s_ = ::kstone::testing::GetStatus((expr)); \
-    ASSERT_TRUE(ks_s_.ok()) << ks_s_;                         \
+#define KS_ASSERT_OK(expr)                                             \
+  do {                                                                 \
+    const ::absl::Status ks_s_ = ::kstone::testing::GetStatus((expr)); \
+    ASSERT_TRUE(ks_s_.ok()) << ks_s_;                                  \
   } while (false)
 
 #define KS_TESTING_CONCAT_INNER_(a, b) a##b
