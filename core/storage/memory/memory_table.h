@@ -1,0 +1,113 @@
+#ifndef KSTONE_CORE_STORAGE_MEMORY_MEMORY_TABLE_H_
+#define KSTONE_CORE_STORAGE_MEMORY_MEMORY_TABLE_H_
+
+// MemoryTable: an immutable sorted run held in memory, the Table of an
+// in-memory database (all of whose data ends up in these), so it is built to
+// be compact and fast:
+//
+//  - every record lives in one contiguous arena, encoded as
+//      varint32 key_len | key | fixed64 (seq << 8 | type) | varint32 value_len
+//      | value
+//    so a record costs its bytes plus ~12 bytes, with no per-record heap
+//    allocation;
+//  - records are located through a compact offset index: a uint32 offset per
+//    record relative to the start of its group of kGroupSize records, plus a
+//    uint64 base per group (so arenas larger than 4 GiB work);
+//  - point lookups consult a bloom filter, then binary-search the index.
+//
+// Thread safety: a finished MemoryTable is immutable and safe for concurrent
+// use. MemoryTableBuilder and the iterators are not thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/storage/bloom_filter.h"
+#include "core/storage/table.h"
+
+namespace kstone::core {
+
+class MemoryTable final : public Table {
+ public:
+  // Largest sequence number a record may carry (seq shares 8 bytes with type).
+  static constexpr uint64_t kMaxSeq = (uint64_t{1} << 56) - 1;
+
+  MemoryTable(const MemoryTable&) = delete;
+  MemoryTable& operator=(const MemoryTable&) = delete;
+
+  absl::StatusOr<std::optional<LookupResult>> Get(
+      std::string_view key) const override;
+  bool MayContain(std::string_view key) const override;
+  std::unique_ptr<TableIterator> NewIterator() const override;
+  const TableMeta& meta() const override { return meta_; }
+
+  // Number of records.
+  size_t size() const { return offsets_.size(); }
+  // The i-th record in (key asc, seq desc) order. REQUIRES: i < size().
+  RecordView RecordAt(size_t i) const;
+  // Index of the first record whose key is >= key (size() if none).
+  size_t LowerBound(std::string_view key) const;
+  // Index of the first record whose key is > key (size() if none).
+  size_t UpperBound(std::string_view key) const;
+
+ private:
+  friend class MemoryTableBuilder;
+  static constexpr int kGroupShift = 12;  // 4096 records per offset group
+
+  MemoryTable() = default;
+  const char* RecordPtr(size_t i) const {
+    return arena_.data() + group_base_[i >> kGroupShift] + offsets_[i];
+  }
+  std::string_view KeyAt(size_t i) const;
+
+  std::string arena_;
+  std::vector<uint32_t> offsets_;     // per record, relative to its group
+  std::vector<uint64_t> group_base_;  // per group of 2^kGroupShift records
+  std::string filter_;                // BloomFilterBuilder bytes
+  TableMeta meta_;
+};
+
+// Builds a MemoryTable from records added in (key asc, seq desc) order.
+// Not thread-safe.
+class MemoryTableBuilder final : public TableBuilder {
+ public:
+  // Called by Finish with the finished table (e.g. to register it in a
+  // store); its error becomes Finish's. May be empty.
+  using PublishFn =
+      std::function<absl::Status(std::shared_ptr<const MemoryTable>)>;
+  // Called by Abandon (and by the destructor of an unfinished builder).
+  using AbandonFn = std::function<void()>;
+
+  MemoryTableBuilder(uint64_t number, int bloom_bits_per_key,
+                     PublishFn publish = nullptr, AbandonFn abandon = nullptr);
+  ~MemoryTableBuilder() override;
+  MemoryTableBuilder(const MemoryTableBuilder&) = delete;
+  MemoryTableBuilder& operator=(const MemoryTableBuilder&) = delete;
+
+  // InvalidArgument if the record is not strictly after the previous one, or
+  // its seq exceeds MemoryTable::kMaxSeq; FailedPrecondition once finished.
+  absl::Status Add(const RecordView& record) override;
+  absl::StatusOr<TableMeta> Finish() override;
+  void Abandon() override;
+
+  // Like Finish, but hands back the table itself.
+  absl::StatusOr<std::shared_ptr<const MemoryTable>> FinishTable();
+
+ private:
+  std::unique_ptr<MemoryTable> table_;  // null once finished or abandoned
+  BloomFilterBuilder bloom_;
+  std::string last_key_;
+  uint64_t last_seq_ = 0;
+  PublishFn publish_;
+  AbandonFn abandon_;
+};
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_STORAGE_MEMORY_MEMORY_TABLE_H_
