@@ -1,0 +1,71 @@
+#ifndef KSTONE_OPTIONS_H_
+#define KSTONE_OPTIONS_H_
+
+// Options: tuning knobs for opening a database.
+//
+// The defaults suit most programs: a disk database is durable (every write
+// returns only after its write-ahead-log group is synced), memtables flush in
+// the background, and a point read touches at most a handful of tables.
+// Options are not persisted: each open uses the options it is given.
+//
+// Example:
+//
+//   kstone::Options options;
+//   options.sync_mode = kstone::SyncMode::kInterval;  // trade durability
+//   options.sync_interval_ms = 50;                    // for write speed
+//   absl::StatusOr<kstone::Database> db =
+//       kstone::Database::Open("/var/lib/app/db", options);
+//
+// Thread safety: plain data.
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+
+namespace kstone {
+
+enum class SyncMode : uint8_t {
+  // A write returns after its WAL group is synced (fdatasync): an
+  // acknowledged write survives a crash or power loss. The default.
+  kEveryCommit,
+  // The WAL is synced every sync_interval_ms by a background thread: a crash
+  // may lose the writes of the last interval.
+  kInterval,
+  // Syncing is left to the operating system.
+  kNone,
+};
+
+struct Options {
+  // A stripe's active memtable is frozen and queued for flush when it holds
+  // this many records or this many bytes. 1 .. 2^32.
+  uint64_t memtable_max_records_per_stripe = 64 * 1024;
+  uint64_t memtable_max_bytes_per_stripe = 4 << 20;  // 1 KiB .. 1 GiB
+  // Cap on all memtables together; writers wait for flushes beyond it
+  // (back-pressure). 64 KiB .. 1 TiB, and >= memtable_max_bytes_per_stripe.
+  uint64_t total_memtable_bytes = 64 << 20;
+
+  SyncMode sync_mode = SyncMode::kEveryCommit;
+  // For kInterval: 1 .. 60000.
+  uint64_t sync_interval_ms = 100;
+
+  // Threads for flush and compaction. 1 .. 64.
+  int background_threads = 1;
+  // A stripe is compacted when it holds more tables than this, which bounds
+  // the tables a point read touches. 1 .. 64.
+  int max_tables_per_stripe = 4;
+
+  // Disk only: the block cache shared by all tables (0 disables it), the
+  // size at which the WAL starts a new segment (64 KiB .. 4 GiB), and the
+  // bloom filter bits per key (0 disables filters; at most 64).
+  uint64_t block_cache_bytes = 64 << 20;
+  uint64_t wal_segment_bytes = 64 << 20;
+  int bloom_bits_per_key = 10;
+
+  // VALIDATION naming the field and its allowed range when a value is out of
+  // range. Every Database factory calls this first.
+  absl::Status Validate() const;
+};
+
+}  // namespace kstone
+
+#endif  // KSTONE_OPTIONS_H_

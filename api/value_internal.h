@@ -1,0 +1,42 @@
+#ifndef KSTONE_API_VALUE_INTERNAL_H_
+#define KSTONE_API_VALUE_INTERNAL_H_
+
+// Conversions between the public value types (kstone/value.h, item.h,
+// key.h) and core's (core/types/). Every Put and Get goes through them, so
+// they move what they can and allocate once per container.
+//
+// Thread-safety: stateless functions, safe for concurrent use.
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "core/types/item.h"
+#include "core/types/key.h"
+#include "core/types/value.h"
+#include "kstone/item.h"
+#include "kstone/key.h"
+#include "kstone/value.h"
+
+namespace kstone {
+
+class ValueInternal {
+ public:
+  // Public -> core. InvalidArgument naming `attribute` for a number that
+  // DynamoDB cannot hold (the only check a conversion can fail; the rest of
+  // validation is core's ValidateItem).
+  static absl::StatusOr<core::Value> ToCore(const Value& value,
+                                            std::string_view attribute);
+  // Core -> public, moving strings and containers.
+  static Value FromCore(core::Value value);
+};
+
+// The core item of `item` (InvalidArgument naming the attribute for an
+// invalid number).
+absl::StatusOr<core::Item> ItemToCore(const Item& item);
+Item ItemFromCore(core::Item item);
+
+absl::StatusOr<core::Key> KeyToCore(const Key& key);
+
+}  // namespace kstone
+
+#endif  // KSTONE_API_VALUE_INTERNAL_H_
