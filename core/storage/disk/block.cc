@@ -1,0 +1,166 @@
+#include "core/storage/disk/block.h"
+
+#include <cassert>
+#include <utility>
+
+#include "core/util/coding.h"
+
+namespace kstone::core {
+namespace {
+
+// Decodes the three varints that head an entry. Returns the position of the
+// key delta, or nullptr if the header runs past `limit`.
+const char* DecodeEntryHeader(const char* p, const char* limit,
+                              uint32_t* shared, uint32_t* non_shared,
+                              uint32_t* value_len) {
+  std::string_view in(p, limit - p);
+  if (!GetVarint32(&in, shared) || !GetVarint32(&in, non_shared) ||
+      !GetVarint32(&in, value_len)) {
+    return nullptr;
+  }
+  if (*non_shared > in.size() || *value_len > in.size() - *non_shared) {
+    return nullptr;
+  }
+  return in.data();
+}
+
+}  // namespace
+
+std::unique_ptr<const Block> Block::Parse(std::string contents) {
+  if (contents.size() < 4 || contents.size() > UINT32_MAX) return nullptr;
+  uint32_t num_restarts = DecodeFixed32(contents.data() + contents.size() - 4);
+  uint64_t max_restarts = (contents.size() - 4) / 4;
+  if (num_restarts > max_restarts) return nullptr;
+  uint32_t restarts_offset =
+      static_cast<uint32_t>(contents.size() - 4 - uint64_t{num_restarts} * 4);
+  // Restart points must be increasing and inside the entries.
+  uint32_t previous = 0;
+  for (uint32_t i = 0; i < num_restarts; ++i) {
+    uint32_t restart = DecodeFixed32(contents.data() + restarts_offset + 4 * i);
+    if (restart > restarts_offset || (i > 0 && restart <= previous)) {
+      return nullptr;
+    }
+    previous = restart;
+  }
+  if (num_restarts == 0 && restarts_offset != 0) return nullptr;
+  return std::unique_ptr<const Block>(
+      new Block(std::move(contents), restarts_offset, num_restarts));
+}
+
+uint32_t Block::RestartPoint(uint32_t i) const {
+  assert(i < num_restarts_);
+  return DecodeFixed32(data_.data() + restarts_offset_ + 4 * i);
+}
+
+BlockIterator::BlockIterator(const Block* block)
+    : block_(block), current_(block->restarts_offset_) {}
+
+void BlockIterator::MarkCorrupt(uint32_t offset) {
+  corrupt_ = true;
+  corrupt_offset_ = offset;
+  key_.clear();
+  value_ = {};
+  Invalidate();
+}
+
+void BlockIterator::SeekToRestart(uint32_t index) {
+  key_.clear();
+  restart_index_ = index;
+  next_ = block_->RestartPoint(index);
+}
+
+bool BlockIterator::ParseNextEntry() {
+  current_ = next_;
+  const char* base = block_->data_.data();
+  const char* limit = base + block_->restarts_offset_;
+  if (current_ >= block_->restarts_offset_) {
+    Invalidate();
+    return false;
+  }
+  uint32_t shared, non_shared, value_len;
+  const char* p = DecodeEntryHeader(base + current_, limit, &shared,
+                                    &non_shared, &value_len);
+  if (p == nullptr || shared > key_.size()) {
+    MarkCorrupt(current_);
+    return false;
+  }
+  key_.resize(shared);
+  key_.append(p, non_shared);
+  value_ = std::string_view(p + non_shared, value_len);
+  next_ = static_cast<uint32_t>(p + non_shared + value_len - base);
+  while (restart_index_ + 1 < block_->num_restarts_ &&
+         block_->RestartPoint(restart_index_ + 1) <= current_) {
+    ++restart_index_;
+  }
+  return true;
+}
+
+bool BlockIterator::RestartKey(uint32_t index, std::string_view* key) {
+  const char* base = block_->data_.data();
+  uint32_t offset = block_->RestartPoint(index);
+  uint32_t shared, non_shared, value_len;
+  const char* p =
+      DecodeEntryHeader(base + offset, base + block_->restarts_offset_, &shared,
+                        &non_shared, &value_len);
+  if (p == nullptr || shared != 0) {
+    MarkCorrupt(offset);
+    return false;
+  }
+  *key = std::string_view(p, non_shared);
+  return true;
+}
+
+void BlockIterator::SeekToFirst() {
+  if (corrupt_ || block_->num_restarts_ == 0) return Invalidate();
+  SeekToRestart(0);
+  ParseNextEntry();
+}
+
+void BlockIterator::SeekToLast() {
+  if (corrupt_ || block_->num_restarts_ == 0) return Invalidate();
+  SeekToRestart(block_->num_restarts_ - 1);
+  while (ParseNextEntry() && next_ < block_->restarts_offset_) {
+  }
+}
+
+void BlockIterator::Seek(std::string_view target) {
+  if (corrupt_ || block_->num_restarts_ == 0) return Invalidate();
+  // Binary search for the last restart point whose key is < target; every
+  // entry before it is < target too. (Keys may repeat, so "<", not "<=".)
+  uint32_t lo = 0, hi = block_->num_restarts_ - 1;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo + 1) / 2;
+    std::string_view mid_key;
+    if (!RestartKey(mid, &mid_key)) return;
+    if (mid_key < target) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  SeekToRestart(lo);
+  while (ParseNextEntry()) {
+    if (std::string_view(key_) >= target) return;
+  }
+}
+
+void BlockIterator::Next() {
+  assert(Valid());
+  ParseNextEntry();
+}
+
+void BlockIterator::Prev() {
+  assert(Valid());
+  // Walk back to the restart point before the current entry, then forward to
+  // the entry just before it.
+  const uint32_t original = current_;
+  while (block_->RestartPoint(restart_index_) >= original) {
+    if (restart_index_ == 0) return Invalidate();
+    --restart_index_;
+  }
+  SeekToRestart(restart_index_);
+  while (ParseNextEntry() && next_ < original) {
+  }
+}
+
+}  // namespace kstone::core

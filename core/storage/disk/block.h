@@ -1,0 +1,92 @@
+#ifndef KSTONE_CORE_STORAGE_DISK_BLOCK_H_
+#define KSTONE_CORE_STORAGE_DISK_BLOCK_H_
+
+// Block: the parsed contents of one SST block (data or index), as written by
+// BlockBuilder, and BlockIterator over its entries in both directions.
+//
+// Blocks come from disk and may be corrupt even when their checksum matched
+// (or when a fuzzer made them): every decode is bounds-checked, and an
+// iterator that meets a malformed entry becomes invalid with corrupt() set.
+//
+// Thread safety: a Block is immutable and safe for concurrent use; it is
+// shared (std::shared_ptr) by the block cache and the iterators reading it.
+// A BlockIterator is not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kstone::core {
+
+class Block {
+ public:
+  // Takes the contents of a block; nullptr if its restart array is
+  // malformed.
+  static std::unique_ptr<const Block> Parse(std::string contents);
+
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+
+  // Bytes of memory the block holds (for the cache's accounting).
+  size_t charge() const { return sizeof(Block) + data_.capacity(); }
+
+ private:
+  friend class BlockIterator;
+  Block(std::string contents, uint32_t restarts_offset, uint32_t num_restarts)
+      : data_(std::move(contents)),
+        restarts_offset_(restarts_offset),
+        num_restarts_(num_restarts) {}
+  uint32_t RestartPoint(uint32_t i) const;
+
+  const std::string data_;
+  const uint32_t restarts_offset_;  // where the entries end
+  const uint32_t num_restarts_;
+};
+
+// Iterates the entries of a block. Starts invalid. The block must outlive the
+// iterator; key() and value() stay valid until the iterator moves.
+class BlockIterator {
+ public:
+  explicit BlockIterator(const Block* block);
+
+  bool Valid() const { return current_ < block_->restarts_offset_; }
+  // True if a malformed entry was met (the iterator is then invalid).
+  bool corrupt() const { return corrupt_; }
+  // Offset in the block of the entry where corruption was found.
+  uint32_t corrupt_offset() const { return corrupt_offset_; }
+
+  void SeekToFirst();
+  void SeekToLast();
+  // Positions at the first entry whose key is >= target.
+  void Seek(std::string_view target);
+  // REQUIRES: Valid().
+  void Next();
+  void Prev();
+
+  std::string_view key() const { return key_; }
+  std::string_view value() const { return value_; }
+
+ private:
+  void Invalidate() { current_ = block_->restarts_offset_; }
+  void MarkCorrupt(uint32_t offset);
+  void SeekToRestart(uint32_t index);
+  // Decodes the entry at next_; false at the end of the entries or on
+  // corruption.
+  bool ParseNextEntry();
+  // The full key stored at restart point `index`; false if malformed.
+  bool RestartKey(uint32_t index, std::string_view* key);
+
+  const Block* const block_;
+  uint32_t current_;   // offset of the current entry; restarts_offset_ = none
+  uint32_t next_ = 0;  // offset just past the current entry
+  uint32_t restart_index_ = 0;  // the restart block current_ belongs to
+  std::string key_;
+  std::string_view value_;
+  bool corrupt_ = false;
+  uint32_t corrupt_offset_ = 0;
+};
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_STORAGE_DISK_BLOCK_H_

@@ -1,0 +1,151 @@
+#include "core/storage/disk/disk_table_store.h"
+
+#include <algorithm>
+#include <list>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/storage/disk/block_cache.h"
+#include "core/storage/disk/sst_builder.h"
+#include "core/storage/disk/sst_format.h"
+#include "core/storage/disk/sst_reader.h"
+#include "core/util/status_macros.h"
+
+namespace kstone::core {
+namespace {
+
+// How many opened readers (each holding an open file) a store keeps.
+constexpr size_t kMaxOpenTables = 512;
+
+// Safe for concurrent use. Opening a table (file I/O) happens outside the
+// mutex; two threads racing to open the same table both succeed and one
+// reader wins the cache slot.
+class DiskTableStore final : public TableStore {
+ public:
+  DiskTableStore(FileSystem* fs, std::string dir,
+                 std::unique_ptr<ManifestLog> manifest,
+                 const DiskTableOptions& options)
+      : fs_(fs),
+        dir_(std::move(dir)),
+        manifest_(std::move(manifest)),
+        options_(options),
+        cache_(std::make_shared<BlockCache>(options.block_cache_bytes)) {}
+
+  absl::StatusOr<std::unique_ptr<TableBuilder>> NewTable(
+      uint64_t number) override {
+    std::string path = PathOf(number);
+    if (fs_->FileExists(path)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("sst store: table ", path, " exists"));
+    }
+    SstBuilderOptions builder_options;
+    builder_options.block_size = options_.block_size;
+    builder_options.bloom_bits_per_key = options_.bloom_bits_per_key;
+    KS_ASSIGN_OR_RETURN(std::unique_ptr<SstBuilder> builder,
+                        SstBuilder::Create(fs_, dir_, number, builder_options));
+    return std::unique_ptr<TableBuilder>(std::move(builder));
+  }
+
+  absl::StatusOr<std::shared_ptr<const Table>> OpenTable(
+      uint64_t number) override ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = open_.find(number);
+      if (it != open_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second.lru);
+        return std::shared_ptr<const Table>(it->second.reader);
+      }
+    }
+    std::string path = PathOf(number);
+    if (!fs_->FileExists(path)) {
+      return absl::NotFoundError(absl::StrCat("sst store: no table ", path));
+    }
+    KS_ASSIGN_OR_RETURN(std::shared_ptr<const SstReader> reader,
+                        SstReader::Open(fs_, path, number, cache_));
+    std::vector<std::shared_ptr<const SstReader>> closed;  // freed unlocked
+    absl::MutexLock lock(&mu_);
+    auto it = open_.find(number);
+    if (it != open_.end()) return std::shared_ptr<const Table>(reader);
+    lru_.push_front(number);
+    open_[number] = OpenTableEntry{reader, lru_.begin()};
+    while (open_.size() > kMaxOpenTables) {
+      uint64_t victim = lru_.back();
+      lru_.pop_back();
+      auto v = open_.find(victim);
+      closed.push_back(std::move(v->second.reader));
+      open_.erase(v);
+    }
+    return std::shared_ptr<const Table>(reader);
+  }
+
+  absl::Status DeleteTable(uint64_t number) override ABSL_LOCKS_EXCLUDED(mu_) {
+    std::shared_ptr<const SstReader> closed;  // freed unlocked
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = open_.find(number);
+      if (it != open_.end()) {
+        closed = std::move(it->second.reader);
+        lru_.erase(it->second.lru);
+        open_.erase(it);
+      }
+    }
+    // Handles still open keep reading: POSIX keeps an unlinked file's data
+    // while a descriptor is open, and cached blocks stay valid.
+    KS_RETURN_IF_ERROR(fs_->DeleteFile(PathOf(number)));
+    cache_->EraseFile(number);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<uint64_t>> ListTables() override {
+    KS_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDir(dir_));
+    std::vector<uint64_t> numbers;
+    for (const std::string& name : names) {
+      uint64_t number;
+      if (ParseSstFileName(name, &number)) numbers.push_back(number);
+    }
+    std::sort(numbers.begin(), numbers.end());
+    return numbers;
+  }
+
+  ManifestLog* manifest() override { return manifest_.get(); }
+
+ private:
+  struct OpenTableEntry {
+    std::shared_ptr<const SstReader> reader;
+    std::list<uint64_t>::iterator lru;
+  };
+
+  std::string PathOf(uint64_t number) const {
+    return absl::StrCat(dir_, "/", SstFileName(number));
+  }
+
+  // Constant after construction.
+  FileSystem* const fs_;
+  const std::string dir_;
+  const std::unique_ptr<ManifestLog> manifest_;
+  const DiskTableOptions options_;
+  const std::shared_ptr<BlockCache> cache_;
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<uint64_t, OpenTableEntry> open_ ABSL_GUARDED_BY(mu_);
+  std::list<uint64_t> lru_ ABSL_GUARDED_BY(mu_);  // most recent first
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TableStore>> OpenDiskTableStore(
+    FileSystem* fs, const std::string& dir,
+    std::unique_ptr<ManifestLog> manifest, const DiskTableOptions& options) {
+  if (fs == nullptr || manifest == nullptr) {
+    return absl::InvalidArgumentError(
+        "sst store: a file system and a manifest log are required");
+  }
+  return std::unique_ptr<TableStore>(
+      std::make_unique<DiskTableStore>(fs, dir, std::move(manifest), options));
+}
+
+}  // namespace kstone::core

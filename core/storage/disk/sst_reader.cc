@@ -1,0 +1,344 @@
+#include "core/storage/disk/sst_reader.h"
+
+#include <cassert>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/storage/bloom_filter.h"
+#include "core/storage/disk/sst_builder.h"
+#include "core/util/coding.h"
+#include "core/util/status_macros.h"
+
+namespace kstone::core {
+namespace {
+
+// A two-level iterator: the index block picks a data block, a BlockIterator
+// walks it. Holds the reader and the current block alive. Not thread-safe.
+class SstIterator final : public TableIterator {
+ public:
+  explicit SstIterator(std::shared_ptr<const SstReader> reader)
+      : reader_(std::move(reader)), index_(reader_->index_block()) {}
+
+  bool Valid() const override {
+    return status_.ok() && data_ != nullptr && data_->Valid();
+  }
+  void SeekToFirst() override {
+    index_.SeekToFirst();
+    if (LoadBlock()) data_->SeekToFirst();
+    SkipForward();
+  }
+  void SeekToLast() override {
+    index_.SeekToLast();
+    if (LoadBlock()) data_->SeekToLast();
+    SkipBackward();
+  }
+  void Seek(std::string_view key) override {
+    index_.Seek(key);
+    if (LoadBlock()) data_->Seek(key);
+    SkipForward();
+  }
+  void SeekForPrev(std::string_view key) override {
+    // The last record with key <= `key` precedes the first record whose key
+    // is > `key`, i.e. >= key + '\0' (the smallest longer string).
+    std::string after(key);
+    after.push_back('\0');
+    Seek(after);
+    if (Valid()) {
+      Prev();
+    } else if (status_.ok()) {
+      SeekToLast();
+    }
+  }
+  void Next() override {
+    assert(Valid());
+    data_->Next();
+    SkipForward();
+  }
+  void Prev() override {
+    assert(Valid());
+    data_->Prev();
+    SkipBackward();
+  }
+  RecordView record() const override {
+    assert(Valid());
+    return record_;
+  }
+  absl::Status status() const override { return status_; }
+
+ private:
+  void Fail(absl::Status status) {
+    status_ = std::move(status);
+    data_.reset();
+    block_.reset();
+  }
+
+  // Loads the block the index iterator points at. False (and data_ null) if
+  // the index is exhausted or a read failed.
+  bool LoadBlock() {
+    data_.reset();
+    block_.reset();
+    if (!status_.ok()) return false;
+    if (!index_.Valid()) {
+      if (index_.corrupt()) {
+        Fail(absl::DataLossError(absl::StrCat(
+            "sst ", reader_->path(), ": corrupt index entry at offset ",
+            index_.corrupt_offset(), " of the index block")));
+      }
+      return false;
+    }
+    std::string_view encoded = index_.value();
+    BlockHandle handle;
+    if (!DecodeBlockHandle(&encoded, &handle)) {
+      Fail(absl::DataLossError(absl::StrCat(
+          "sst ", reader_->path(), ": bad block handle in the index block")));
+      return false;
+    }
+    auto block = reader_->ReadDataBlock(handle);
+    if (!block.ok()) {
+      Fail(block.status());
+      return false;
+    }
+    block_ = *std::move(block);
+    block_offset_ = handle.offset;
+    data_ = std::make_unique<BlockIterator>(block_.get());
+    return true;
+  }
+
+  // After a move: steps over exhausted blocks forward, then decodes.
+  void SkipForward() {
+    while (status_.ok() && data_ != nullptr && !data_->Valid()) {
+      if (CheckBlockCorruption()) return;
+      index_.Next();
+      if (LoadBlock()) data_->SeekToFirst();
+    }
+    DecodeCurrent();
+  }
+  void SkipBackward() {
+    while (status_.ok() && data_ != nullptr && !data_->Valid()) {
+      if (CheckBlockCorruption()) return;
+      index_.Prev();
+      if (LoadBlock()) data_->SeekToLast();
+    }
+    DecodeCurrent();
+  }
+  bool CheckBlockCorruption() {
+    if (!data_->corrupt()) return false;
+    Fail(absl::DataLossError(
+        absl::StrCat("sst ", reader_->path(), ": corrupt entry at offset ",
+                     data_->corrupt_offset(), " of the data block at offset ",
+                     block_offset_)));
+    return true;
+  }
+  void DecodeCurrent() {
+    if (!Valid()) return;
+    record_.key = data_->key();
+    if (!SstReader::DecodeRecordValue(data_->value(), &record_)) {
+      Fail(absl::DataLossError(absl::StrCat(
+          "sst ", reader_->path(),
+          ": bad record tag in the data block at offset ", block_offset_)));
+    }
+  }
+
+  const std::shared_ptr<const SstReader> reader_;
+  BlockIterator index_;
+  std::shared_ptr<const Block> block_;  // the block data_ walks
+  uint64_t block_offset_ = 0;
+  std::unique_ptr<BlockIterator> data_;
+  RecordView record_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+bool SstReader::DecodeRecordValue(std::string_view entry_value,
+                                  RecordView* record) {
+  uint64_t tag;
+  if (!GetVarint64(&entry_value, &tag)) return false;
+  uint8_t type = static_cast<uint8_t>(tag & 0xff);
+  if (type != static_cast<uint8_t>(RecordType::kDeletion) &&
+      type != static_cast<uint8_t>(RecordType::kValue)) {
+    return false;
+  }
+  record->seq = tag >> 8;
+  record->type = static_cast<RecordType>(type);
+  record->value = entry_value;
+  return true;
+}
+
+SstReader::SstReader(std::string path, uint64_t number,
+                     std::unique_ptr<RandomAccessFile> file,
+                     std::shared_ptr<BlockCache> cache, uint64_t data_end)
+    : path_(std::move(path)),
+      number_(number),
+      file_(std::move(file)),
+      cache_(std::move(cache)),
+      data_end_(data_end) {}
+
+absl::Status SstReader::Corruption(std::string_view what,
+                                   uint64_t offset) const {
+  return absl::DataLossError(absl::StrCat(
+      "sst ", path_, ": ", absl::string_view(what.data(), what.size()),
+      " at offset ", offset));
+}
+
+absl::StatusOr<std::shared_ptr<const SstReader>> SstReader::Open(
+    FileSystem* fs, const std::string& path, uint64_t number,
+    std::shared_ptr<BlockCache> cache) {
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
+                      fs->NewRandomAccessFile(path));
+  uint64_t size = file->size();
+  if (size < kSstFooterSize) {
+    return absl::DataLossError(absl::StrCat("sst ", path, ": file too short (",
+                                            size, " bytes) at offset 0"));
+  }
+  std::shared_ptr<SstReader> reader(new SstReader(
+      path, number, std::move(file), std::move(cache), size - kSstFooterSize));
+  KS_RETURN_IF_ERROR(reader->ReadFooterAndMetaBlocks());
+  reader->meta_.bytes = size;
+  return std::shared_ptr<const SstReader>(std::move(reader));
+}
+
+absl::Status SstReader::ReadFooterAndMetaBlocks() {
+  char scratch[kSstFooterSize];
+  std::string_view footer_bytes;
+  KS_RETURN_IF_ERROR(
+      file_->Read(data_end_, kSstFooterSize, &footer_bytes, scratch));
+  if (footer_bytes.size() != kSstFooterSize) {
+    return Corruption("truncated footer", data_end_);
+  }
+  SstFooter footer;
+  switch (DecodeSstFooter(footer_bytes, &footer)) {
+    case FooterError::kOk:
+      break;
+    case FooterError::kBadMagic:
+      return Corruption("bad magic number (not an sst file?) in the footer",
+                        data_end_);
+    case FooterError::kBadVersion:
+      return Corruption(absl::StrCat("unsupported format version ",
+                                     footer.version, " in the footer"),
+                        data_end_);
+    case FooterError::kBadChecksum:
+      return Corruption("footer checksum mismatch", data_end_);
+  }
+  KS_ASSIGN_OR_RETURN(std::string index,
+                      ReadBlockContents(footer.index, "index block"));
+  index_ = Block::Parse(std::move(index));
+  if (index_ == nullptr) {
+    return Corruption("malformed index block", footer.index.offset);
+  }
+  KS_ASSIGN_OR_RETURN(filter_,
+                      ReadBlockContents(footer.filter, "filter block"));
+  KS_ASSIGN_OR_RETURN(std::string meta,
+                      ReadBlockContents(footer.meta, "meta block"));
+  if (!DecodeSstMeta(meta, &meta_)) {
+    return Corruption("malformed meta block", footer.meta.offset);
+  }
+  if (meta_.number != number_) {
+    return Corruption(absl::StrCat("meta block names table ", meta_.number,
+                                   ", expected ", number_),
+                      footer.meta.offset);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SstReader::ReadBlockContents(
+    const BlockHandle& handle, std::string_view what) const {
+  std::string_view name(what);
+  if (handle.offset > data_end_ || handle.size > data_end_ ||
+      handle.offset + handle.size + kBlockTrailerSize > data_end_) {
+    return Corruption(
+        absl::StrCat(absl::string_view(name.data(), name.size()),
+                     " handle out of range (size ", handle.size, ")"),
+        handle.offset);
+  }
+  size_t n = handle.size + kBlockTrailerSize;
+  std::string buffer(n, '\0');
+  std::string_view result;
+  KS_RETURN_IF_ERROR(file_->Read(handle.offset, n, &result, buffer.data()));
+  if (result.size() != n) {
+    return Corruption(
+        absl::StrCat("truncated ", absl::string_view(name.data(), name.size())),
+        handle.offset);
+  }
+  if (result.data() != buffer.data()) {
+    std::memcpy(buffer.data(), result.data(), n);
+  }
+  auto type = static_cast<BlockCompression>(buffer[handle.size]);
+  if (type != BlockCompression::kNone) {
+    return Corruption(
+        absl::StrCat("unknown compression type ",
+                     static_cast<int>(static_cast<uint8_t>(type)), " of ",
+                     absl::string_view(name.data(), name.size())),
+        handle.offset);
+  }
+  uint32_t stored = DecodeFixed32(buffer.data() + handle.size + 1);
+  buffer.resize(handle.size);
+  if (BlockChecksum(buffer, type) != stored) {
+    return Corruption(absl::StrCat("checksum mismatch in ",
+                                   absl::string_view(name.data(), name.size())),
+                      handle.offset);
+  }
+  return buffer;
+}
+
+absl::StatusOr<std::shared_ptr<const Block>> SstReader::ReadDataBlock(
+    const BlockHandle& handle) const {
+  if (cache_ != nullptr) {
+    std::shared_ptr<const Block> cached =
+        cache_->Lookup(number_, handle.offset);
+    if (cached != nullptr) return cached;
+  }
+  KS_ASSIGN_OR_RETURN(std::string contents,
+                      ReadBlockContents(handle, "data block"));
+  std::shared_ptr<const Block> block = Block::Parse(std::move(contents));
+  if (block == nullptr) {
+    return Corruption("malformed data block", handle.offset);
+  }
+  if (cache_ != nullptr) cache_->Insert(number_, handle.offset, block);
+  return block;
+}
+
+bool SstReader::MayContain(std::string_view key) const {
+  return BloomFilterMayContain(filter_, key);
+}
+
+absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
+    std::string_view key) const {
+  if (!MayContain(key)) return std::nullopt;
+  // The first block whose last key is >= key holds the newest version.
+  BlockIterator index(index_.get());
+  index.Seek(key);
+  if (!index.Valid()) {
+    if (index.corrupt()) {
+      return Corruption("corrupt index block entry", index.corrupt_offset());
+    }
+    return std::nullopt;
+  }
+  std::string_view encoded = index.value();
+  BlockHandle handle;
+  if (!DecodeBlockHandle(&encoded, &handle)) {
+    return Corruption("bad block handle in the index block", 0);
+  }
+  KS_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
+                      ReadDataBlock(handle));
+  BlockIterator it(block.get());
+  it.Seek(key);
+  if (it.corrupt()) {
+    return Corruption(absl::StrCat("corrupt entry at block offset ",
+                                   it.corrupt_offset(), " in the data block"),
+                      handle.offset);
+  }
+  if (!it.Valid() || it.key() != key) return std::nullopt;
+  RecordView record;
+  if (!DecodeRecordValue(it.value(), &record)) {
+    return Corruption("bad record tag in the data block", handle.offset);
+  }
+  return LookupResult{record.seq, record.type, std::string(record.value)};
+}
+
+std::unique_ptr<TableIterator> SstReader::NewIterator() const {
+  return std::make_unique<SstIterator>(shared_from_this());
+}
+
+}  // namespace kstone::core
