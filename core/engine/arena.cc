@@ -1,0 +1,30 @@
+#include "core/engine/arena.h"
+
+#include <cassert>
+#include <cstddef>
+#include <memory>
+
+namespace kstone::core {
+
+char* Arena::NewBlock(size_t bytes) {
+  blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
+  memory_usage_.fetch_add(bytes + sizeof(void*), std::memory_order_relaxed);
+  return blocks_.back().get();
+}
+
+char* Arena::AllocateFallback(size_t bytes) {
+  assert(bytes > 0);
+  if (bytes > kBlockSize / 4) {
+    // A large record gets a block of its own, so that the rest of the current
+    // block is not wasted. new[] memory is aligned for any fundamental type.
+    return NewBlock(bytes);
+  }
+  ptr_ = NewBlock(kBlockSize);
+  remaining_ = kBlockSize;
+  char* result = ptr_;
+  ptr_ += bytes;
+  remaining_ -= bytes;
+  return result;
+}
+
+}  // namespace kstone::core

@@ -1,0 +1,62 @@
+#ifndef KSTONE_CORE_ENGINE_ARENA_H_
+#define KSTONE_CORE_ENGINE_ARENA_H_
+
+// Arena: bump allocation out of large blocks, freed all at once when the
+// arena is destroyed. Backs a memtable, so that a record costs its bytes and
+// no per-record heap allocation.
+//
+// Thread safety: Allocate needs external synchronisation (the memtable's
+// single writer); memory_usage() may be read from any thread.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace kstone::core {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // Returns `bytes` bytes aligned for any pointer or 8-byte integer.
+  // REQUIRES: bytes > 0.
+  char* AllocateAligned(size_t bytes);
+
+  // Bytes of blocks allocated so far (what the arena costs in memory).
+  size_t memory_usage() const {
+    return memory_usage_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr size_t kBlockSize = 32 * 1024;
+
+  char* AllocateFallback(size_t bytes);
+  char* NewBlock(size_t bytes);
+
+  char* ptr_ = nullptr;
+  size_t remaining_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::atomic<size_t> memory_usage_{0};
+};
+
+inline char* Arena::AllocateAligned(size_t bytes) {
+  constexpr size_t kAlign = 8;
+  static_assert(alignof(void*) <= kAlign && alignof(uint64_t) <= kAlign);
+  const size_t misalign = reinterpret_cast<uintptr_t>(ptr_) & (kAlign - 1);
+  const size_t pad = misalign == 0 ? 0 : kAlign - misalign;
+  if (bytes + pad <= remaining_) {
+    char* result = ptr_ + pad;
+    ptr_ += bytes + pad;
+    remaining_ -= bytes + pad;
+    return result;
+  }
+  return AllocateFallback(bytes);
+}
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_ENGINE_ARENA_H_

@@ -1,0 +1,394 @@
+// The background work of EngineImpl: flushing immutable memtables to tables,
+// compacting stripes, rotating the WAL and deleting the segments whose data
+// is all in tables, and switching memtables to keep memory and the WAL
+// bounded. Also Flush() and Compact(), which wait for that work.
+
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/engine/compaction.h"
+#include "core/engine/engine_impl.h"
+#include "core/util/status_macros.h"
+
+namespace kstone::core {
+namespace {
+
+// The manifest is rewritten as one snapshot record after this many edits
+// (or twice the number of tables, if more), so that reading it at open stays
+// cheap.
+constexpr uint64_t kManifestRewriteEdits = 1024;
+
+uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+}  // namespace
+
+void EngineImpl::ScheduleStripeLocked(uint32_t s) {
+  mu_.AssertHeld();
+  if (!queued_[s]) {
+    queued_[s] = true;
+    queue_.push_back(s);
+    work_cv_.Signal();
+  }
+}
+
+void EngineImpl::RequestMaintenance(bool rotate, bool make_room) {
+  absl::MutexLock lock(&mu_);
+  if (rotate) rotate_requested_ = true;
+  if (make_room) room_requested_ = true;
+  work_cv_.Signal();
+}
+
+void EngineImpl::BackgroundLoop() {
+  absl::MutexLock lock(&mu_);
+  while (!shutting_down_) {
+    if ((rotate_requested_ || room_requested_ || gc_requested_) &&
+        !maintenance_running_) {
+      const bool rotate = rotate_requested_;
+      const bool room = room_requested_;
+      rotate_requested_ = room_requested_ = gc_requested_ = false;
+      maintenance_running_ = true;
+      // Writers may ask again from now on.
+      if (rotate) rotate_signalled_.store(false);
+      if (room) room_signalled_.store(false);
+      mu_.Unlock();
+      RunMaintenance(rotate, room);
+      mu_.Lock();
+      maintenance_running_ = false;
+      done_cv_.SignalAll();
+      continue;
+    }
+    auto it = std::find_if(queue_.begin(), queue_.end(), [this](uint32_t s) {
+      mu_.AssertHeld();
+      return !busy_[s];
+    });
+    if (it != queue_.end()) {
+      const uint32_t s = *it;
+      queue_.erase(it);
+      queued_[s] = false;
+      busy_[s] = true;
+      mu_.Unlock();
+      const absl::Status status = RunStripeJob(s);
+      SetError(status);
+      const std::shared_ptr<const StripeView> view = stripes_[s].view();
+      const bool more = !view->immutables.empty() ||
+                        view->tables.size() >
+                            static_cast<size_t>(options_.max_tables_per_stripe);
+      mu_.Lock();
+      busy_[s] = false;
+      gc_requested_ = true;
+      if (status.ok() && (more || force_full_[s])) ScheduleStripeLocked(s);
+      done_cv_.SignalAll();
+      continue;
+    }
+    work_cv_.Wait(&mu_);
+  }
+}
+
+void EngineImpl::SyncLoop() {
+  const absl::Duration interval =
+      absl::Milliseconds(static_cast<int64_t>(options_.sync_interval_ms));
+  absl::MutexLock lock(&mu_);
+  while (!shutting_down_) {
+    sync_cv_.WaitWithTimeout(&mu_, interval);
+    if (shutting_down_) break;
+    mu_.Unlock();
+    SetError(wal_->Sync());
+    mu_.Lock();
+  }
+}
+
+absl::Status EngineImpl::RunStripeJob(uint32_t s) {
+  const std::shared_ptr<const StripeView> view = stripes_[s].view();
+  if (!view->immutables.empty()) return FlushStripe(s);
+  bool full;
+  {
+    absl::MutexLock lock(&mu_);
+    full = force_full_[s];
+  }
+  absl::Status status;
+  if (full || view->tables.size() >
+                  static_cast<size_t>(options_.max_tables_per_stripe)) {
+    status = CompactStripe(s, full);
+  }
+  if (full) {
+    absl::MutexLock lock(&mu_);
+    force_full_[s] = false;
+    --force_full_pending_;
+  }
+  return status;
+}
+
+absl::Status EngineImpl::FlushStripe(uint32_t s) {
+  // The stripe is busy: no other job changes its tables meanwhile. Writers
+  // may add immutables in front of the ones taken here.
+  const std::shared_ptr<const StripeView> view = stripes_[s].view();
+  const std::vector<std::shared_ptr<MemTable>> mems = view->immutables;
+  std::vector<std::unique_ptr<TableIterator>> runs;
+  uint64_t flushed_seq = 0;
+  for (const auto& mem : mems) {
+    runs.push_back(mem->NewIterator());
+    flushed_seq = std::max(flushed_seq, mem->max_seq());
+  }
+  const uint64_t number = next_file_number_.fetch_add(1);
+  // With no table below, nothing older can hold a deleted key.
+  KS_ASSIGN_OR_RETURN(
+      std::optional<TableMeta> meta,
+      BuildMergedTable(tables_, number, std::move(runs),
+                       /*drop_tombstones=*/view->tables.empty()));
+  std::shared_ptr<const Table> table;
+  if (meta) {
+    absl::StatusOr<std::shared_ptr<const Table>> opened =
+        tables_->OpenTable(number);
+    if (!opened.ok()) {
+      tables_->DeleteTable(number).IgnoreError();  // an orphan at worst
+      return opened.status();
+    }
+    table = std::move(*opened);
+  }
+  ManifestEdit edit;
+  if (meta) edit.AddTable(s, *meta);
+  edit.SetFlushedSeq(s, flushed_seq);
+  edit.SetNextFileNumber(next_file_number_.load());
+  edit.SetLastSequence(last_seq_.load());
+  absl::Status status = LogEdit(edit);
+  if (!status.ok()) {
+    if (meta) tables_->DeleteTable(number).IgnoreError();  // orphan at worst
+    return status;
+  }
+  size_t tables_now = 0;
+  UpdateView(s, [&](const StripeView& v) {
+    StripeView next;
+    next.active = v.active;
+    // The flushed memtables are the oldest immutables (the tail).
+    assert(v.immutables.size() >= mems.size());
+    next.immutables.assign(v.immutables.begin(),
+                           v.immutables.end() - mems.size());
+    if (table) next.tables.push_back(table);
+    next.tables.insert(next.tables.end(), v.tables.begin(), v.tables.end());
+    tables_now = next.tables.size();
+    return next;
+  });
+  uint64_t seen = max_tables_seen_.load();
+  while (tables_now > seen &&
+         !max_tables_seen_.compare_exchange_weak(seen, tables_now)) {
+  }
+  flushes_.fetch_add(1);
+  ReleaseFlushed(mems);
+  return absl::OkStatus();
+}
+
+void EngineImpl::ReleaseFlushed(
+    const std::vector<std::shared_ptr<MemTable>>& mems) {
+  uint64_t bytes = 0;
+  for (const auto& mem : mems) bytes += mem->memory_usage();
+  immutable_bytes_.fetch_sub(bytes);
+  memtable_bytes_.fetch_sub(bytes);
+  absl::MutexLock lock(&mu_);
+  for (const auto& mem : mems) immutable_ids_.erase(mem->id());
+  done_cv_.SignalAll();  // after the subtraction: see WaitForMemtableRoom
+}
+
+absl::Status EngineImpl::CompactStripe(uint32_t s, bool full) {
+  const std::shared_ptr<const StripeView> view = stripes_[s].view();
+  const std::vector<std::shared_ptr<const Table>>& tables = view->tables;
+  std::vector<uint64_t> sizes;
+  for (const auto& t : tables) sizes.push_back(t->meta().bytes);
+  const size_t k =
+      PickCompactionInputs(sizes, options_.max_tables_per_stripe, full);
+  if (k == 0) return absl::OkStatus();
+  std::vector<std::unique_ptr<TableIterator>> runs;
+  for (size_t i = 0; i < k; ++i) runs.push_back(tables[i]->NewIterator());
+  const uint64_t number = next_file_number_.fetch_add(1);
+  // The inputs are the newest k tables; if they are all of them, nothing
+  // older can hold a key, so tombstones go.
+  KS_ASSIGN_OR_RETURN(std::optional<TableMeta> meta,
+                      BuildMergedTable(tables_, number, std::move(runs),
+                                       /*drop_tombstones=*/k == tables.size()));
+  std::shared_ptr<const Table> output;
+  if (meta) {
+    absl::StatusOr<std::shared_ptr<const Table>> opened =
+        tables_->OpenTable(number);
+    if (!opened.ok()) {
+      tables_->DeleteTable(number).IgnoreError();  // an orphan at worst
+      return opened.status();
+    }
+    output = std::move(*opened);
+  }
+  ManifestEdit edit;
+  for (size_t i = 0; i < k; ++i) edit.RemoveTable(s, tables[i]->meta().number);
+  if (meta) edit.AddTable(s, *meta);
+  edit.SetNextFileNumber(next_file_number_.load());
+  absl::Status status = LogEdit(edit);
+  if (!status.ok()) {
+    if (meta) tables_->DeleteTable(number).IgnoreError();  // orphan at worst
+    return status;
+  }
+  UpdateView(s, [&](const StripeView& v) {
+    StripeView next;
+    next.active = v.active;
+    next.immutables = v.immutables;
+    // Only this job changes the stripe's tables, so they are still `tables`.
+    assert(v.tables.size() == tables.size());
+    if (output) next.tables.push_back(output);
+    next.tables.insert(next.tables.end(), v.tables.begin() + k, v.tables.end());
+    return next;
+  });
+  compactions_.fetch_add(1);
+  for (size_t i = 0; i < k; ++i) {
+    // Readers holding an older view keep reading the open handles. A failed
+    // delete leaves an orphan, which the next open removes.
+    tables_->DeleteTable(tables[i]->meta().number).IgnoreError();
+  }
+  return absl::OkStatus();
+}
+
+void EngineImpl::RunMaintenance(bool rotate, bool make_room) {
+  if (rotate) SetError(RotateWal());
+  if (make_room) MakeRoom();
+  SetError(CollectWalSegments());
+}
+
+absl::Status EngineImpl::RotateWal() {
+  absl::WriterMutexLock wal_lock(&wal_mu_);
+  // No writer is between its append and its memtable inserts now, so every
+  // batch of the segment being closed is in a memtable.
+  KS_ASSIGN_OR_RETURN(const uint64_t segment, wal_->Rotate());
+  const uint64_t epoch = wal_epoch_.load();
+  {
+    absl::MutexLock lock(&mu_);
+    closed_epochs_[epoch] = segment;
+  }
+  wal_epoch_.store(epoch + 1);
+  wal_bytes_since_rotate_.store(0);
+  return absl::OkStatus();
+}
+
+absl::Status EngineImpl::CollectWalSegments() {
+  // Epochs before `current` are closed, and every batch logged in them was
+  // applied before the rotation that closed them; so if no memtable still
+  // holds data of an epoch, that data is all in tables.
+  const uint64_t current = wal_epoch_.load();
+  uint64_t oldest = current;
+  for (const Stripe& stripe : stripes_) {
+    const std::shared_ptr<const StripeView> view = stripe.view();
+    oldest = std::min(oldest, view->active->min_epoch());
+    for (const auto& mem : view->immutables) {
+      oldest = std::min(oldest, mem->min_epoch());
+    }
+  }
+  bool remove = false;
+  uint64_t through = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = closed_epochs_.begin();
+         it != closed_epochs_.end() && it->first < oldest;) {
+      through = it->second;
+      remove = true;
+      it = closed_epochs_.erase(it);
+    }
+  }
+  if (remove) KS_RETURN_IF_ERROR(wal_->RemoveSegmentsThrough(through));
+  if (oldest < current && wal_->stats().bytes > wal_limit_bytes_) {
+    // The WAL is too long (recovery would replay too much): flush the active
+    // memtables that pin its oldest segments.
+    for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
+      if (stripes_[s].view()->active->min_epoch() > oldest) continue;
+      absl::MutexLock lock(&stripes_[s].write_mu);
+      SwitchMemtableLocked(s);
+    }
+  }
+  return absl::OkStatus();
+}
+
+void EngineImpl::MakeRoom() {
+  const uint64_t target = options_.total_memtable_bytes / 4;
+  while (Saturating(memtable_bytes_.load(), immutable_bytes_.load()) > target) {
+    uint32_t victim = 0;
+    uint64_t largest = 0;
+    for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
+      const uint64_t bytes = stripes_[s].active_bytes.load();
+      if (bytes > largest) {
+        largest = bytes;
+        victim = s;
+      }
+    }
+    if (largest == 0) break;
+    absl::MutexLock lock(&stripes_[victim].write_mu);
+    SwitchMemtableLocked(victim);
+  }
+}
+
+absl::Status EngineImpl::LogEdit(const ManifestEdit& edit) {
+  absl::MutexLock lock(&manifest_mu_);
+  absl::Status status = manifest_.Apply(edit);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("engine: inconsistent manifest edit: ", status.message()));
+  }
+  ManifestLog* log = tables_->manifest();
+  if (++edits_since_rewrite_ >=
+      std::max<uint64_t>(kManifestRewriteEdits, 2 * manifest_.table_count())) {
+    KS_RETURN_IF_ERROR(log->Rewrite({manifest_.Snapshot().Encode()}));
+    edits_since_rewrite_ = 0;
+    return absl::OkStatus();
+  }
+  return log->Append(edit.Encode());
+}
+
+absl::Status EngineImpl::Flush() {
+  KS_RETURN_IF_ERROR(error());
+  // Close the current WAL segment first, so that once the memtables are
+  // flushed every closed segment can go.
+  absl::Status status = RotateWal();
+  SetError(status);
+  KS_RETURN_IF_ERROR(status);
+  for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
+    absl::MutexLock lock(&stripes_[s].write_mu);
+    SwitchMemtableLocked(s);
+  }
+  const uint64_t target = next_memtable_id_.load();
+  {
+    absl::MutexLock lock(&mu_);
+    while (!immutable_ids_.empty() && *immutable_ids_.begin() < target &&
+           !has_error_.load() && !shutting_down_) {
+      done_cv_.Wait(&mu_);
+    }
+  }
+  KS_RETURN_IF_ERROR(error());
+  status = CollectWalSegments();
+  SetError(status);
+  return status;
+}
+
+absl::Status EngineImpl::Compact() {
+  KS_RETURN_IF_ERROR(Flush());
+  std::vector<uint32_t> todo;
+  for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
+    if (stripes_[s].view()->tables.size() > 1) todo.push_back(s);
+  }
+  absl::MutexLock lock(&mu_);
+  for (uint32_t s : todo) {
+    if (!force_full_[s]) {
+      force_full_[s] = true;
+      ++force_full_pending_;
+    }
+    ScheduleStripeLocked(s);
+  }
+  while (force_full_pending_ > 0 && !has_error_.load() && !shutting_down_) {
+    done_cv_.Wait(&mu_);
+  }
+  return error();
+}
+
+}  // namespace kstone::core

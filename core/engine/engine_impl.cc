@@ -1,0 +1,200 @@
+#include "core/engine/engine_impl.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/engine/merging_iterator.h"
+#include "core/util/status_macros.h"
+
+namespace kstone::core {
+namespace {
+
+// An iterator over nothing that reports an error (a bad stripe index).
+class ErrorIterator final : public EngineIterator {
+ public:
+  explicit ErrorIterator(absl::Status status) : status_(std::move(status)) {}
+  bool Valid() const override { return false; }
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Seek(std::string_view) override {}
+  void SeekForPrev(std::string_view) override {}
+  void Next() override {}
+  void Prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  const absl::Status status_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
+    std::unique_ptr<Storage> storage, const EngineOptions& options) {
+  KS_RETURN_IF_ERROR(options.Validate());
+  if (storage == nullptr) {
+    return absl::InvalidArgumentError("engine: Open without storage");
+  }
+  auto engine = std::make_unique<EngineImpl>(std::move(storage), options);
+  KS_RETURN_IF_ERROR(engine->Start());
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+EngineImpl::EngineImpl(std::unique_ptr<Storage> storage,
+                       const EngineOptions& options)
+    : options_(options),
+      storage_(std::move(storage)),
+      wal_(storage_->wal()),
+      tables_(storage_->tables()),
+      rotate_bytes_(
+          std::max<uint64_t>(options.total_memtable_bytes / 8, 64 * 1024)),
+      wal_limit_bytes_(
+          std::max<uint64_t>(options.total_memtable_bytes * 2, 1 << 20)) {}
+
+EngineImpl::~EngineImpl() {
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+    work_cv_.SignalAll();
+    done_cv_.SignalAll();
+    sync_cv_.SignalAll();
+  }
+  // A running flush or compaction finishes first; queued ones are abandoned
+  // (their data stays in the WAL).
+  for (std::thread& t : threads_) t.join();
+  if (options_.sync_mode != SyncMode::kEveryCommit && !has_error_.load()) {
+    // Best effort on a clean close: nothing can report an error any more,
+    // and the data is at worst as durable as the sync mode promised.
+    wal_->Sync().IgnoreError();
+  }
+}
+
+absl::Status EngineImpl::Start() {
+  KS_RETURN_IF_ERROR(Recover());
+  for (int i = 0; i < options_.background_threads; ++i) {
+    threads_.emplace_back([this] { BackgroundLoop(); });
+  }
+  if (options_.sync_mode == SyncMode::kInterval) {
+    threads_.emplace_back([this] { SyncLoop(); });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EngineImpl::error() const {
+  absl::MutexLock lock(&error_mu_);
+  return error_;
+}
+
+void EngineImpl::SetError(const absl::Status& status) {
+  if (status.ok()) return;
+  {
+    absl::MutexLock lock(&error_mu_);
+    if (!error_.ok()) return;
+    error_ = status;
+    has_error_.store(true);
+  }
+  // Wake writers waiting for room and callers waiting for flushes.
+  absl::MutexLock lock(&mu_);
+  done_cv_.SignalAll();
+}
+
+absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
+    const StripeView& view, std::string_view key) const {
+  auto from_lookup = [](LookupResult& r) -> std::optional<std::string> {
+    if (r.type == RecordType::kDeletion) return std::nullopt;
+    return std::move(r.value);
+  };
+  if (std::optional<LookupResult> r = view.active->Get(key)) {
+    return from_lookup(*r);
+  }
+  for (const auto& mem : view.immutables) {
+    if (std::optional<LookupResult> r = mem->Get(key)) return from_lookup(*r);
+  }
+  for (const auto& table : view.tables) {
+    // Table::Get consults the bloom filter first.
+    KS_ASSIGN_OR_RETURN(std::optional<LookupResult> r, table->Get(key));
+    if (r) return from_lookup(*r);
+  }
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<std::optional<std::string>> EngineImpl::Get(
+    std::string_view key) const {
+  if (key.empty()) return absl::InvalidArgumentError("engine: empty key");
+  const std::shared_ptr<const StripeView> view =
+      stripes_[StripeOfKey(key)].view();
+  return GetFromView(*view, key);
+}
+
+std::unique_ptr<EngineIterator> EngineImpl::NewIterator(uint32_t stripe) const {
+  if (stripe >= static_cast<uint32_t>(kStripeCount)) {
+    return std::make_unique<ErrorIterator>(absl::InvalidArgumentError(
+        absl::StrCat("engine: stripe ", stripe, " out of range")));
+  }
+  const Stripe& s = stripes_[stripe];
+  // Load the snapshot before the view: everything with seq <= snapshot was
+  // applied before, so it is in this view's memtables or tables.
+  const uint64_t snapshot = s.applied_seq.load(std::memory_order_acquire);
+  std::shared_ptr<const StripeView> view = s.view();
+  std::vector<std::unique_ptr<TableIterator>> children;
+  children.reserve(1 + view->immutables.size() + view->tables.size());
+  children.push_back(view->active->NewIterator());
+  for (const auto& mem : view->immutables) {
+    children.push_back(mem->NewIterator());
+  }
+  for (const auto& table : view->tables) {
+    children.push_back(table->NewIterator());
+  }
+  return NewLiveIterator(std::move(children), snapshot, std::move(view));
+}
+
+std::string EngineImpl::metadata() const {
+  absl::MutexLock lock(&manifest_mu_);
+  return manifest_.metadata();
+}
+
+absl::Status EngineImpl::SetMetadata(std::string metadata) {
+  KS_RETURN_IF_ERROR(error());
+  ManifestEdit edit;
+  edit.SetMetadata(std::move(metadata));
+  absl::Status status = LogEdit(edit);
+  SetError(status);
+  return status;
+}
+
+EngineStats EngineImpl::Stats() const {
+  EngineStats stats;
+  stats.last_sequence = last_seq_.load();
+  stats.memtable_bytes = memtable_bytes_.load();
+  for (const Stripe& s : stripes_) {
+    const std::shared_ptr<const StripeView> view = s.view();
+    uint64_t records = view->active->records();
+    for (const auto& mem : view->immutables) records += mem->records();
+    stats.memtable_records += records;
+    for (const auto& table : view->tables) {
+      ++stats.tables;
+      stats.table_bytes += table->meta().bytes;
+      stats.table_entries += table->meta().entries;
+    }
+    if (records > 0 || !view->tables.empty()) ++stats.stripes_in_use;
+  }
+  const WalStats wal = wal_->stats();
+  stats.wal_bytes = wal.bytes;
+  stats.wal_segments = wal.segments;
+  stats.flushes = flushes_.load();
+  stats.compactions = compactions_.load();
+  return stats;
+}
+
+}  // namespace kstone::core

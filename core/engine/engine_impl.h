@@ -1,0 +1,215 @@
+#ifndef KSTONE_CORE_ENGINE_ENGINE_IMPL_H_
+#define KSTONE_CORE_ENGINE_ENGINE_IMPL_H_
+
+// EngineImpl: the Engine (engine.h). Its code is split by topic:
+//   engine_impl.cc        open, close, reads, stats, metadata
+//   engine_write.cc       write path, back-pressure, memtable switches
+//   engine_background.cc  background threads: flush, compaction, WAL
+//                         rotation and segment deletion
+//   engine_recovery.cc    recovery at open
+// docs/architecture.md describes the design.
+//
+// Thread safety: safe for concurrent use (see stripe.h for the stripe locks).
+// Lock order: stripe write_mu (increasing stripe index) < wal_mu_ <
+// stripe view_mu < manifest_mu_ < mu_ < error_mu_. No lock is held across
+// table builds or manifest I/O except manifest_mu_ (manifest I/O).
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "core/engine/engine.h"
+#include "core/engine/manifest.h"
+#include "core/engine/memtable.h"
+#include "core/engine/stripe.h"
+#include "core/storage/storage.h"
+
+namespace kstone::core {
+
+class EngineImpl final : public Engine {
+ public:
+  EngineImpl(std::unique_ptr<Storage> storage, const EngineOptions& options);
+  ~EngineImpl() override;
+  EngineImpl(const EngineImpl&) = delete;
+  EngineImpl& operator=(const EngineImpl&) = delete;
+
+  // Recovers the state from storage (engine_recovery.cc) and starts the
+  // background threads. Called once, by Engine::Open.
+  absl::Status Start();
+
+  absl::Status Write(WriteBatch batch) override;
+  absl::Status WriteLocked(const std::vector<std::string>& lock_keys,
+                           CheckFn fn) override;
+  absl::StatusOr<std::optional<std::string>> Get(
+      std::string_view key) const override;
+  std::unique_ptr<EngineIterator> NewIterator(uint32_t stripe) const override;
+  absl::Status Flush() override;
+  absl::Status Compact() override;
+  std::string metadata() const override;
+  absl::Status SetMetadata(std::string metadata) override;
+  EngineStats Stats() const override;
+  const WalReplayReport& recovery_report() const override {
+    return recovery_report_;
+  }
+  const EngineOptions& options() const override { return options_; }
+
+  // Test hooks.
+  uint64_t TEST_stalls() const { return stalls_.load(); }
+  uint64_t TEST_max_tables_per_stripe_seen() const {
+    return max_tables_seen_.load();
+  }
+
+ private:
+  class LockedReaderImpl;
+
+  // --- reads (engine_impl.cc)
+  absl::StatusOr<std::optional<std::string>> GetFromView(
+      const StripeView& view, std::string_view key) const;
+
+  // --- write path (engine_write.cc)
+  // Sorted, distinct stripes of `keys`; InvalidArgument for an empty key.
+  static absl::StatusOr<std::vector<uint32_t>> StripesOf(
+      const std::vector<std::string_view>& keys);
+  void LockStripes(const std::vector<uint32_t>& stripes);
+  void UnlockStripes(const std::vector<uint32_t>& stripes);
+  // Waits while the memtables are over the total cap (back-pressure).
+  absl::Status WaitForMemtableRoom() ABSL_LOCKS_EXCLUDED(mu_);
+  // Assigns sequence numbers, logs and applies. REQUIRES: the write_mu of
+  // every stripe in `stripes` is held and every mutation's key is in one.
+  absl::Status CommitLocked(const std::vector<uint32_t>& stripes,
+                            std::vector<Mutation> mutations);
+  // Makes the stripe's active memtable immutable and queues its flush (no-op
+  // if it is empty). REQUIRES: stripes_[s].write_mu held.
+  void SwitchMemtableLocked(uint32_t s);
+  // Replaces a stripe's view with fn(old view), under its view_mu.
+  template <typename Fn>
+  void UpdateView(uint32_t s, Fn fn);
+
+  // --- errors
+  absl::Status error() const ABSL_LOCKS_EXCLUDED(error_mu_);
+  void SetError(const absl::Status& status) ABSL_LOCKS_EXCLUDED(error_mu_);
+
+  // --- background (engine_background.cc)
+  void BackgroundLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void SyncLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void ScheduleStripeLocked(uint32_t s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RequestMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status RunStripeJob(uint32_t s) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status FlushStripe(uint32_t s);
+  absl::Status CompactStripe(uint32_t s, bool full);
+  void RunMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status RotateWal() ABSL_LOCKS_EXCLUDED(wal_mu_, mu_);
+  // Deletes the WAL segments whose data is all in tables; if the WAL is
+  // still too large, switches the memtables that hold its oldest data.
+  absl::Status CollectWalSegments() ABSL_LOCKS_EXCLUDED(mu_);
+  // Switches the largest active memtables until the active ones use at most
+  // a quarter of the cap.
+  void MakeRoom();
+  // Appends `edit` to the manifest (or rewrites the manifest as a snapshot
+  // every so often).
+  absl::Status LogEdit(const ManifestEdit& edit)
+      ABSL_LOCKS_EXCLUDED(manifest_mu_);
+  void ReleaseFlushed(const std::vector<std::shared_ptr<MemTable>>& mems)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // --- recovery (engine_recovery.cc)
+  absl::Status Recover();
+  absl::Status LoadManifest(ManifestState* state);
+  absl::Status OpenTables(const ManifestState& state);
+  absl::Status DeleteOrphans(const ManifestState& state);
+  absl::Status ReplayWal(const ManifestState& state);
+
+  // Constant after construction. storage_ is declared first so that it is
+  // destroyed last, after every table and memtable.
+  const EngineOptions options_;
+  const std::unique_ptr<Storage> storage_;
+  Wal* const wal_;
+  TableStore* const tables_;
+  // Thresholds derived from options_.
+  const uint64_t rotate_bytes_;     // rotate the WAL after this many bytes
+  const uint64_t wal_limit_bytes_;  // force flushes past this much WAL
+
+  std::array<Stripe, kStripeCount> stripes_;
+
+  // Writers hold it shared from their WAL append until their memtable
+  // inserts are done; RotateWal holds it exclusively, so that when a segment
+  // is closed every batch in it is in a memtable.
+  absl::Mutex wal_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+
+  mutable absl::Mutex manifest_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  ManifestState manifest_ ABSL_GUARDED_BY(manifest_mu_);
+  uint64_t edits_since_rewrite_ ABSL_GUARDED_BY(manifest_mu_) = 0;
+
+  // Background work, protected by mu_.
+  mutable absl::Mutex mu_;
+  absl::CondVar work_cv_;  // new work or shutdown
+  absl::CondVar done_cv_;  // a job finished, memory freed, or an error
+  absl::CondVar sync_cv_;  // shutdown, for the interval sync thread
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<uint32_t> queue_ ABSL_GUARDED_BY(mu_);  // stripes with work
+  std::array<bool, kStripeCount> queued_ ABSL_GUARDED_BY(mu_) = {};
+  std::array<bool, kStripeCount> busy_ ABSL_GUARDED_BY(mu_) = {};
+  // Stripes Compact() wants merged into one table.
+  std::array<bool, kStripeCount> force_full_ ABSL_GUARDED_BY(mu_) = {};
+  int force_full_pending_ ABSL_GUARDED_BY(mu_) = 0;
+  bool rotate_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool room_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool gc_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool maintenance_running_ ABSL_GUARDED_BY(mu_) = false;
+  // Ids of immutable memtables not yet flushed (Flush() waits on them).
+  std::set<uint64_t> immutable_ids_ ABSL_GUARDED_BY(mu_);
+  // WAL epoch -> the last segment number of that epoch (closed epochs that
+  // may still hold unflushed data).
+  std::map<uint64_t, uint64_t> closed_epochs_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> threads_;  // started by Start, joined by ~
+
+  // The sticky error: the first failed WAL append/sync, manifest write or
+  // background job. Every later write returns it.
+  mutable absl::Mutex error_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  absl::Status error_ ABSL_GUARDED_BY(error_mu_);
+  std::atomic<bool> has_error_{false};  // fast check without error_mu_
+
+  // Atomics, read without locks.
+  std::atomic<uint64_t> last_seq_{0};
+  std::atomic<uint64_t> next_file_number_{1};
+  std::atomic<uint64_t> next_memtable_id_{1};
+  std::atomic<uint64_t> memtable_bytes_{0};   // active + immutable
+  std::atomic<uint64_t> immutable_bytes_{0};  // immutable only
+  // The WAL epoch writers tag their memtables with; advanced by RotateWal
+  // with wal_mu_ held exclusively.
+  std::atomic<uint64_t> wal_epoch_{0};
+  std::atomic<uint64_t> wal_bytes_since_rotate_{0};
+  std::atomic<bool> room_signalled_{false};
+  std::atomic<bool> rotate_signalled_{false};
+  std::atomic<uint64_t> flushes_{0};
+  std::atomic<uint64_t> compactions_{0};
+  std::atomic<uint64_t> stalls_{0};
+  std::atomic<uint64_t> max_tables_seen_{0};
+
+  WalReplayReport recovery_report_;  // set by Start
+};
+
+template <typename Fn>
+inline void EngineImpl::UpdateView(uint32_t s, Fn fn) {
+  Stripe& stripe = stripes_[s];
+  absl::MutexLock lock(&stripe.view_mu);
+  auto next = std::make_shared<StripeView>(fn(*stripe.current));
+  stripe.current = std::move(next);
+}
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_ENGINE_ENGINE_IMPL_H_

@@ -1,0 +1,297 @@
+#include "core/engine/memtable.h"
+
+#include <atomic>
+#include <cassert>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string_view>
+
+#include "core/util/coding.h"
+
+namespace kstone::core {
+namespace {
+
+// Reads a varint32 we wrote ourselves (no bounds: the arena is trusted).
+inline const char* DecodeVarint32Unchecked(const char* p, uint32_t* value) {
+  uint32_t result = 0;
+  for (int shift = 0; shift <= 28; shift += 7) {
+    const uint32_t byte = static_cast<unsigned char>(*p++);
+    result |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  *value = result;
+  return p;
+}
+
+inline char* EncodeVarint32To(char* p, uint32_t value) {
+  while (value >= 0x80) {
+    *p++ = static_cast<char>(value | 0x80);
+    value >>= 7;
+  }
+  *p++ = static_cast<char>(value);
+  return p;
+}
+
+inline std::string_view EntryKey(const char* entry, const char** after) {
+  uint32_t key_len;
+  const char* p = DecodeVarint32Unchecked(entry, &key_len);
+  *after = p + key_len;
+  return std::string_view(p, key_len);
+}
+
+inline int CompareKeys(std::string_view a, std::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  const int r = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  if (r != 0) return r;
+  if (a.size() < b.size()) return -1;
+  return a.size() > b.size() ? 1 : 0;
+}
+
+}  // namespace
+
+RecordView DecodeMemTableEntry(const char* entry) {
+  RecordView view;
+  const char* p;
+  view.key = EntryKey(entry, &p);
+  const uint64_t tag = DecodeFixed64(p);
+  view.seq = tag >> 8;
+  view.type = static_cast<RecordType>(tag & 0xff);
+  uint32_t value_len;
+  p = DecodeVarint32Unchecked(p + 8, &value_len);
+  view.value = std::string_view(p, value_len);
+  return view;
+}
+
+// A skiplist node: the record it points at and its forward links. Allocated
+// in the arena with room for `height` links (next_ is declared with one).
+struct MemTable::Node {
+  explicit Node(const char* e) : entry(e) {}
+
+  Node* Next(int level) const {
+    return next_[level].load(std::memory_order_acquire);
+  }
+  void SetNext(int level, Node* node) {
+    next_[level].store(node, std::memory_order_release);
+  }
+  Node* NextRelaxed(int level) const {
+    return next_[level].load(std::memory_order_relaxed);
+  }
+  void SetNextRelaxed(int level, Node* node) {
+    next_[level].store(node, std::memory_order_relaxed);
+  }
+
+  const char* const entry;
+  std::atomic<Node*> next_[1];
+};
+
+MemTable::MemTable(uint64_t id)
+    : id_(id),
+      head_(NewNode(nullptr, kMaxHeight)),
+      rnd_(static_cast<uint32_t>(id * 2654435761u) | 1u) {}
+
+MemTable::Node* MemTable::NewNode(const char* entry, int height) {
+  char* mem = arena_.AllocateAligned(sizeof(Node) +
+                                     sizeof(std::atomic<Node*>) * (height - 1));
+  Node* node = new (mem) Node(entry);
+  for (int i = 0; i < height; ++i) {
+    // Links beyond next_[0] live in the extra room allocated above.
+    new (&node->next_[i]) std::atomic<Node*>(nullptr);
+  }
+  return node;
+}
+
+int MemTable::RandomHeight() {
+  int height = 1;
+  while (height < kMaxHeight) {
+    // xorshift32
+    rnd_ ^= rnd_ << 13;
+    rnd_ ^= rnd_ >> 17;
+    rnd_ ^= rnd_ << 5;
+    if ((rnd_ & 3) != 0) break;  // grow with probability 1/4
+    ++height;
+  }
+  return height;
+}
+
+int MemTable::Compare(const char* a, const char* b) {
+  const char* pa;
+  const char* pb;
+  const int r = CompareKeys(EntryKey(a, &pa), EntryKey(b, &pb));
+  if (r != 0) return r;
+  const uint64_t sa = DecodeFixed64(pa) >> 8;
+  const uint64_t sb = DecodeFixed64(pb) >> 8;
+  if (sa > sb) return -1;  // newer first
+  return sa < sb ? 1 : 0;
+}
+
+int MemTable::CompareWith(const char* entry, std::string_view key,
+                          uint64_t seq) {
+  const char* p;
+  const int r = CompareKeys(EntryKey(entry, &p), key);
+  if (r != 0) return r;
+  const uint64_t s = DecodeFixed64(p) >> 8;
+  if (s > seq) return -1;
+  return s < seq ? 1 : 0;
+}
+
+MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
+                                             Node** prev) const {
+  Node* x = head_;
+  int level = max_height() - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr && CompareWith(next->entry, key, seq) < 0) {
+      x = next;
+    } else {
+      if (prev != nullptr) prev[level] = x;
+      if (level == 0) return next;
+      --level;
+    }
+  }
+}
+
+MemTable::Node* MemTable::FindLessThan(const char* entry) const {
+  Node* x = head_;
+  int level = max_height() - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr && Compare(next->entry, entry) < 0) {
+      x = next;
+    } else {
+      if (level == 0) return x;
+      --level;
+    }
+  }
+}
+
+MemTable::Node* MemTable::FindLastKeyAtMost(std::string_view key) const {
+  Node* x = head_;
+  int level = max_height() - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    const char* p;
+    if (next != nullptr && CompareKeys(EntryKey(next->entry, &p), key) <= 0) {
+      x = next;
+    } else {
+      if (level == 0) return x;
+      --level;
+    }
+  }
+}
+
+MemTable::Node* MemTable::FindLast() const {
+  Node* x = head_;
+  int level = max_height() - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr) {
+      x = next;
+    } else {
+      if (level == 0) return x;
+      --level;
+    }
+  }
+}
+
+void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
+                   std::string_view value) {
+  assert(seq <= kMaxSeq);
+  const size_t key_len = key.size();
+  const size_t value_len = value.size();
+  const size_t entry_len =
+      VarintLength(key_len) + key_len + 8 + VarintLength(value_len) + value_len;
+  const int height = RandomHeight();
+  // The node and its record in one allocation: node first (aligned), record
+  // right after its links.
+  const size_t node_len =
+      sizeof(Node) + sizeof(std::atomic<Node*>) * (height - 1);
+  char* mem = arena_.AllocateAligned(node_len + entry_len);
+  char* entry = mem + node_len;
+  char* p = EncodeVarint32To(entry, static_cast<uint32_t>(key_len));
+  if (key_len > 0) std::memcpy(p, key.data(), key_len);
+  p += key_len;
+  EncodeFixed64(p, (seq << 8) | static_cast<uint64_t>(type));
+  p += 8;
+  p = EncodeVarint32To(p, static_cast<uint32_t>(value_len));
+  if (value_len > 0) std::memcpy(p, value.data(), value_len);
+
+  Node* prev[kMaxHeight];
+  Node* found = FindGreaterOrEqual(key, seq, prev);
+  assert(found == nullptr || CompareWith(found->entry, key, seq) != 0);
+  (void)found;
+  if (height > max_height()) {
+    for (int i = max_height(); i < height; ++i) prev[i] = head_;
+    // Readers that see the new height before the node find null links from
+    // head_ at the new levels, which is fine.
+    max_height_.store(height, std::memory_order_relaxed);
+  }
+  Node* node = new (mem) Node(entry);
+  for (int i = 0; i < height; ++i) {
+    new (&node->next_[i]) std::atomic<Node*>(nullptr);
+  }
+  for (int i = 0; i < height; ++i) {
+    // The node is private until the release store into prev[i] publishes it.
+    node->SetNextRelaxed(i, prev[i]->NextRelaxed(i));
+    prev[i]->SetNext(i, node);
+  }
+  if (records_.load(std::memory_order_relaxed) == 0 || seq < min_seq_) {
+    min_seq_ = seq;
+  }
+  if (seq > max_seq_) max_seq_ = seq;
+  records_.fetch_add(1, std::memory_order_release);
+}
+
+std::optional<LookupResult> MemTable::Get(std::string_view key) const {
+  Node* node = FindGreaterOrEqual(key, kMaxSeq, nullptr);
+  if (node == nullptr) return std::nullopt;
+  const RecordView record = DecodeMemTableEntry(node->entry);
+  if (record.key != key) return std::nullopt;
+  LookupResult result;
+  result.seq = record.seq;
+  result.type = record.type;
+  result.value.assign(record.value.data(), record.value.size());
+  return result;
+}
+
+// Iterates the skiplist. Not thread-safe; safe against the concurrent writer.
+class MemTable::Iterator final : public TableIterator {
+ public:
+  explicit Iterator(const MemTable* table) : table_(table) {}
+
+  bool Valid() const override { return node_ != nullptr; }
+  void SeekToFirst() override { node_ = table_->head_->Next(0); }
+  void SeekToLast() override { SetOrNull(table_->FindLast()); }
+  void Seek(std::string_view key) override {
+    node_ = table_->FindGreaterOrEqual(key, kMaxSeq, nullptr);
+  }
+  void SeekForPrev(std::string_view key) override {
+    SetOrNull(table_->FindLastKeyAtMost(key));
+  }
+  void Next() override {
+    assert(Valid());
+    node_ = node_->Next(0);
+  }
+  void Prev() override {
+    assert(Valid());
+    SetOrNull(table_->FindLessThan(node_->entry));
+  }
+  RecordView record() const override {
+    assert(Valid());
+    return DecodeMemTableEntry(node_->entry);
+  }
+  absl::Status status() const override { return absl::OkStatus(); }
+
+ private:
+  void SetOrNull(Node* node) { node_ = node == table_->head_ ? nullptr : node; }
+
+  const MemTable* const table_;
+  Node* node_ = nullptr;
+};
+
+std::unique_ptr<TableIterator> MemTable::NewIterator() const {
+  return std::make_unique<Iterator>(this);
+}
+
+}  // namespace kstone::core

@@ -1,0 +1,124 @@
+#ifndef KSTONE_CORE_ENGINE_MEMTABLE_H_
+#define KSTONE_CORE_ENGINE_MEMTABLE_H_
+
+// MemTable: a stripe's in-memory sorted buffer of recent mutations, ordered
+// by (key ascending, sequence number descending), like a table.
+//
+// Layout: one Arena holds every record, encoded as
+//     varint32 key_len | key | fixed64 (seq << 8 | type) | varint32 value_len
+//     | value
+// and a skiplist (branching 4, at most kMaxHeight levels) whose nodes live in
+// the same arena and point at their record. A record costs its bytes plus
+// ~10 bytes of header plus 8 bytes per skiplist level (1.33 on average).
+//
+// Thread safety: one writer at a time (Add needs external synchronisation:
+// the stripe's write lock), and any number of concurrent readers without any
+// lock (Get, NewIterator and the accessors). A reader sees every record whose
+// Add completed before it looked, and maybe some added while it looks. Nodes
+// are published with release stores and read with acquire loads; nothing is
+// ever removed or modified once published.
+//
+// Lifetime: memtables are shared (std::shared_ptr) between the stripe's view
+// and open iterators; an iterator must not outlive its memtable.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "core/engine/arena.h"
+#include "core/storage/record.h"
+#include "core/storage/table.h"
+
+namespace kstone::core {
+
+class MemTable {
+ public:
+  // Largest sequence number a record may carry (seq shares 8 bytes with the
+  // type).
+  static constexpr uint64_t kMaxSeq = (uint64_t{1} << 56) - 1;
+  static constexpr uint64_t kNoEpoch = UINT64_MAX;
+
+  // `id` identifies the memtable within the engine (increasing in creation
+  // order).
+  explicit MemTable(uint64_t id);
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+
+  // Inserts a record. REQUIRES: external synchronisation with other Add
+  // calls; seq <= kMaxSeq; (key, seq) is not already present.
+  void Add(uint64_t seq, RecordType type, std::string_view key,
+           std::string_view value);
+
+  // The newest record for `key` (value or tombstone), or nullopt.
+  std::optional<LookupResult> Get(std::string_view key) const;
+
+  // An iterator over every record (all versions and tombstones). It sees
+  // records added after its creation too; see the class comment.
+  std::unique_ptr<TableIterator> NewIterator() const;
+
+  uint64_t id() const { return id_; }
+  bool empty() const { return records() == 0; }
+  uint64_t records() const { return records_.load(std::memory_order_acquire); }
+  // Approximate memory footprint: the arena's blocks.
+  uint64_t memory_usage() const { return arena_.memory_usage(); }
+  // Smallest and largest sequence numbers added (0 while empty). Read them
+  // only when no Add can run concurrently (the memtable is immutable or the
+  // caller holds the write lock).
+  uint64_t min_seq() const { return min_seq_; }
+  uint64_t max_seq() const { return max_seq_; }
+
+  // The engine's WAL epoch of the oldest data in this memtable (kNoEpoch
+  // while empty): the WAL segments of that epoch and later must stay until
+  // this memtable is in a table. Set by the writer (NoteEpoch), read by the
+  // WAL garbage collector from any thread.
+  void NoteEpoch(uint64_t epoch) {
+    if (min_epoch_.load(std::memory_order_relaxed) == kNoEpoch) {
+      min_epoch_.store(epoch, std::memory_order_release);
+    }
+  }
+  uint64_t min_epoch() const {
+    return min_epoch_.load(std::memory_order_acquire);
+  }
+
+ private:
+  static constexpr int kMaxHeight = 12;
+  struct Node;
+  class Iterator;
+
+  // Orders encoded records: key ascending, then seq descending.
+  static int Compare(const char* a, const char* b);
+  // Compares the record at `entry` with (key, seq).
+  static int CompareWith(const char* entry, std::string_view key, uint64_t seq);
+
+  int RandomHeight();
+  Node* NewNode(const char* entry, int height);
+  int max_height() const { return max_height_.load(std::memory_order_relaxed); }
+  // First node >= (key, seq), or null. If prev is not null, fills prev[level]
+  // with the last node < (key, seq) at each level.
+  Node* FindGreaterOrEqual(std::string_view key, uint64_t seq,
+                           Node** prev) const;
+  // Last node < the record at `entry` (head_ if none).
+  Node* FindLessThan(const char* entry) const;
+  // Last node whose key is <= key (head_ if none).
+  Node* FindLastKeyAtMost(std::string_view key) const;
+  Node* FindLast() const;
+
+  const uint64_t id_;
+  Arena arena_;
+  Node* const head_;
+  std::atomic<int> max_height_{1};
+  std::atomic<uint64_t> records_{0};
+  std::atomic<uint64_t> min_epoch_{kNoEpoch};
+  uint64_t min_seq_ = 0;  // written by the writer only
+  uint64_t max_seq_ = 0;
+  uint32_t rnd_;  // the writer's random state for node heights
+};
+
+// Decodes the record at `entry` (a MemTable arena record).
+RecordView DecodeMemTableEntry(const char* entry);
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_ENGINE_MEMTABLE_H_

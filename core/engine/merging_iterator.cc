@@ -1,0 +1,255 @@
+#include "core/engine/merging_iterator.h"
+
+#include <cassert>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace kstone::core {
+namespace {
+
+// Internal order: key ascending, then seq descending.
+int CompareRecords(const RecordView& a, const RecordView& b) {
+  const int r = a.key.compare(b.key);
+  if (r != 0) return r;
+  if (a.seq > b.seq) return -1;
+  return a.seq < b.seq ? 1 : 0;
+}
+
+// The user's view of a stripe (the leveldb DBIter idea over a linear merge of
+// a handful of children, without a heap: a stripe has few runs).
+//
+// Forward invariant: every child is invalid or at a record whose key is >=
+// the current key; the children at the current key sit at their newest
+// visible version of it; winner_ is the child with the newest of those.
+// Backward invariant: every child is invalid or at the oldest version of its
+// largest key < the current key; the current key and value are copies.
+class LiveIterator final : public EngineIterator {
+ public:
+  LiveIterator(std::vector<std::unique_ptr<TableIterator>> children,
+               uint64_t snapshot_seq, std::shared_ptr<const void> keep_alive)
+      : children_(std::move(children)),
+        snapshot_seq_(snapshot_seq),
+        keep_alive_(std::move(keep_alive)) {}
+
+  ~LiveIterator() override {
+    children_.clear();  // before keep_alive_ releases what they read
+  }
+
+  bool Valid() const override { return valid_; }
+
+  void SeekToFirst() override {
+    for (auto& c : children_) c->SeekToFirst();
+    FindNextForward();
+  }
+  void SeekToLast() override {
+    for (auto& c : children_) c->SeekToLast();
+    FindPrevBackward();
+  }
+  void Seek(std::string_view key) override {
+    for (auto& c : children_) c->Seek(key);
+    FindNextForward();
+  }
+  void SeekForPrev(std::string_view key) override {
+    for (auto& c : children_) c->SeekForPrev(key);
+    FindPrevBackward();
+  }
+
+  void Next() override {
+    assert(valid_);
+    if (forward_) {
+      saved_key_.assign(key());
+      SkipKeyForward(saved_key_);
+    } else {
+      // Children sit before the current key: move them past it.
+      for (auto& c : children_) {
+        c->Seek(saved_key_);
+        while (c->Valid() && c->record().key == saved_key_) c->Next();
+      }
+    }
+    FindNextForward();
+  }
+
+  void Prev() override {
+    assert(valid_);
+    if (forward_) {
+      saved_key_.assign(key());
+      // Move every child to the last record before the current key.
+      for (auto& c : children_) {
+        c->Seek(saved_key_);
+        if (c->Valid()) {
+          c->Prev();
+        } else if (c->status().ok()) {
+          c->SeekToLast();
+        }
+      }
+    }
+    FindPrevBackward();
+  }
+
+  std::string_view key() const override {
+    assert(valid_);
+    return forward_ ? children_[winner_]->record().key
+                    : std::string_view(saved_key_);
+  }
+  std::string_view value() const override {
+    assert(valid_);
+    return forward_ ? children_[winner_]->record().value
+                    : std::string_view(saved_value_);
+  }
+  absl::Status status() const override { return status_; }
+
+ private:
+  // Stops at the first child error; returns false if there was one.
+  bool CheckStatus() {
+    if (!status_.ok()) return false;
+    for (const auto& c : children_) {
+      absl::Status s = c->status();
+      if (!s.ok()) {
+        status_ = std::move(s);
+        valid_ = false;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void SkipKeyForward(std::string_view key) {
+    for (auto& c : children_) {
+      while (c->Valid() && c->record().key == key) c->Next();
+    }
+  }
+
+  void FindNextForward() {
+    forward_ = true;
+    valid_ = false;
+    while (true) {
+      int best = -1;
+      RecordView best_record;
+      for (size_t i = 0; i < children_.size(); ++i) {
+        TableIterator* c = children_[i].get();
+        while (c->Valid() && c->record().seq > snapshot_seq_) c->Next();
+        if (!c->Valid()) continue;
+        const RecordView r = c->record();
+        if (best < 0 || CompareRecords(r, best_record) < 0) {
+          best = static_cast<int>(i);
+          best_record = r;
+        }
+      }
+      if (!CheckStatus() || best < 0) return;
+      if (best_record.type == RecordType::kDeletion) {
+        saved_key_.assign(best_record.key);
+        SkipKeyForward(saved_key_);
+        continue;
+      }
+      winner_ = best;
+      valid_ = true;
+      return;
+    }
+  }
+
+  void FindPrevBackward() {
+    forward_ = false;
+    valid_ = false;
+    while (true) {
+      // The largest key among the children.
+      bool any = false;
+      for (const auto& c : children_) {
+        if (!c->Valid()) continue;
+        const std::string_view k = c->record().key;
+        if (!any || k > std::string_view(scratch_key_)) {
+          scratch_key_.assign(k);
+          any = true;
+        }
+      }
+      if (!CheckStatus() || !any) return;
+      // Walk every child back over that key (oldest version first), keeping
+      // the newest visible version.
+      bool found = false;
+      uint64_t best_seq = 0;
+      RecordType best_type = RecordType::kDeletion;
+      for (auto& c : children_) {
+        while (c->Valid()) {
+          const RecordView r = c->record();
+          if (r.key != std::string_view(scratch_key_)) break;
+          if (r.seq <= snapshot_seq_ && (!found || r.seq > best_seq)) {
+            found = true;
+            best_seq = r.seq;
+            best_type = r.type;
+            if (r.type == RecordType::kValue) saved_value_.assign(r.value);
+          }
+          c->Prev();
+        }
+      }
+      if (!CheckStatus()) return;
+      if (found && best_type == RecordType::kValue) {
+        saved_key_.swap(scratch_key_);
+        valid_ = true;
+        return;
+      }
+    }
+  }
+
+  std::vector<std::unique_ptr<TableIterator>> children_;
+  const uint64_t snapshot_seq_;
+  const std::shared_ptr<const void> keep_alive_;
+  bool valid_ = false;
+  bool forward_ = true;
+  int winner_ = -1;
+  std::string saved_key_;
+  std::string saved_value_;
+  std::string scratch_key_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<EngineIterator> NewLiveIterator(
+    std::vector<std::unique_ptr<TableIterator>> children, uint64_t snapshot_seq,
+    std::shared_ptr<const void> keep_alive) {
+  return std::make_unique<LiveIterator>(std::move(children), snapshot_seq,
+                                        std::move(keep_alive));
+}
+
+RecordMerger::RecordMerger(std::vector<std::unique_ptr<TableIterator>> children)
+    : children_(std::move(children)) {}
+
+void RecordMerger::SeekToFirst() {
+  for (auto& c : children_) c->SeekToFirst();
+  FindSmallest();
+}
+
+void RecordMerger::Next() {
+  assert(Valid());
+  children_[current_]->Next();
+  FindSmallest();
+}
+
+void RecordMerger::FindSmallest() {
+  current_ = -1;
+  RecordView best;
+  for (size_t i = 0; i < children_.size(); ++i) {
+    if (!children_[i]->Valid()) continue;
+    const RecordView r = children_[i]->record();
+    if (current_ < 0 || CompareRecords(r, best) < 0) {
+      current_ = static_cast<int>(i);
+      best = r;
+    }
+  }
+  if (!status().ok()) current_ = -1;
+}
+
+absl::Status RecordMerger::status() const {
+  for (const auto& c : children_) {
+    absl::Status s = c->status();
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kstone::core
