@@ -46,7 +46,7 @@ constexpr char kUsage[] =
     "                       scan10 mixed fillsync rawsync recover\n"
     "                       (default: the first seven)\n"
     "  --num N              items (default 1000000)\n"
-    "  --sync_num N         writes of fillsync and rawsync (default 20000)\n"
+    "  --sync_num N         writes of fillsync and rawsync (default 2000)\n"
     "  --threads T[,T...]   threads (default 1)\n"
     "  --value_size B       encoded item size in bytes (default 100)\n"
     "  --repeat R           runs per result, medians reported (default 1)\n"
@@ -274,6 +274,11 @@ int RunParent(const Flags& f) {
   std::vector<Row> rows;
   for (const std::string& w : f.workloads) {
     for (int threads : f.threads) {
+      // rawsync and recover are single-threaded: run them once.
+      if ((w == "rawsync" || w == "recover") && threads != f.threads[0]) {
+        continue;
+      }
+      if (w == "rawsync" || w == "recover") threads = 1;
       std::vector<EngineInfo> targets;
       if (WorkloadHasNoEngine(w)) {
         targets.push_back(EngineInfo{"raw-disk", true, true, ""});

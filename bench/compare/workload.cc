@@ -185,6 +185,7 @@ RunResult RawSync(const RunSpec& spec) {
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   ::close(fd);
   r.ops = spec.sync_num;
+  r.items = spec.sync_num;
   r.disk_bytes = TreeBytes(spec.dir);
   return r;
 }

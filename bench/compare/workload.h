@@ -32,7 +32,7 @@ struct RunSpec {
   std::string engine;
   std::string workload;
   uint64_t num = 1000000;
-  uint64_t sync_num = 20000;  // ops of fillsync and rawsync
+  uint64_t sync_num = 2000;  // ops of fillsync and rawsync
   int threads = 1;
   int value_size = 100;
   bool sync = false;
