@@ -138,6 +138,7 @@ class DiskWal final : public Wal {
   // Final sizes of segments closed by the leader, for Run to publish.
   std::vector<std::pair<uint64_t, uint64_t>> closed_sizes_;
   bool old_tail_checked_ = false;  // also set by Replay, before any leader
+  bool old_prepared_ = false;      // PrepareNewestOldSegment ran
 
   mutable absl::Mutex mu_;
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
@@ -285,7 +286,7 @@ absl::Status DiskWal::RotateActive() {
 }
 
 absl::Status DiskWal::CreateActive() {
-  if (!old_tail_checked_) KS_RETURN_IF_ERROR(PrepareNewestOldSegment());
+  if (!old_prepared_) KS_RETURN_IF_ERROR(PrepareNewestOldSegment());
   const std::string path = JoinPath(dir_, WalSegmentName(active_.number));
   KS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
                       fs_->NewWritableFile(path));
@@ -301,7 +302,9 @@ absl::Status DiskWal::CreateActive() {
 }
 
 // The newest segment of the previous open is about to stop being the newest:
-// cut its torn tail (if Replay did not) and make it durable.
+// cut its torn tail (if Replay did not) and make it durable (the previous
+// process may have died before syncing it, leaving its tail in the page
+// cache only).
 absl::Status DiskWal::PrepareNewestOldSegment() {
   uint64_t newest = 0;
   {
@@ -312,25 +315,25 @@ absl::Status DiskWal::PrepareNewestOldSegment() {
   }
   if (newest != 0) {
     const std::string path = JoinPath(dir_, WalSegmentName(newest));
-    KS_ASSIGN_OR_RETURN(wal::LogFileEnd end,
-                        wal::ReadLogFile(fs_, path, wal::LogKind::kWal,
-                                         [](std::string_view, uint64_t) {
-                                           return absl::OkStatus();
-                                         }));
-    if (!end.clean) {
-      if (!wal::IsTornTail(end, /*newest=*/true)) {
+    if (!old_tail_checked_) {
+      KS_ASSIGN_OR_RETURN(wal::LogFileEnd end,
+                          wal::ReadLogFile(fs_, path, wal::LogKind::kWal,
+                                           [](std::string_view, uint64_t) {
+                                             return absl::OkStatus();
+                                           }));
+      if (!end.clean && !wal::IsTornTail(end, /*newest=*/true)) {
         return wal::CorruptionError(wal::LogKind::kWal, path, end);
       }
-      KS_RETURN_IF_ERROR(CutTail(fs_, path, end));
-    } else {
-      // A previous open may have closed it without a sync.
-      KS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
-                          fs_->NewAppendableFile(path));
-      KS_RETURN_IF_ERROR(file->Sync());
-      KS_RETURN_IF_ERROR(file->Close());
+      if (!end.clean)
+        KS_RETURN_IF_ERROR(fs_->TruncateFile(path, end.valid_bytes));
     }
+    KS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                        fs_->NewAppendableFile(path));
+    KS_RETURN_IF_ERROR(file->Sync());
+    KS_RETURN_IF_ERROR(file->Close());
   }
   old_tail_checked_ = true;
+  old_prepared_ = true;
   return absl::OkStatus();
 }
 

@@ -297,6 +297,29 @@ TEST_F(DiskWalTest, EverySyncedBatchSurvivesPowerLoss) {
   }
 }
 
+TEST_F(DiskWalTest, UnsyncedTailOfAPreviousOpenBecomesDurableBeforeNewData) {
+  Open();
+  AppendSeqs(1, 3, /*sync=*/false);
+  // The process dies: its bytes are in the OS, never synced.
+  fs_.SetActive(false);
+  wal_.reset();
+  fs_.SetActive(true);
+
+  Open();
+  std::vector<uint64_t> seqs;
+  KS_ASSERT_OK(Replay(&seqs).status());
+  EXPECT_EQ(seqs, std::vector<uint64_t>({1, 2, 3}));
+  KS_ASSERT_OK(wal_->Append(MakeBatch(4, 10), /*sync=*/true));
+  // Power loss: a synced batch implies everything logged before it.
+  fs_.SetActive(false);
+  wal_.reset();
+  KS_ASSERT_OK(fs_.DropUnsyncedData());
+  fs_.SetActive(true);
+  Open();
+  KS_ASSERT_OK(Replay(&seqs).status());
+  EXPECT_EQ(seqs, std::vector<uint64_t>({1, 2, 3, 4}));
+}
+
 // Forwards to a MemFileSystem, counts appends and syncs of writable files,
 // and can hold every Sync until released, so that a test can queue writers
 // behind a leader that is inside its sync.
