@@ -80,6 +80,11 @@ void FaultInjectionFileSystem::SetFailSyncAfter(int64_t n) {
   fail_sync_after_ = n;
 }
 
+void FaultInjectionFileSystem::SetFailDirSyncAfter(int64_t n) {
+  absl::MutexLock lock(&mu_);
+  fail_dir_sync_after_ = n;
+}
+
 void FaultInjectionFileSystem::SetActive(bool active) {
   absl::MutexLock lock(&mu_);
   active_ = active;
@@ -243,6 +248,9 @@ absl::Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
     absl::MutexLock lock(&mu_);
     ++dir_sync_count_;
     if (!active_) return InjectedError("fsync (inactive)", dir);
+    if (fail_dir_sync_after_ >= 0 && fail_dir_sync_after_-- == 0) {
+      return InjectedError("fsync", dir);
+    }
   }
   KS_RETURN_IF_ERROR(base_->SyncDir(dir));
   const std::string normalized = JoinPath(dir, "x");

@@ -14,9 +14,10 @@
 //  - a process that died: SetActive(false) makes every later mutating call
 //    fail, so nothing more reaches the files until DropUnsyncedData() and
 //    SetActive(true).
-//  - a failing disk: SetFailWriteAfter(n) / SetFailSyncAfter(n) let the next
-//    n WritableFile appends (syncs) succeed and fail the one after, once,
-//    with an I/O error (EIO). The file system works again afterwards, which
+//  - a failing disk: SetFailWriteAfter(n) / SetFailSyncAfter(n) /
+//    SetFailDirSyncAfter(n) let the next n WritableFile appends (file syncs,
+//    directory syncs) succeed and fail the one after, once, with an I/O
+//    error (EIO). The file system works again afterwards, which
 //    is what shows that a caller's error is sticky.
 //  - bit rot: FlipByte().
 //
@@ -51,6 +52,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Faults. n < 0 disables the fault.
   void SetFailWriteAfter(int64_t n) ABSL_LOCKS_EXCLUDED(mu_);
   void SetFailSyncAfter(int64_t n) ABSL_LOCKS_EXCLUDED(mu_);
+  void SetFailDirSyncAfter(int64_t n) ABSL_LOCKS_EXCLUDED(mu_);
   void SetActive(bool active) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Simulates power loss (see above). Works while inactive.
@@ -117,6 +119,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   bool active_ ABSL_GUARDED_BY(mu_) = true;
   int64_t fail_write_after_ ABSL_GUARDED_BY(mu_) = -1;
   int64_t fail_sync_after_ ABSL_GUARDED_BY(mu_) = -1;
+  int64_t fail_dir_sync_after_ ABSL_GUARDED_BY(mu_) = -1;
   uint64_t write_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t sync_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t dir_sync_count_ ABSL_GUARDED_BY(mu_) = 0;
