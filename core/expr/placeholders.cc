@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/types/validation.h"
 #include "core/util/status_macros.h"
 
 namespace kstone::core::expr {
@@ -59,12 +60,17 @@ absl::Status ValidatePlaceholderKeys(const ExpressionAttributes& attributes) {
   }
   if (attributes.values != nullptr) {
     for (const auto& [key, value] : *attributes.values) {
-      (void)value;
       if (!IsValidKey(key, ':')) {
         return absl::InvalidArgumentError(
             absl::StrCat("ExpressionAttributeValues contains invalid key: "
                          "Syntax error; key: \"",
                          key, "\""));
+      }
+      absl::Status valid = ValidateValue(value, key);
+      if (!valid.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("ExpressionAttributeValues contains invalid value: ",
+                         valid.message(), " for key ", key));
       }
     }
   }

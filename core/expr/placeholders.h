@@ -66,7 +66,9 @@ class PlaceholderUse {
 // [A-Za-z0-9_], at most 255 bytes ("ExpressionAttributeNames contains
 // invalid key: Syntax error; key: \"a\""), and that names are not empty
 // ("ExpressionAttributeNames contains invalid value: Empty attribute name
-// for key #n").
+// for key #n"), and that values are valid (ValidateValue: sets non-empty
+// without duplicates, UTF-8...; "ExpressionAttributeValues contains invalid
+// value: <why> for key :v").
 absl::Status ValidatePlaceholderKeys(const ExpressionAttributes& attributes);
 
 // InvalidArgument if a defined placeholder is not in `use`: "Value provided

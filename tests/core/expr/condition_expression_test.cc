@@ -320,6 +320,11 @@ TEST_F(ConditionExpressionTest, PlaceholderKeysAreValidated) {
                                  "key")));
   AttributeNames empty_name = {{"#a", ""}};
   EXPECT_FALSE(ValidatePlaceholderKeys({&empty_name, nullptr}).ok());
+  AttributeValues empty_set = {{":e", SS({})}};
+  EXPECT_THAT(ValidatePlaceholderKeys({nullptr, &empty_set}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ExpressionAttributeValues contains invalid "
+                                 "value: ")));
   AttributeNames good = {{"#1_x", "x"}};
   KS_EXPECT_OK(ValidatePlaceholderKeys({&good, &values_}));
 }
