@@ -197,7 +197,7 @@ RunResult Spawn(const RunSpec& spec, uint64_t* peak_rss) {
   const int child_fd = ::fcntl(fds[1], F_DUPFD, 10);
   ::close(fds[1]);
   std::vector<std::string> args = {
-      "/proc/self/exe",
+      "",  // argv[0]: the executable, set below
       "--child",
       absl::StrCat("--engine=", spec.engine),
       absl::StrCat("--workload=", spec.workload),
@@ -212,15 +212,16 @@ RunResult Spawn(const RunSpec& spec, uint64_t* peak_rss) {
       absl::StrCat("--result_fd=", child_fd),
   };
   if (spec.sync) args.push_back("--sync");
+  std::string exe(4096, '\0');
+  ssize_t len = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
+  exe.resize(len > 0 ? static_cast<size_t>(len) : 0);
+  args[0] = exe;
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
   RunResult r;
   r.kind = RunResult::Kind::kError;
-  std::string exe(4096, '\0');
-  ssize_t len = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
-  exe.resize(len > 0 ? static_cast<size_t>(len) : 0);
   int rc =
       ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ);
   ::close(child_fd);
@@ -301,6 +302,7 @@ int RunParent(const Flags& f) {
           base.message = e.why_unavailable;
           rows.push_back(base);
           std::cerr << FormatTable({base}, false);
+          if (f.json) std::cout << FormatJsonLine(base, rows) << std::endl;
           continue;
         }
         std::vector<RunResult> runs;
@@ -339,13 +341,13 @@ int RunParent(const Flags& f) {
         Row row = Summarise(base, runs, rss);
         rows.push_back(row);
         std::cerr << FormatTable({row}, false);
+        // Streamed, so that a long matrix keeps what it measured. The ratio
+        // is there when kstone ran first (list kstone-* first in --engines).
+        if (f.json) std::cout << FormatJsonLine(row, rows) << std::endl;
       }
     }
   }
   (f.json ? std::cerr : std::cout) << "\n" << FormatTable(rows, true);
-  if (f.json) {
-    for (const Row& r : rows) std::cout << FormatJsonLine(r, rows) << "\n";
-  }
   bool any_error = false;
   for (const Row& r : rows) any_error |= r.status == "error";
   return any_error ? 1 : 0;

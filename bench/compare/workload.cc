@@ -262,6 +262,7 @@ RunResult RunWorkload(const RunSpec& spec) {
     }
     Permutation perm(num);
     uint64_t written = 0;
+    uint64_t peak_bytes = 0;
     for (; written < num; ++written) {
       BenchOp op;
       source.MakeWrite(perm(written), 0, &op);
@@ -270,6 +271,7 @@ RunResult RunWorkload(const RunSpec& spec) {
       if (written % 1024 == 1023) {
         absl::StatusOr<uint64_t> bytes = db->MemtableBytes();
         if (!bytes.ok()) return Error(bytes.status());
+        peak_bytes = std::max(peak_bytes, *bytes);
         if (*bytes >= *cap / 20 * 19) {
           ++written;
           break;
@@ -279,8 +281,9 @@ RunResult RunWorkload(const RunSpec& spec) {
     absl::StatusOr<uint64_t> bytes = db->MemtableBytes();
     r.ops = written;
     r.items = written;
-    r.message =
-        absl::StrCat("memtable_bytes=", bytes.ok() ? *bytes : 0, " cap=", *cap);
+    r.message = absl::StrCat("memtables ", (bytes.ok() ? *bytes : 0) >> 20,
+                             " MiB at the crash (peak ", peak_bytes >> 20,
+                             " MiB, cap ", *cap >> 20, " MiB)");
     engine.release();  // deliberately leaked: the process dies unclosed
     return r;
   } else {
