@@ -82,16 +82,19 @@ class SstIterator final : public TableIterator {
     if (!index_.Valid()) {
       if (index_.corrupt()) {
         Fail(absl::DataLossError(absl::StrCat(
-            "sst ", reader_->path(), ": corrupt index entry at offset ",
-            index_.corrupt_offset(), " of the index block")));
+            "sst ", reader_->path(), ": corrupt entry at block offset ",
+            index_.corrupt_offset(), " in the index block at offset ",
+            reader_->index_offset())));
       }
       return false;
     }
     std::string_view encoded = index_.value();
     BlockHandle handle;
     if (!DecodeBlockHandle(&encoded, &handle)) {
-      Fail(absl::DataLossError(absl::StrCat(
-          "sst ", reader_->path(), ": bad block handle in the index block")));
+      Fail(absl::DataLossError(
+          absl::StrCat("sst ", reader_->path(),
+                       ": bad block handle in the index block at offset ",
+                       reader_->index_offset())));
       return false;
     }
     auto block = reader_->ReadDataBlock(handle);
@@ -223,6 +226,7 @@ absl::Status SstReader::ReadFooterAndMetaBlocks() {
   }
   KS_ASSIGN_OR_RETURN(std::string index,
                       ReadBlockContents(footer.index, "index block"));
+  index_offset_ = footer.index.offset;
   index_ = Block::Parse(std::move(index));
   if (index_ == nullptr) {
     return Corruption("malformed index block", footer.index.offset);
@@ -311,14 +315,17 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
   index.Seek(key);
   if (!index.Valid()) {
     if (index.corrupt()) {
-      return Corruption("corrupt index block entry", index.corrupt_offset());
+      return Corruption(
+          absl::StrCat("corrupt entry at block offset ", index.corrupt_offset(),
+                       " in the index block"),
+          index_offset_);
     }
     return std::nullopt;
   }
   std::string_view encoded = index.value();
   BlockHandle handle;
   if (!DecodeBlockHandle(&encoded, &handle)) {
-    return Corruption("bad block handle in the index block", 0);
+    return Corruption("bad block handle in the index block", index_offset_);
   }
   KS_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
                       ReadDataBlock(handle));

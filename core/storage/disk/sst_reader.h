@@ -53,6 +53,7 @@ class SstReader final : public Table,
   absl::StatusOr<std::shared_ptr<const Block>> ReadDataBlock(
       const BlockHandle& handle) const;
   const Block* index_block() const { return index_.get(); }
+  uint64_t index_offset() const { return index_offset_; }
   const std::string& path() const { return path_; }
 
   // Decodes a data block entry's value into *record (key is not touched).
@@ -77,6 +78,7 @@ class SstReader final : public Table,
   const std::unique_ptr<RandomAccessFile> file_;
   const std::shared_ptr<BlockCache> cache_;  // may be null
   uint64_t data_end_;                        // where the footer starts
+  uint64_t index_offset_ = 0;
   std::unique_ptr<const Block> index_;
   std::string filter_;
   TableMeta meta_;

@@ -3,26 +3,48 @@
 
 // The TableStore implementations the table and table store conformance suites
 // run on, each wrapped with whatever it lives on (a file system, a temporary
-// directory) so a test owns it whole.
+// directory) so that a test owns it whole:
+//
+//   kMemory     NewMemoryTableStore()
+//   kDiskMemFs  OpenDiskTableStore on a MemFileSystem
+//   kDiskPosix  OpenDiskTableStore on PosixFileSystem in a fresh temp dir
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "core/storage/disk/disk_table_store.h"
+#include "core/storage/disk/disk_wal.h"
+#include "core/storage/disk/file_system.h"
+#include "core/storage/disk/mem_file_system.h"
+#include "core/storage/disk/posix_file_system.h"
 #include "core/storage/memory/memory_table_store.h"
 #include "core/storage/table_store.h"
+#include "core/util/status_macros.h"
+#include "gtest/gtest.h"
 
 namespace kstone::core {
 
-enum class StoreKind { kMemory };
+enum class StoreKind { kMemory, kDiskMemFs, kDiskPosix };
 
-inline std::vector<StoreKind> AllStoreKinds() { return {StoreKind::kMemory}; }
+inline std::vector<StoreKind> AllStoreKinds() {
+  return {StoreKind::kMemory, StoreKind::kDiskMemFs, StoreKind::kDiskPosix};
+}
 
 inline std::string StoreKindName(StoreKind kind) {
   switch (kind) {
     case StoreKind::kMemory:
       return "Memory";
+    case StoreKind::kDiskMemFs:
+      return "DiskOnMemFileSystem";
+    case StoreKind::kDiskPosix:
+      return "DiskOnPosix";
   }
   return "Unknown";
 }
@@ -31,6 +53,12 @@ class TestStore {
  public:
   virtual ~TestStore() = default;
   virtual TableStore* store() = 0;
+  // The disk store's file system and directory (null / empty for memory).
+  virtual FileSystem* fs() { return nullptr; }
+  virtual std::string dir() const { return ""; }
+  // Closes and reopens the store on the same storage (disk only: a memory
+  // store has nothing to reopen from, so it stays as is).
+  virtual absl::Status Reopen() { return absl::OkStatus(); }
 };
 
 class MemoryTestStore final : public TestStore {
@@ -41,13 +69,99 @@ class MemoryTestStore final : public TestStore {
   std::unique_ptr<TableStore> store_ = NewMemoryTableStore();
 };
 
+class DiskTestStore final : public TestStore {
+ public:
+  DiskTestStore(std::unique_ptr<FileSystem> fs, std::string dir,
+                bool remove_dir, DiskTableOptions options)
+      : fs_(std::move(fs)),
+        dir_(std::move(dir)),
+        remove_dir_(remove_dir),
+        options_(options) {}
+  ~DiskTestStore() override {
+    store_.reset();
+    if (remove_dir_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_, ignored);
+    }
+  }
+
+  TableStore* store() override { return store_.get(); }
+  FileSystem* fs() override { return fs_.get(); }
+  std::string dir() const override { return dir_; }
+  absl::Status Reopen() override {
+    store_.reset();
+    KS_ASSIGN_OR_RETURN(std::unique_ptr<ManifestLog> manifest, OpenManifest());
+    KS_ASSIGN_OR_RETURN(
+        store_,
+        OpenDiskTableStore(fs_.get(), dir_, std::move(manifest), options_));
+    return absl::OkStatus();
+  }
+
+ private:
+  // TODO(tables): use OpenDiskManifestLog(fs_.get(), dir_) once the disk
+  // manifest log lands; until then a memory log that survives Reopen.
+  absl::StatusOr<std::unique_ptr<ManifestLog>> OpenManifest() {
+    struct Forward final : ManifestLog {
+      explicit Forward(ManifestLog* to) : to_(to) {}
+      absl::StatusOr<std::vector<std::string>> ReadAll() override {
+        return to_->ReadAll();
+      }
+      absl::Status Append(std::string_view record) override {
+        return to_->Append(record);
+      }
+      absl::Status Rewrite(const std::vector<std::string>& records) override {
+        return to_->Rewrite(records);
+      }
+      ManifestLog* to_;
+    };
+    return std::unique_ptr<ManifestLog>(
+        std::make_unique<Forward>(manifest_owner_->manifest()));
+  }
+
+  const std::unique_ptr<FileSystem> fs_;
+  const std::unique_ptr<TableStore> manifest_owner_ = NewMemoryTableStore();
+  const std::string dir_;
+  const bool remove_dir_;
+  const DiskTableOptions options_;
+  std::unique_ptr<TableStore> store_;
+};
+
+// Small blocks, so that modest tests span many blocks.
+inline DiskTableOptions TestDiskTableOptions() {
+  DiskTableOptions options;
+  options.block_size = 512;
+  options.block_cache_bytes = 64 << 10;
+  return options;
+}
+
 inline absl::StatusOr<std::unique_ptr<TestStore>> MakeTestStore(
-    StoreKind kind) {
+    StoreKind kind, DiskTableOptions options = TestDiskTableOptions()) {
+  std::unique_ptr<FileSystem> fs;
+  std::string dir;
+  bool remove_dir = false;
   switch (kind) {
     case StoreKind::kMemory:
       return std::unique_ptr<TestStore>(std::make_unique<MemoryTestStore>());
+    case StoreKind::kDiskMemFs:
+      fs = NewMemFileSystem();
+      dir = "/db";
+      break;
+    case StoreKind::kDiskPosix: {
+      fs = NewPosixFileSystem();
+      std::string pattern = absl::StrCat(::testing::TempDir(), "/sst_XXXXXX");
+      if (mkdtemp(pattern.data()) == nullptr) {
+        return absl::InternalError("mkdtemp failed");
+      }
+      dir = pattern;
+      remove_dir = true;
+      break;
+    }
   }
-  return absl::InvalidArgumentError("unknown store kind");
+  KS_RETURN_IF_ERROR(fs->CreateDir(dir));
+  auto store =
+      std::make_unique<DiskTestStore>(std::move(fs), dir, remove_dir, options);
+  KS_RETURN_IF_ERROR(store->Reopen());
+  return std::unique_ptr<TestStore>(std::move(store));
 }
 
 }  // namespace kstone::core
