@@ -1,0 +1,25 @@
+// libFuzzer target: DecodeItem on arbitrary bytes must never crash; whatever
+// it accepts must re-encode to bytes that decode to the same item, and the
+// encoding must be canonical (decode(encode(x)) re-encodes identically).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "core/types/item_codec.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  absl::StatusOr<kstone::core::Item> item = kstone::core::DecodeItem(bytes);
+  if (!item.ok()) {
+    if (item.status().code() != absl::StatusCode::kDataLoss) std::abort();
+    return 0;
+  }
+  const std::string encoded = kstone::core::EncodeItem(*item);
+  absl::StatusOr<kstone::core::Item> again = kstone::core::DecodeItem(encoded);
+  if (!again.ok() || !(*again == *item)) std::abort();
+  if (kstone::core::EncodeItem(*again) != encoded) std::abort();
+  return 0;
+}
