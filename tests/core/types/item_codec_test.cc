@@ -48,6 +48,21 @@ TEST(ItemCodecTest, RoundTripsEveryType) {
   EXPECT_EQ(EncodeItem(back), bytes);  // deterministic
 }
 
+TEST(ItemCodecTest, DocumentedExample) {
+  // docs/formats/item.md
+  std::string n;
+  N("-1.5").AsNumber().EncodeOrdered(&n);
+  EXPECT_EQ(n, "\x01\x7d\x95\xff");
+  Item item;
+  item.Set("age", N("30"));
+  item.Set("ok", Value::Bool(true));
+  EXPECT_EQ(EncodeItem(item), std::string("\x01\x02\x03"
+                                          "age"
+                                          "\x04\x03\x83\x40\x02"
+                                          "ok"
+                                          "\x02"));
+}
+
 TEST(ItemCodecTest, EmptyItem) {
   const std::string bytes = EncodeItem(Item());
   EXPECT_EQ(bytes, std::string("\x01\x00", 2));
