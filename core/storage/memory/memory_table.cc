@@ -30,10 +30,8 @@ inline const char* DecodeVarint32(const char* p, uint32_t* value) {
 // Iterates a MemoryTable by record index; size() means "not valid".
 class MemoryTableIterator final : public TableIterator {
  public:
-  // `table` must outlive the iterator (Table::NewIterator's contract: the
-  // caller keeps its shared_ptr while iterating).
-  explicit MemoryTableIterator(const MemoryTable* table)
-      : table_(table), pos_(table->size()) {}
+  explicit MemoryTableIterator(std::shared_ptr<const MemoryTable> table)
+      : table_(std::move(table)), pos_(table_->size()) {}
 
   bool Valid() const override { return pos_ < table_->size(); }
   void SeekToFirst() override { pos_ = 0; }
@@ -60,11 +58,49 @@ class MemoryTableIterator final : public TableIterator {
   absl::Status status() const override { return absl::OkStatus(); }
 
  private:
-  const MemoryTable* const table_;
+  const std::shared_ptr<const MemoryTable> table_;
   size_t pos_;
 };
 
 }  // namespace
+
+namespace memory_table_internal {
+
+void RecordArena::AppendVarint(uint64_t value) {
+  char buf[10];
+  size_t n = 0;
+  while (value >= 0x80) {
+    buf[n++] = static_cast<char>(value | 0x80);
+    value >>= 7;
+  }
+  buf[n++] = static_cast<char>(value);
+  Append(buf, n);
+}
+
+void RecordArena::Grow(size_t n) {
+  size_t wanted =
+      std::max({size_ + n, capacity_ + capacity_ / 2, size_t{4096}});
+  void* grown = std::realloc(data_, wanted);
+  if (grown == nullptr) std::abort();  // out of memory, as operator new
+  data_ = static_cast<char*>(grown);
+  capacity_ = wanted;
+}
+
+void RecordArena::ShrinkToFit() {
+  if (size_ == capacity_) return;
+  if (size_ == 0) {
+    std::free(data_);
+    data_ = nullptr;
+    capacity_ = 0;
+    return;
+  }
+  void* shrunk = std::realloc(data_, size_);
+  if (shrunk == nullptr) return;  // keep the larger block
+  data_ = static_cast<char*>(shrunk);
+  capacity_ = size_;
+}
+
+}  // namespace memory_table_internal
 
 std::string_view MemoryTable::KeyAt(size_t i) const {
   uint32_t key_len;
@@ -79,10 +115,17 @@ RecordView MemoryTable::RecordAt(size_t i) const {
   const char* p = DecodeVarint32(RecordPtr(i), &len);
   record.key = std::string_view(p, len);
   p += len;
-  uint64_t tag = DecodeFixed64(p);
+  uint64_t tag = static_cast<unsigned char>(*p);
+  if (tag < 0x80) {
+    ++p;
+  } else {
+    std::string_view in(p, 10);  // the arena was written by us: well formed
+    GetVarint64(&in, &tag);
+    p = in.data();
+  }
   record.seq = tag >> 8;
   record.type = static_cast<RecordType>(tag & 0xff);
-  p = DecodeVarint32(p + 8, &len);
+  p = DecodeVarint32(p, &len);
   record.value = std::string_view(p, len);
   return record;
 }
@@ -130,7 +173,7 @@ absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
 }
 
 std::unique_ptr<TableIterator> MemoryTable::NewIterator() const {
-  return std::make_unique<MemoryTableIterator>(this);
+  return std::make_unique<MemoryTableIterator>(shared_from_this());
 }
 
 MemoryTableBuilder::MemoryTableBuilder(uint64_t number, int bloom_bits_per_key,
@@ -172,13 +215,19 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
   if ((n & ((size_t{1} << MemoryTable::kGroupShift) - 1)) == 0) {
     t.group_base_.push_back(t.arena_.size());
   }
-  t.offsets_.push_back(
-      static_cast<uint32_t>(t.arena_.size() - t.group_base_.back()));
-  PutVarint32(&t.arena_, static_cast<uint32_t>(record.key.size()));
-  t.arena_.append(record.key.data(), record.key.size());
-  PutFixed64(&t.arena_, (record.seq << 8) | static_cast<uint8_t>(record.type));
-  PutVarint32(&t.arena_, static_cast<uint32_t>(record.value.size()));
-  t.arena_.append(record.value.data(), record.value.size());
+  uint64_t offset = t.arena_.size() - t.group_base_.back();
+  if (offset > UINT32_MAX) {
+    // Only reachable with records averaging over 1 MiB (4096 per group).
+    return absl::InvalidArgumentError(
+        absl::StrCat("memory table ", t.meta_.number, ": records too large (",
+                     offset, " bytes in one offset group)"));
+  }
+  t.offsets_.push_back(static_cast<uint32_t>(offset));
+  t.arena_.AppendVarint(record.key.size());
+  t.arena_.Append(record.key.data(), record.key.size());
+  t.arena_.AppendVarint((record.seq << 8) | static_cast<uint8_t>(record.type));
+  t.arena_.AppendVarint(record.value.size());
+  t.arena_.Append(record.value.data(), record.value.size());
 
   if (new_key) bloom_.AddKey(record.key);
   TableMeta& meta = t.meta_;
@@ -199,7 +248,7 @@ MemoryTableBuilder::FinishTable() {
         "memory table: Finish after Finish or Abandon");
   }
   std::shared_ptr<MemoryTable> table(std::move(table_));
-  table->arena_.shrink_to_fit();
+  table->arena_.ShrinkToFit();
   table->offsets_.shrink_to_fit();
   table->group_base_.shrink_to_fit();
   table->filter_ = bloom_.Build();

@@ -6,19 +6,25 @@
 // be compact and fast:
 //
 //  - every record lives in one contiguous arena, encoded as
-//      varint32 key_len | key | fixed64 (seq << 8 | type) | varint32 value_len
+//      varint32 key_len | key | varint64 (seq << 8 | type) | varint32 value_len
 //      | value
-//    so a record costs its bytes plus ~12 bytes, with no per-record heap
-//    allocation;
+//    so a record costs its bytes plus ~12 bytes (with the offset and the
+//    bloom filter), with no per-record heap allocation. The arena grows with
+//    realloc, which large allocations satisfy by remapping pages rather than
+//    copying, and is trimmed to its size when the table is finished;
 //  - records are located through a compact offset index: a uint32 offset per
 //    record relative to the start of its group of kGroupSize records, plus a
 //    uint64 base per group (so arenas larger than 4 GiB work);
 //  - point lookups consult a bloom filter, then binary-search the index.
 //
 // Thread safety: a finished MemoryTable is immutable and safe for concurrent
-// use. MemoryTableBuilder and the iterators are not thread-safe.
+// use. MemoryTableBuilder and the iterators are not thread-safe. An iterator
+// holds a shared_ptr to its table (tables are always made as shared_ptr), so
+// the table lives as long as any iterator over it.
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -33,7 +39,40 @@
 
 namespace kstone::core {
 
-class MemoryTable final : public Table {
+namespace memory_table_internal {
+
+// A growable byte buffer on malloc/realloc (see above). Not thread-safe.
+class RecordArena {
+ public:
+  RecordArena() = default;
+  ~RecordArena() { std::free(data_); }
+  RecordArena(const RecordArena&) = delete;
+  RecordArena& operator=(const RecordArena&) = delete;
+
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  void Append(const char* bytes, size_t n) {
+    if (n > capacity_ - size_) Grow(n);
+    if (n > 0) std::memcpy(data_ + size_, bytes, n);
+    size_ += n;
+  }
+  void AppendVarint(uint64_t value);
+  // Releases the unused capacity.
+  void ShrinkToFit();
+
+ private:
+  void Grow(size_t n);
+
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+}  // namespace memory_table_internal
+
+class MemoryTable final : public Table,
+                          public std::enable_shared_from_this<MemoryTable> {
  public:
   // Largest sequence number a record may carry (seq shares 8 bytes with type).
   static constexpr uint64_t kMaxSeq = (uint64_t{1} << 56) - 1;
@@ -66,7 +105,7 @@ class MemoryTable final : public Table {
   }
   std::string_view KeyAt(size_t i) const;
 
-  std::string arena_;
+  memory_table_internal::RecordArena arena_;
   std::vector<uint32_t> offsets_;     // per record, relative to its group
   std::vector<uint64_t> group_base_;  // per group of 2^kGroupShift records
   std::string filter_;                // BloomFilterBuilder bytes

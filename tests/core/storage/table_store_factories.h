@@ -90,7 +90,8 @@ class DiskTestStore final : public TestStore {
   std::string dir() const override { return dir_; }
   absl::Status Reopen() override {
     store_.reset();
-    KS_ASSIGN_OR_RETURN(std::unique_ptr<ManifestLog> manifest, OpenManifest());
+    KS_ASSIGN_OR_RETURN(std::unique_ptr<ManifestLog> manifest,
+                        OpenDiskManifestLog(fs_.get(), dir_));
     KS_ASSIGN_OR_RETURN(
         store_,
         OpenDiskTableStore(fs_.get(), dir_, std::move(manifest), options_));
@@ -98,28 +99,7 @@ class DiskTestStore final : public TestStore {
   }
 
  private:
-  // TODO(tables): use OpenDiskManifestLog(fs_.get(), dir_) once the disk
-  // manifest log lands; until then a memory log that survives Reopen.
-  absl::StatusOr<std::unique_ptr<ManifestLog>> OpenManifest() {
-    struct Forward final : ManifestLog {
-      explicit Forward(ManifestLog* to) : to_(to) {}
-      absl::StatusOr<std::vector<std::string>> ReadAll() override {
-        return to_->ReadAll();
-      }
-      absl::Status Append(std::string_view record) override {
-        return to_->Append(record);
-      }
-      absl::Status Rewrite(const std::vector<std::string>& records) override {
-        return to_->Rewrite(records);
-      }
-      ManifestLog* to_;
-    };
-    return std::unique_ptr<ManifestLog>(
-        std::make_unique<Forward>(manifest_owner_->manifest()));
-  }
-
   const std::unique_ptr<FileSystem> fs_;
-  const std::unique_ptr<TableStore> manifest_owner_ = NewMemoryTableStore();
   const std::string dir_;
   const bool remove_dir_;
   const DiskTableOptions options_;
