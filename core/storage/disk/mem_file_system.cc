@@ -83,15 +83,15 @@ class MemRandomAccessFile final : public RandomAccessFile {
 
   absl::Status Read(uint64_t offset, size_t n, std::string_view* result,
                     char* scratch) const override {
-    absl::MutexLock lock(&data_->mu);
-    const std::string& bytes = data_->bytes;
-    if (offset >= bytes.size()) {
+    FileData* data = data_.get();
+    absl::MutexLock lock(&data->mu);
+    if (offset >= data->bytes.size()) {
       *result = std::string_view();
       return absl::OkStatus();
     }
     const size_t count =
-        std::min<uint64_t>(n, bytes.size() - static_cast<size_t>(offset));
-    std::memcpy(scratch, bytes.data() + offset, count);
+        std::min<uint64_t>(n, data->bytes.size() - static_cast<size_t>(offset));
+    std::memcpy(scratch, data->bytes.data() + offset, count);
     *result = std::string_view(scratch, count);
     return absl::OkStatus();
   }
