@@ -14,13 +14,17 @@ char* Arena::NewBlock(size_t bytes) {
 
 char* Arena::AllocateFallback(size_t bytes) {
   assert(bytes > 0);
-  if (bytes > kBlockSize / 4) {
+  size_t block_size = kFirstBlockSize;
+  while (block_size < kMaxBlockSize && (block_size >> 12) <= blocks_.size()) {
+    block_size <<= 1;
+  }
+  if (bytes > block_size / 4) {
     // A large record gets a block of its own, so that the rest of the current
     // block is not wasted. new[] memory is aligned for any fundamental type.
     return NewBlock(bytes);
   }
-  ptr_ = NewBlock(kBlockSize);
-  remaining_ = kBlockSize;
+  ptr_ = NewBlock(block_size);
+  remaining_ = block_size;
   char* result = ptr_;
   ptr_ += bytes;
   remaining_ -= bytes;

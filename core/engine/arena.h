@@ -32,7 +32,10 @@ class Arena {
   }
 
  private:
-  static constexpr size_t kBlockSize = 32 * 1024;
+  // Blocks grow from kFirstBlockSize to kMaxBlockSize, so that the many
+  // memtables of cold stripes stay small.
+  static constexpr size_t kFirstBlockSize = 4 * 1024;
+  static constexpr size_t kMaxBlockSize = 64 * 1024;
 
   char* AllocateFallback(size_t bytes);
   char* NewBlock(size_t bytes);

@@ -371,6 +371,24 @@ absl::Status EngineImpl::Flush() {
   return status;
 }
 
+void EngineImpl::TEST_WaitForIdle() {
+  absl::MutexLock lock(&mu_);
+  auto busy = [this] {
+    mu_.AssertHeld();
+    if (!queue_.empty() || maintenance_running_ || rotate_requested_ ||
+        room_requested_ || gc_requested_) {
+      return true;
+    }
+    for (bool b : busy_) {
+      if (b) return true;
+    }
+    return false;
+  };
+  while (busy() && !has_error_.load() && !shutting_down_) {
+    done_cv_.Wait(&mu_);
+  }
+}
+
 absl::Status EngineImpl::Compact() {
   KS_RETURN_IF_ERROR(Flush());
   std::vector<uint32_t> todo;

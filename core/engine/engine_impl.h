@@ -67,6 +67,11 @@ class EngineImpl final : public Engine {
   const EngineOptions& options() const override { return options_; }
 
   // Test hooks.
+  // Waits until no background work is queued or running (or an error).
+  void TEST_WaitForIdle() ABSL_LOCKS_EXCLUDED(mu_);
+  size_t TEST_TablesInStripe(uint32_t s) const {
+    return stripes_[s].view()->tables.size();
+  }
   uint64_t TEST_stalls() const { return stalls_.load(); }
   uint64_t TEST_max_tables_per_stripe_seen() const {
     return max_tables_seen_.load();

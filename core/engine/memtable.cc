@@ -88,14 +88,15 @@ struct MemTable::Node {
 
 MemTable::MemTable(uint64_t id)
     : id_(id),
-      head_(NewNode(nullptr, kMaxHeight)),
+      head_(NewHead()),
       rnd_(static_cast<uint32_t>(id * 2654435761u) | 1u) {}
 
-MemTable::Node* MemTable::NewNode(const char* entry, int height) {
-  char* mem = arena_.AllocateAligned(sizeof(Node) +
-                                     sizeof(std::atomic<Node*>) * (height - 1));
-  Node* node = new (mem) Node(entry);
-  for (int i = 0; i < height; ++i) {
+MemTable::Node* MemTable::NewHead() {
+  const size_t bytes =
+      sizeof(Node) + sizeof(std::atomic<Node*>) * (kMaxHeight - 1);
+  head_storage_ = std::make_unique<char[]>(bytes);
+  Node* node = new (head_storage_.get()) Node(nullptr);
+  for (int i = 0; i < kMaxHeight; ++i) {
     // Links beyond next_[0] live in the extra room allocated above.
     new (&node->next_[i]) std::atomic<Node*>(nullptr);
   }

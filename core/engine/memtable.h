@@ -93,7 +93,7 @@ class MemTable {
   static int CompareWith(const char* entry, std::string_view key, uint64_t seq);
 
   int RandomHeight();
-  Node* NewNode(const char* entry, int height);
+  Node* NewHead();
   int max_height() const { return max_height_.load(std::memory_order_relaxed); }
   // First node >= (key, seq), or null. If prev is not null, fills prev[level]
   // with the last node < (key, seq) at each level.
@@ -107,6 +107,9 @@ class MemTable {
 
   const uint64_t id_;
   Arena arena_;
+  // The head node lives outside the arena, so that an empty memtable has
+  // allocated nothing there (memory_usage() is 0 until the first Add).
+  std::unique_ptr<char[]> head_storage_;
   Node* const head_;
   std::atomic<int> max_height_{1};
   std::atomic<uint64_t> records_{0};

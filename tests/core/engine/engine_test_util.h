@@ -1,0 +1,95 @@
+#ifndef KSTONE_TESTS_CORE_ENGINE_ENGINE_TEST_UTIL_H_
+#define KSTONE_TESTS_CORE_ENGINE_ENGINE_TEST_UTIL_H_
+
+// Helpers shared by the engine suites: the backends they are parameterised
+// over, keys, and a storage wrapper whose WAL can be made to fail.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/engine/engine.h"
+#include "core/engine/engine_impl.h"
+#include "core/storage/storage.h"
+
+namespace kstone::core::testing {
+
+// An engine key in `stripe`.
+inline std::string K(uint32_t stripe, std::string_view rest) {
+  return std::string(1, static_cast<char>(stripe)) + std::string(rest);
+}
+
+inline WriteBatch Batch(std::vector<Mutation> mutations) {
+  WriteBatch batch;
+  batch.mutations = std::move(mutations);
+  return batch;
+}
+inline Mutation PutM(std::string key, std::string value) {
+  return Mutation{RecordType::kValue, std::move(key), std::move(value)};
+}
+inline Mutation DelM(std::string key) {
+  return Mutation{RecordType::kDeletion, std::move(key), ""};
+}
+inline absl::Status Put(Engine* e, std::string key, std::string value) {
+  return e->Write(Batch({PutM(std::move(key), std::move(value))}));
+}
+inline absl::Status Del(Engine* e, std::string key) {
+  return e->Write(Batch({DelM(std::move(key))}));
+}
+
+// A WAL that forwards to another and fails every Append from the Nth on
+// (counting from 1; 0 = never).
+class FailingWal final : public Wal {
+ public:
+  explicit FailingWal(Wal* base) : base_(base) {}
+  void FailFrom(int64_t n) { fail_from_ = n; }
+  absl::Status Append(const WriteBatch& batch, bool sync) override {
+    const int64_t n = ++appends_;
+    if (fail_from_ > 0 && n >= fail_from_) {
+      return absl::UnavailableError("injected WAL append failure");
+    }
+    return base_->Append(batch, sync);
+  }
+  absl::Status Sync() override { return base_->Sync(); }
+  absl::StatusOr<WalReplayReport> Replay(
+      const std::function<absl::Status(const WriteBatch&)>& fn) override {
+    return base_->Replay(fn);
+  }
+  absl::StatusOr<uint64_t> Rotate() override { return base_->Rotate(); }
+  absl::Status RemoveSegmentsThrough(uint64_t segment) override {
+    return base_->RemoveSegmentsThrough(segment);
+  }
+  WalStats stats() const override { return base_->stats(); }
+
+ private:
+  Wal* const base_;
+  std::atomic<int64_t> appends_{0};
+  std::atomic<int64_t> fail_from_{0};
+};
+
+class FailingStorage final : public Storage {
+ public:
+  explicit FailingStorage(std::unique_ptr<Storage> base)
+      : base_(std::move(base)), wal_(base_->wal()) {}
+  Wal* wal() override { return &wal_; }
+  TableStore* tables() override { return base_->tables(); }
+  bool created() const override { return base_->created(); }
+  std::string description() const override { return base_->description(); }
+  FailingWal* failing_wal() { return &wal_; }
+
+ private:
+  std::unique_ptr<Storage> base_;
+  FailingWal wal_;
+};
+
+inline EngineImpl* Impl(Engine* e) { return static_cast<EngineImpl*>(e); }
+
+}  // namespace kstone::core::testing
+
+#endif  // KSTONE_TESTS_CORE_ENGINE_ENGINE_TEST_UTIL_H_
