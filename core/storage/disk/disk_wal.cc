@@ -401,7 +401,9 @@ absl::Status DiskWal::RemoveSegmentsThrough(uint64_t segment) {
   }
   if (doomed.empty()) return absl::OkStatus();
   for (uint64_t number : doomed) {
-    KS_RETURN_IF_ERROR(fs_->DeleteFile(JoinPath(dir_, WalSegmentName(number))));
+    absl::Status s = fs_->DeleteFile(JoinPath(dir_, WalSegmentName(number)));
+    // Already gone is what we want.
+    if (!s.ok() && !absl::IsNotFound(s)) return s;
   }
   return fs_->SyncDir(dir_);
 }

@@ -23,6 +23,11 @@
 //
 // It also counts appends and syncs, so tests can show group commit.
 //
+// Simulating a crash: SetActive(false), destroy everything that holds files
+// open through this wrapper (a database, a WAL), then DropUnsyncedData() and
+// SetActive(true). Destroy the handles first: closing a file may still flush
+// buffered bytes into it, and those must not land after the truncation.
+//
 // Limits: a WritableFile's state is tracked under the path it was opened
 // with; renaming a file while it is open for writing is not modelled.
 //
