@@ -118,6 +118,7 @@ absl::StatusOr<LogFileEnd> ReadLogFile(
   KS_RETURN_IF_ERROR(CheckFileHeader(kind, header, path));
 
   uint64_t offset = kFileHeaderSize;
+  end.valid_bytes = offset;
   while (offset < end.file_size) {
     const uint64_t left = end.file_size - offset;
     if (left < kRecordHeaderSize) {
