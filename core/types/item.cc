@@ -9,6 +9,17 @@ Item::Item(ValueMap attributes) : attrs_(std::move(attributes)) {
   NormalizeMap(&attrs_);
 }
 
+Item Item::FromSortedAttributes(ValueMap attributes) {
+  Item item;
+  item.attrs_ = std::move(attributes);
+#ifndef NDEBUG
+  for (size_t i = 1; i < item.attrs_.size(); ++i) {
+    assert(item.attrs_[i - 1].first < item.attrs_[i].first);
+  }
+#endif
+  return item;
+}
+
 void Item::AppendSorted(std::string name, Value value) {
   assert(attrs_.empty() || attrs_.back().first < name);
   attrs_.emplace_back(std::move(name), std::move(value));

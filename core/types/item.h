@@ -58,6 +58,9 @@ class Item {
   const ValueMap& attributes() const { return attrs_; }
   // Moves the attributes out (e.g. into Value::Map); the item becomes empty.
   ValueMap ReleaseAttributes() { return std::move(attrs_); }
+  // An item from attributes already sorted by name with unique names (as
+  // decoders produce them), without re-checking. REQUIRES: sorted, unique.
+  static Item FromSortedAttributes(ValueMap attributes);
   // Appends an attribute whose name sorts after every present name, without
   // a search (decoders). REQUIRES: empty() || name > last name.
   void AppendSorted(std::string name, Value value);

@@ -85,7 +85,7 @@ class Decoder {
     absl::Status s = DecodeMapBody(/*depth=*/0, &attrs);
     if (!s.ok()) return s;
     if (!in_.empty()) return Error("trailing bytes");
-    *item = Item(std::move(attrs));  // already sorted: a linear check
+    *item = Item::FromSortedAttributes(std::move(attrs));  // order checked
     return absl::OkStatus();
   }
 

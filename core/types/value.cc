@@ -221,6 +221,8 @@ const std::vector<Number>& Value::AsNumberSet() const {
 const std::vector<std::string>& Value::AsBinarySet() const {
   return std::get<9>(rep_).elements;
 }
+std::string* Value::MutableString() { return &std::get<2>(rep_); }
+std::string* Value::MutableBinary() { return &std::get<4>(rep_).bytes; }
 ValueList* Value::MutableList() { return &std::get<5>(rep_); }
 ValueMap* Value::MutableMap() { return &std::get<6>(rep_); }
 std::vector<std::string>* Value::MutableStringSet() {

@@ -102,6 +102,8 @@ class Value {
   // Mutable access for in-place updates. A caller that changes a map's names
   // or a set's elements must keep them sorted (use the helpers below or
   // SortSet()).
+  std::string* MutableString();  // S
+  std::string* MutableBinary();  // B
   ValueList* MutableList();
   ValueMap* MutableMap();
   std::vector<std::string>* MutableStringSet();

@@ -75,6 +75,13 @@ TEST(ItemTest, DynamoSizeExample) {
   EXPECT_EQ(item.DynamoSize(), 23u);
 }
 
+TEST(ItemTest, FromSortedAttributes) {
+  Item item = Item::FromSortedAttributes(
+      ValueMap{{"a", Value::Null()}, {"b", Value::Bool(true)}});
+  EXPECT_EQ(item.size(), 2u);
+  EXPECT_TRUE(item.Get("b")->AsBool());
+}
+
 TEST(ItemTest, GetMutableAndAppendSorted) {
   Item item;
   item.AppendSorted("a", Value::String("1"));

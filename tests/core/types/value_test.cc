@@ -136,6 +136,12 @@ TEST(ValueTest, MutableAccessAndSortSet) {
   s.MutableStringSet()->push_back("a");
   s.SortSet();
   EXPECT_EQ(s, Value::StringSet({"a", "b"}));
+  Value str = Value::String("abc");
+  std::string taken = std::move(*str.MutableString());
+  EXPECT_EQ(taken, "abc");
+  Value bin = Value::Binary("x");
+  bin.MutableBinary()->push_back('y');
+  EXPECT_EQ(bin.AsBinary(), "xy");
   Value l = Value::List({});
   l.MutableList()->push_back(Value::Bool(true));
   EXPECT_EQ(l.ElementCount(), 1u);
