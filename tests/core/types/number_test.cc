@@ -233,6 +233,38 @@ TEST(NumberTest, RandomArithmeticMatchesInt64) {
   }
 }
 
+// Scaled integers check fractional and large exponents: A*10^k + B*10^k is
+// (A+B)*10^k, whatever k is.
+TEST(NumberTest, RandomScaledArithmetic) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t a =
+        static_cast<int64_t>(rng() >> (4 + rng() % 60)) * (rng() % 2 ? 1 : -1);
+    const int64_t b =
+        static_cast<int64_t>(rng() >> (4 + rng() % 60)) * (rng() % 2 ? 1 : -1);
+    const int k = static_cast<int>(rng() % 200) - 100;
+    auto scaled = [k](int64_t v) {
+      return Number::Parse(std::to_string(v) + "e" + std::to_string(k));
+    };
+    absl::StatusOr<Number> na = scaled(a), nb = scaled(b);
+    absl::StatusOr<Number> want_sum = scaled(a + b), want_diff = scaled(a - b);
+    ASSERT_TRUE(na.ok() && nb.ok() && want_sum.ok() && want_diff.ok());
+    absl::StatusOr<Number> sum = Number::Add(*na, *nb);
+    ASSERT_TRUE(sum.ok()) << sum.status();
+    EXPECT_EQ(*sum, *want_sum) << a << "e" << k << " + " << b << "e" << k;
+    absl::StatusOr<Number> diff = Number::Subtract(*na, *nb);
+    ASSERT_TRUE(diff.ok()) << diff.status();
+    EXPECT_EQ(*diff, *want_diff) << a << "e" << k << " - " << b << "e" << k;
+    EXPECT_EQ(na->Compare(*nb), a < b ? -1 : (a > b ? 1 : 0));
+    // Text round trip.
+    absl::StatusOr<Number> back = Number::Parse(sum->ToString());
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, *sum);
+  }
+}
+
 TEST(NumberTest, FromInt64) {
   EXPECT_EQ(Number::FromInt64(0).ToString(), "0");
   EXPECT_EQ(Number::FromInt64(-42).ToString(), "-42");
