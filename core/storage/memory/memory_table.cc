@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/util/coding.h"
+#include "core/util/hash.h"
 
 namespace kstone::core {
 namespace {
@@ -61,6 +62,18 @@ class MemoryTableIterator final : public TableIterator {
   const std::shared_ptr<const MemoryTable> table_;
   size_t pos_;
 };
+
+constexpr uint64_t kHashIndexSeed = 0x6d656d7461626c65ULL;  // "memtable"
+
+uint64_t HashIndexHash(std::string_view key) {
+  return Hash64(key, kHashIndexSeed);
+}
+
+// Maps a hash onto [0, n) by its high bits (Lemire's multiply-shift), so the
+// fingerprint, taken from the low bits, is independent of the slot.
+uint64_t SlotOf(uint64_t h, uint64_t n) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(h) * n) >> 64);
+}
 
 }  // namespace
 
@@ -164,12 +177,59 @@ bool MemoryTable::MayContain(std::string_view key) const {
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
+  // Most lookups miss (the engine asks each table in turn), and the bloom
+  // filter rejects a miss more cheaply than probing the hash index.
   if (!MayContain(key)) return std::nullopt;
-  size_t i = LowerBound(key);
+  size_t i = Find(key);
   if (i == size()) return std::nullopt;
   RecordView record = RecordAt(i);
-  if (record.key != key) return std::nullopt;
   return LookupResult{record.seq, record.type, std::string(record.value)};
+}
+
+void MemoryTable::BuildHashIndex() {
+  const size_t n = size();
+  // Slots hold a record index in 32 bits; past that, Find binary-searches.
+  if (n == 0 || n >= UINT32_MAX) return;
+  size_t keys = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 0 || KeyAt(i) != KeyAt(i - 1)) ++keys;
+  }
+  num_slots_ = keys + keys / 4 + 1;
+  // Slot values are record index + 1 (0 marks an empty slot).
+  index_bits_ = 1;
+  while (index_bits_ < 32 && (uint64_t{n} >> index_bits_) != 0) ++index_bits_;
+  slots_ = std::make_unique<uint32_t[]>(num_slots_);  // zeroed
+  const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view key = KeyAt(i);
+    if (i > 0 && key == KeyAt(i - 1)) continue;  // only the newest version
+    uint64_t h = HashIndexHash(key);
+    uint64_t pos = SlotOf(h, num_slots_);
+    while (slots_[pos] != 0) pos = pos + 1 == num_slots_ ? 0 : pos + 1;
+    uint64_t fingerprint = (h << index_bits_) & ~index_mask;
+    slots_[pos] = static_cast<uint32_t>(fingerprint | (i + 1));
+  }
+}
+
+size_t MemoryTable::Find(std::string_view key) const {
+  if (num_slots_ == 0) {
+    size_t i = LowerBound(key);
+    return i < size() && KeyAt(i) == key ? i : size();
+  }
+  const uint64_t h = HashIndexHash(key);
+  const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
+  const uint32_t fingerprint =
+      static_cast<uint32_t>((h << index_bits_) & ~index_mask);
+  uint64_t pos = SlotOf(h, num_slots_);
+  for (;;) {
+    uint32_t slot = slots_[pos];
+    if (slot == 0) return size();
+    if ((slot & ~static_cast<uint32_t>(index_mask)) == fingerprint) {
+      size_t i = (slot & index_mask) - 1;
+      if (KeyAt(i) == key) return i;
+    }
+    pos = pos + 1 == num_slots_ ? 0 : pos + 1;
+  }
 }
 
 std::unique_ptr<TableIterator> MemoryTable::NewIterator() const {
@@ -252,6 +312,8 @@ MemoryTableBuilder::FinishTable() {
   table->offsets_.shrink_to_fit();
   table->group_base_.shrink_to_fit();
   table->filter_ = bloom_.Build();
+  table->filter_.shrink_to_fit();  // Build's last push_back may double it
+  table->BuildHashIndex();
   TableMeta& meta = table->meta_;
   meta.entries = table->size();
   if (meta.entries > 0) {
@@ -260,8 +322,9 @@ MemoryTableBuilder::FinishTable() {
   meta.bytes = sizeof(MemoryTable) + table->arena_.capacity() +
                table->offsets_.capacity() * sizeof(uint32_t) +
                table->group_base_.capacity() * sizeof(uint64_t) +
-               table->filter_.capacity() + meta.smallest_key.capacity() +
-               meta.largest_key.capacity();
+               table->filter_.capacity() +
+               table->num_slots_ * sizeof(uint32_t) +
+               meta.smallest_key.capacity() + meta.largest_key.capacity();
   abandon_ = nullptr;
   if (publish_) {
     absl::Status status = publish_(table);
