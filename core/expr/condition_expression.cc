@@ -126,7 +126,41 @@ absl::Status CheckConstants(ExpressionKind kind, const ConditionNode& node) {
   return absl::OkStatus();
 }
 
+absl::Status CheckOperandKeys(const Operand& op, const KeySchema& schema) {
+  if (op.is_function()) {
+    for (const Operand& arg : op.call->args) {
+      KS_RETURN_IF_ERROR(CheckOperandKeys(arg, schema));
+    }
+    return absl::OkStatus();
+  }
+  if (!op.is_path()) return absl::OkStatus();
+  const std::string& name = op.path.elements[0].name;
+  if (name == schema.partition.name ||
+      (schema.sort.has_value() && name == schema.sort->name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Filter Expression can only contain non-primary key "
+                     "attributes: Primary key attribute: ",
+                     name));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTreeKeys(const ConditionNode& node, const KeySchema& schema) {
+  if (node.left) KS_RETURN_IF_ERROR(CheckTreeKeys(*node.left, schema));
+  if (node.right) KS_RETURN_IF_ERROR(CheckTreeKeys(*node.right, schema));
+  for (const Operand& op : node.operands) {
+    KS_RETURN_IF_ERROR(CheckOperandKeys(op, schema));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status ConditionExpression::CheckNoKeyAttributes(
+    const KeySchema& schema) const {
+  assert(resolved_);
+  return CheckTreeKeys(*root_, schema);
+}
 
 absl::Status ResolveConditionTree(ExpressionKind kind,
                                   const ExpressionAttributes& attributes,

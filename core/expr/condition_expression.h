@@ -28,6 +28,7 @@
 #include "core/expr/expression_error.h"
 #include "core/expr/placeholders.h"
 #include "core/types/item.h"
+#include "core/types/key.h"
 
 namespace kstone::core::expr {
 
@@ -50,6 +51,12 @@ class ConditionExpression {
   // True if `item` satisfies the condition; `item` is null when the item
   // does not exist. REQUIRES: Resolve() succeeded.
   bool Evaluate(const Item* item) const;
+
+  // For a Query's FilterExpression, which may not use the key attributes:
+  // InvalidArgument "Filter Expression can only contain non-primary key
+  // attributes: Primary key attribute: <name>" if a path starts with one.
+  // REQUIRES: Resolve() succeeded.
+  absl::Status CheckNoKeyAttributes(const KeySchema& schema) const;
 
   ExpressionKind kind() const { return kind_; }
   const ConditionNode& root() const { return *root_; }

@@ -329,6 +329,24 @@ TEST_F(ConditionExpressionTest, PlaceholderKeysAreValidated) {
   KS_EXPECT_OK(ValidatePlaceholderKeys({&good, &values_}));
 }
 
+TEST_F(ConditionExpressionTest, QueryFilterMayNotUseKeys) {
+  KeySchema schema;
+  schema.partition = {"pk", ValueType::kString};
+  schema.sort = KeyAttribute{"n", ValueType::kNumber};
+  KS_ASSERT_OK_AND_ASSIGN(
+      auto ok, ConditionExpression::Parse("s = :s", ExpressionKind::kFilter));
+  KS_ASSERT_OK(ok.Resolve({&names_, &values_}));
+  KS_EXPECT_OK(ok.CheckNoKeyAttributes(schema));
+  KS_ASSERT_OK_AND_ASSIGN(
+      auto bad, ConditionExpression::Parse("s = :s AND size(#n) > :one",
+                                           ExpressionKind::kFilter));
+  KS_ASSERT_OK(bad.Resolve({&names_, &values_}));
+  EXPECT_THAT(bad.CheckNoKeyAttributes(schema),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "Filter Expression can only contain non-primary key "
+                       "attributes: Primary key attribute: n"));
+}
+
 TEST_F(ConditionExpressionTest, PlaceholderNamesAreOneComponent) {
   // "#dn" -> "dotted.name": a top-level attribute, not a nested path.
   EXPECT_TRUE(True("attribute_exists(#dn)"));
