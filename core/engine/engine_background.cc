@@ -339,7 +339,11 @@ absl::Status EngineImpl::LogEdit(const ManifestEdit& edit) {
   ManifestLog* log = tables_->manifest();
   if (++edits_since_rewrite_ >=
       std::max<uint64_t>(kManifestRewriteEdits, 2 * manifest_.table_count())) {
-    KS_RETURN_IF_ERROR(log->Rewrite({manifest_.Snapshot().Encode()}));
+    // The snapshot is followed by an empty edit so that it is never the
+    // log's last record: damage to it is then DataLoss, never mistaken for
+    // a torn tail and dropped.
+    KS_RETURN_IF_ERROR(
+        log->Rewrite({manifest_.Snapshot().Encode(), ManifestEdit().Encode()}));
     edits_since_rewrite_ = 0;
     return absl::OkStatus();
   }

@@ -53,7 +53,8 @@ absl::Status EngineImpl::Recover() {
   {
     absl::MutexLock lock(&manifest_mu_);
     KS_RETURN_IF_ERROR(manifest_.Apply(snapshot));
-    KS_RETURN_IF_ERROR(tables_->manifest()->Rewrite({snapshot.Encode()}));
+    KS_RETURN_IF_ERROR(tables_->manifest()->Rewrite(
+        {snapshot.Encode(), ManifestEdit().Encode()}));
   }
 
   // Close the replayed segments: they become epoch 0, deleted once the
@@ -66,6 +67,17 @@ absl::Status EngineImpl::Recover() {
 absl::Status EngineImpl::LoadManifest(ManifestState* state) {
   KS_ASSIGN_OR_RETURN(std::vector<std::string> records,
                       tables_->manifest()->ReadAll());
+  if (records.empty()) {
+    // A manifest is never empty once written (see LogEdit): if tables exist
+    // without one, its only record was lost, and opening would delete them
+    // as orphans.
+    KS_ASSIGN_OR_RETURN(std::vector<uint64_t> present, tables_->ListTables());
+    if (!present.empty()) {
+      return absl::DataLossError(absl::StrCat(
+          "manifest of ", storage_->description(), " is empty but ",
+          present.size(), " tables exist (the manifest was damaged)"));
+    }
+  }
   for (size_t i = 0; i < records.size(); ++i) {
     absl::StatusOr<ManifestEdit> edit = ManifestEdit::Decode(records[i]);
     absl::Status status = edit.ok() ? state->Apply(*edit) : edit.status();

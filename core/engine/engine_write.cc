@@ -213,6 +213,13 @@ void EngineImpl::SwitchMemtableLocked(uint32_t s)
   std::shared_ptr<MemTable> old = stripe.active;
   if (old->empty()) return;
   auto fresh = std::make_shared<MemTable>(next_memtable_id_.fetch_add(1));
+  // Account for the memtable before a flush can see it in the view, or the
+  // flush's release could come first and leave a stale id behind.
+  immutable_bytes_.fetch_add(old->memory_usage());
+  {
+    absl::MutexLock lock(&mu_);
+    immutable_ids_.insert(old->id());
+  }
   UpdateView(s, [&](const StripeView& v) {
     StripeView next;
     next.active = fresh;
@@ -225,9 +232,7 @@ void EngineImpl::SwitchMemtableLocked(uint32_t s)
   });
   stripe.active = std::move(fresh);
   stripe.active_bytes.store(0, std::memory_order_relaxed);
-  immutable_bytes_.fetch_add(old->memory_usage());
   absl::MutexLock lock(&mu_);
-  immutable_ids_.insert(old->id());
   ScheduleStripeLocked(s);
 }
 

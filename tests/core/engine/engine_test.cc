@@ -208,16 +208,21 @@ TEST_P(EngineTest, PointReadsTouchABoundedNumberOfTables) {
   EngineOptions o = SmallOptions();
   o.memtable_max_records_per_stripe = 8;
   KS_ASSERT_OK(Open(o));
-  for (int i = 0; i < 2000; ++i) {
-    KS_ASSERT_OK(Put(e(), K(i % 3, absl::StrCat("k", i % 500)), "v"));
+  // Each Flush adds a table to each of the 3 stripes.
+  for (int round = 0; round < 12; ++round) {
+    for (int i = 0; i < 60; ++i) {
+      KS_ASSERT_OK(Put(e(), K(i % 3, absl::StrCat("k", (round * 60 + i) % 500)),
+                       absl::StrCat("v", round)));
+    }
+    KS_ASSERT_OK(e()->Flush());
   }
-  KS_ASSERT_OK(e()->Flush());
   Impl(e())->TEST_WaitForIdle();
   for (uint32_t s = 0; s < 3; ++s) {
     EXPECT_LE(Impl(e())->TEST_TablesInStripe(s),
               static_cast<size_t>(o.max_tables_per_stripe));
   }
   EXPECT_GT(e()->Stats().compactions, 0u);
+  EXPECT_THAT(GetOrDie(e(), K(2, "k0")), Optional(std::string("v8")));
 }
 
 TEST_P(EngineTest, WriteLockedIsAtomic) {

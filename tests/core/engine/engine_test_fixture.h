@@ -22,7 +22,7 @@
 namespace kstone::core::testing {
 
 // Set to 1 once OpenDiskStorage exists.
-#define KSTONE_ENGINE_TEST_DISK 0
+#define KSTONE_ENGINE_TEST_DISK 1
 
 enum class Backend { kMemory, kDisk };
 
