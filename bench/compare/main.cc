@@ -289,25 +289,17 @@ int RunParent(const Flags& f) {
           targets.push_back(*e);
         }
       }
-      for (const EngineInfo& e : targets) {
-        Row base;
-        base.engine = e.name;
-        base.workload = w;
-        base.threads = threads;
-        base.on_disk = e.on_disk;
-        base.num =
-            w == "fillsync" || w == "rawsync" ? f.spec.sync_num : f.spec.num;
-        if (!e.available) {
-          base.status = "unavailable";
-          base.message = e.why_unavailable;
-          rows.push_back(base);
-          std::cerr << FormatTable({base}, false);
-          if (f.json) std::cout << FormatJsonLine(base, rows) << std::endl;
-          continue;
-        }
-        std::vector<RunResult> runs;
-        std::vector<uint64_t> rss;
-        for (int rep = 0; rep < f.repeat; ++rep) {
+      // Repeats are interleaved (run 1 of every engine, then run 2, ...),
+      // so that a change in the machine's load hits every engine alike.
+      std::vector<std::vector<RunResult>> runs(targets.size());
+      std::vector<std::vector<uint64_t>> rss(targets.size());
+      for (int rep = 0; rep < f.repeat; ++rep) {
+        for (size_t i = 0; i < targets.size(); ++i) {
+          const EngineInfo& e = targets[i];
+          if (!e.available) continue;
+          if (!runs[i].empty() && runs[i].back().kind != RunResult::Kind::kOk) {
+            continue;  // failed or unsupported: don't repeat
+          }
           RunSpec spec = f.spec;
           spec.engine = e.name;
           spec.workload = w;
@@ -334,11 +326,25 @@ int RunParent(const Flags& f) {
             r = Spawn(spec, &peak);
           }
           if (!spec.dir.empty()) RemoveTree(spec.dir);
-          runs.push_back(r);
-          rss.push_back(peak);
-          if (r.kind != RunResult::Kind::kOk) break;
+          runs[i].push_back(r);
+          rss[i].push_back(peak);
         }
-        Row row = Summarise(base, runs, rss);
+      }
+      for (size_t i = 0; i < targets.size(); ++i) {
+        const EngineInfo& e = targets[i];
+        Row row;
+        row.engine = e.name;
+        row.workload = w;
+        row.threads = threads;
+        row.on_disk = e.on_disk;
+        row.num =
+            w == "fillsync" || w == "rawsync" ? f.spec.sync_num : f.spec.num;
+        if (!e.available) {
+          row.status = "unavailable";
+          row.message = e.why_unavailable;
+        } else {
+          row = Summarise(row, runs[i], rss[i]);
+        }
         rows.push_back(row);
         std::cerr << FormatTable({row}, false);
         // Streamed, so that a long matrix keeps what it measured. The ratio

@@ -47,7 +47,7 @@ std::string Human(double v) {
 Row Summarise(Row base, const std::vector<RunResult>& runs,
               const std::vector<uint64_t>& peak_rss) {
   Row row = std::move(base);
-  std::vector<double> ops, bpi, dbpi, secs;
+  std::vector<double> ops, bpi, dbpi, secs, cpu;
   std::vector<uint64_t> rss;
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunResult& r = runs[i];
@@ -60,6 +60,8 @@ Row Summarise(Row base, const std::vector<RunResult>& runs,
     const double seconds = std::max(r.seconds, 1e-9);
     ops.push_back(static_cast<double>(r.ops) / seconds);
     secs.push_back(r.seconds);
+    cpu.push_back(r.cpu_seconds * 1e9 /
+                  static_cast<double>(std::max<uint64_t>(1, r.ops)));
     rss.push_back(peak_rss[i]);
     const double items = static_cast<double>(std::max<uint64_t>(1, r.items));
     const double grown = peak_rss[i] > r.baseline_rss
@@ -75,6 +77,7 @@ Row Summarise(Row base, const std::vector<RunResult>& runs,
   row.repeats = static_cast<int>(runs.size());
   row.ops_per_sec = Median(ops);
   row.ns_per_op = row.ops_per_sec > 0 ? 1e9 / row.ops_per_sec : 0;
+  row.cpu_ns_per_op = Median(cpu);
   row.peak_rss_bytes = Median(rss);
   row.bytes_per_item = Median(bpi);
   row.disk_bytes_per_item = row.on_disk ? Median(dbpi) : 0;
@@ -101,9 +104,9 @@ std::string FormatTable(const std::vector<Row>& rows, bool header) {
   std::string out;
   if (header) {
     out =
-        absl::StrFormat("%-12s %2s %-13s %10s %10s %9s %8s %8s %8s  %s\n",
-                        "workload", "T", "engine", "ops/s", "ns/op", "peakRSS",
-                        "RSS B/it", "disk B/it", "kstone/x", "note");
+        absl::StrFormat("%-12s %2s %-13s %10s %10s %8s %9s %8s %9s %8s  %s\n",
+                        "workload", "T", "engine", "ops/s", "ns/op", "cpu ns",
+                        "peakRSS", "RSS B/it", "disk B/it", "kstone/x", "note");
   }
   for (const Row& r : rows) {
     if (r.status != "ok") {
@@ -121,9 +124,10 @@ std::string FormatTable(const std::vector<Row>& rows, bool header) {
     absl::StrAppend(
         &out,
         absl::StrFormat(
-            "%-12s %2d %-13s %10s %10.0f %8.1fM %8.1f %8s %8s  %s\n",
+            "%-12s %2d %-13s %10s %10.0f %8.0f %8.1fM %8.1f %9s %8s  %s\n",
             r.workload, r.threads, r.engine, Human(r.ops_per_sec), r.ns_per_op,
-            static_cast<double>(r.peak_rss_bytes) / (1 << 20), r.bytes_per_item,
+            r.cpu_ns_per_op, static_cast<double>(r.peak_rss_bytes) / (1 << 20),
+            r.bytes_per_item,
             r.on_disk ? absl::StrFormat("%.1f", r.disk_bytes_per_item) : "-",
             ratio > 0 ? absl::StrFormat("%.2fx", ratio) : "-", note));
   }
@@ -138,8 +142,9 @@ std::string FormatJsonLine(const Row& r, const std::vector<Row>& rows) {
   if (r.status == "ok") {
     absl::StrAppend(
         &out, ",\"repeats\":", r.repeats,
-        absl::StrFormat(",\"ops_per_sec\":%.1f,\"ns_per_op\":%.1f",
-                        r.ops_per_sec, r.ns_per_op),
+        absl::StrFormat(
+            ",\"ops_per_sec\":%.1f,\"ns_per_op\":%.1f,\"cpu_ns_per_op\":%.1f",
+            r.ops_per_sec, r.ns_per_op, r.cpu_ns_per_op),
         ",\"peak_rss_bytes\":", r.peak_rss_bytes,
         absl::StrFormat(",\"bytes_per_item\":%.1f", r.bytes_per_item),
         ",\"items\":", r.items, ",\"item_bytes\":", r.item_bytes);

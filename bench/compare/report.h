@@ -9,6 +9,11 @@
 //                    thread's); for readseq an operation is one item scanned,
 //                    for scan10 one 10-item scan, for recover one reopen.
 //   ns_per_op        1e9 / ops_per_sec (wall time per operation).
+//   cpu_ns_per_op    CPU time of the whole child process (background flush
+//                    and compaction threads included) during the timed
+//                    region, less the CPU spent building the operations, per
+//                    operation. Less sensitive than ns_per_op to other load
+//                    on a shared machine.
 //   peak_rss_bytes   ru_maxrss of the child process (wait4).
 //   bytes_per_item   (peak RSS - RSS just before the engine opened) / items
 //                    stored; disk_bytes_per_item: size of the database's
@@ -36,6 +41,7 @@ struct Row {
   int repeats = 0;
   double ops_per_sec = 0;
   double ns_per_op = 0;
+  double cpu_ns_per_op = 0;  // process CPU per operation (see below)
   uint64_t peak_rss_bytes = 0;
   double bytes_per_item = 0;
   double disk_bytes_per_item = 0;  // 0 for memory engines

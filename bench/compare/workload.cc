@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,15 +102,25 @@ struct Plan {
 
 struct Timed {
   double seconds = 0;
+  double cpu_seconds = 0;
   Counters counters;
 };
+
+double CpuSeconds(clockid_t clock) {
+  struct timespec ts;
+  ::clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) +
+         static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 // Runs `total` operations split over `threads` threads; returns the slowest
 // thread's timed seconds and the summed counters.
 absl::StatusOr<Timed> RunThreads(uint64_t total, int threads, uint64_t seed,
                                  const Plan& plan) {
   std::vector<double> seconds(threads, 0);
+  std::vector<double> prepare_cpu(threads, 0);
   std::vector<Counters> counters(threads);
+  const double cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
   absl::Mutex mu;
   absl::Status first_error;
   std::vector<std::thread> pool;
@@ -122,7 +133,9 @@ absl::StatusOr<Timed> RunThreads(uint64_t total, int threads, uint64_t seed,
       for (uint64_t i = begin; i < end; i += kBatch) {
         const size_t n =
             static_cast<size_t>(std::min<uint64_t>(kBatch, end - i));
+        const double p0 = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
         for (size_t j = 0; j < n; ++j) plan.prepare(i + j, rng, &batch[j]);
+        prepare_cpu[t] += CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - p0;
         const Clock::time_point t0 = Clock::now();
         for (size_t j = 0; j < n; ++j) {
           absl::Status s = plan.exec(batch[j], &counters[t]);
@@ -140,6 +153,10 @@ absl::StatusOr<Timed> RunThreads(uint64_t total, int threads, uint64_t seed,
   if (!first_error.ok()) return first_error;
   Timed out;
   out.seconds = *std::max_element(seconds.begin(), seconds.end());
+  // CPU of the whole process (background threads included) while the
+  // operations ran, less the CPU spent building them.
+  out.cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+  for (double p : prepare_cpu) out.cpu_seconds -= p;
   for (const Counters& c : counters) {
     out.counters.found += c.found;
     out.counters.items += c.items;
@@ -385,6 +402,7 @@ RunResult RunWorkload(const RunSpec& spec) {
                        " items, expected ", want_items)));
     }
     r.seconds = timed->seconds;
+    r.cpu_seconds = timed->cpu_seconds;
     r.ops = w == "readseq" ? timed->counters.items : ops;
     r.items = total;
   }
@@ -402,15 +420,16 @@ std::string EncodeResult(const RunResult& r) {
   std::string message = r.message;
   std::replace(message.begin(), message.end(), '\n', ' ');
   std::replace(message.begin(), message.end(), '\t', ' ');
-  return absl::StrCat(kind, "\t", r.ops, "\t", r.seconds * 1e9, "\t", r.items,
-                      "\t", r.baseline_rss, "\t", r.disk_bytes, "\t",
-                      r.item_bytes, "\t", message, "\n");
+  return absl::StrCat(kind, "\t", r.ops, "\t", r.seconds * 1e9, "\t",
+                      r.cpu_seconds * 1e9, "\t", r.items, "\t", r.baseline_rss,
+                      "\t", r.disk_bytes, "\t", r.item_bytes, "\t", message,
+                      "\n");
 }
 
 RunResult DecodeResult(const std::string& line) {
   std::vector<std::string> f = absl::StrSplit(line, '\t');
   RunResult r;
-  if (f.size() < 8) {
+  if (f.size() < 9) {
     r.kind = RunResult::Kind::kError;
     r.message = line.empty() ? "child reported nothing" : "bad child report";
     return r;
@@ -418,14 +437,16 @@ RunResult DecodeResult(const std::string& line) {
   r.kind = f[0] == "ok"            ? RunResult::Kind::kOk
            : f[0] == "unsupported" ? RunResult::Kind::kUnsupported
                                    : RunResult::Kind::kError;
-  double ns = 0;
+  double ns = 0, cpu_ns = 0;
   bool ok = absl::SimpleAtoi(f[1], &r.ops) && absl::SimpleAtod(f[2], &ns) &&
-            absl::SimpleAtoi(f[3], &r.items) &&
-            absl::SimpleAtoi(f[4], &r.baseline_rss) &&
-            absl::SimpleAtoi(f[5], &r.disk_bytes) &&
-            absl::SimpleAtoi(f[6], &r.item_bytes);
+            absl::SimpleAtod(f[3], &cpu_ns) &&
+            absl::SimpleAtoi(f[4], &r.items) &&
+            absl::SimpleAtoi(f[5], &r.baseline_rss) &&
+            absl::SimpleAtoi(f[6], &r.disk_bytes) &&
+            absl::SimpleAtoi(f[7], &r.item_bytes);
   r.seconds = ns / 1e9;
-  r.message = f[7];
+  r.cpu_seconds = cpu_ns / 1e9;
+  r.message = f[8];
   while (!r.message.empty() && r.message.back() == '\n') r.message.pop_back();
   if (!ok) {
     r.kind = RunResult::Kind::kError;

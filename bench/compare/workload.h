@@ -48,6 +48,7 @@ struct RunResult {
   std::string message;
   uint64_t ops = 0;           // operations timed
   double seconds = 0;         // time of the timed region
+  double cpu_seconds = 0;     // process CPU in it (0 if not measured)
   uint64_t items = 0;         // distinct items stored at the end
   uint64_t baseline_rss = 0;  // RSS before the engine was opened
   uint64_t disk_bytes = 0;    // size of the run's directory after Close
