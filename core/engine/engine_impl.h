@@ -136,6 +136,7 @@ class EngineImpl final : public Engine {
   absl::Status OpenTables(const ManifestState& state);
   absl::Status DeleteOrphans(const ManifestState& state);
   absl::Status ReplayWal(const ManifestState& state);
+  absl::Status ReplayBatch(const ManifestState& state, const WriteBatch& batch);
 
   // Constant after construction. storage_ is declared first so that it is
   // destroyed last, after every table and memtable.

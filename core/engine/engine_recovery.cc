@@ -142,37 +142,42 @@ absl::Status EngineImpl::DeleteOrphans(const ManifestState& state) {
   return absl::OkStatus();
 }
 
-absl::Status EngineImpl::ReplayWal(const ManifestState& state)
+absl::Status EngineImpl::ReplayWal(const ManifestState& state) {
+  KS_ASSIGN_OR_RETURN(recovery_report_,
+                      wal_->Replay([&](const WriteBatch& batch) {
+                        return ReplayBatch(state, batch);
+                      }));
+  return absl::OkStatus();
+}
+
+absl::Status EngineImpl::ReplayBatch(const ManifestState& state,
+                                     const WriteBatch& batch)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   // Single-threaded: the background threads have not started, so the stripe
   // locks are not needed (SwitchMemtableLocked's bookkeeping still runs).
-  auto apply = [&](const WriteBatch& batch) -> absl::Status {
-    for (size_t i = 0; i < batch.mutations.size(); ++i) {
-      const Mutation& m = batch.mutations[i];
-      const uint64_t seq = batch.first_seq + i;
-      if (m.key.empty() || seq > MemTable::kMaxSeq) {
-        return absl::DataLossError(
-            absl::StrCat("engine: WAL batch at seq ", batch.first_seq,
-                         " holds an invalid mutation ", i));
-      }
-      const uint32_t s = StripeOfKey(m.key);
-      // Already in a table: the flush that wrote it recorded its seq.
-      if (seq <= state.stripe(s).flushed_seq) continue;
-      Stripe& stripe = stripes_[s];
-      MemTable* mem = stripe.active.get();
-      const uint64_t before = mem->memory_usage();
-      mem->NoteEpoch(0);
-      mem->Add(seq, m.type, m.key, m.value);
-      memtable_bytes_.fetch_add(mem->memory_usage() - before);
-      stripe.active_bytes.store(mem->memory_usage());
-      if (mem->records() >= options_.memtable_max_records_per_stripe ||
-          mem->memory_usage() >= options_.memtable_max_bytes_per_stripe) {
-        SwitchMemtableLocked(s);
-      }
+  for (size_t i = 0; i < batch.mutations.size(); ++i) {
+    const Mutation& m = batch.mutations[i];
+    const uint64_t seq = batch.first_seq + i;
+    if (m.key.empty() || seq > MemTable::kMaxSeq) {
+      return absl::DataLossError(
+          absl::StrCat("engine: WAL batch at seq ", batch.first_seq,
+                       " holds an invalid mutation ", i));
     }
-    return absl::OkStatus();
-  };
-  KS_ASSIGN_OR_RETURN(recovery_report_, wal_->Replay(apply));
+    const uint32_t s = StripeOfKey(m.key);
+    // Already in a table: the flush that wrote it recorded its seq.
+    if (seq <= state.stripe(s).flushed_seq) continue;
+    Stripe& stripe = stripes_[s];
+    MemTable* mem = stripe.active.get();
+    const uint64_t before = mem->memory_usage();
+    mem->NoteEpoch(0);
+    mem->Add(seq, m.type, m.key, m.value);
+    memtable_bytes_.fetch_add(mem->memory_usage() - before);
+    stripe.active_bytes.store(mem->memory_usage());
+    if (mem->records() >= options_.memtable_max_records_per_stripe ||
+        mem->memory_usage() >= options_.memtable_max_bytes_per_stripe) {
+      SwitchMemtableLocked(s);
+    }
+  }
   return absl::OkStatus();
 }
 
