@@ -1,0 +1,84 @@
+#ifndef KSTONE_API_DATABASE_IMPL_H_
+#define KSTONE_API_DATABASE_IMPL_H_
+
+// DatabaseImpl: what a Database handle shares. It owns the engine, holds the
+// table schema, and turns public items and keys into engine records:
+//
+//   engine key   = core::EncodeEngineKey(key)  (stripe, namespace, pk, sk)
+//   engine value = core::EncodeItem(item without its key attributes)
+//
+// Get rebuilds the key attributes from the key, so they are stored once.
+//
+// Thread safety: safe for concurrent use. Every member is constant after
+// Open; the engine is safe for concurrent use.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/engine/engine.h"
+#include "core/types/item.h"
+#include "core/types/key.h"
+#include "kstone/database.h"
+#include "kstone/item.h"
+#include "kstone/key.h"
+#include "kstone/options.h"
+#include "kstone/schema.h"
+
+namespace kstone {
+
+class DatabaseImpl {
+ public:
+  enum class Mode {
+    kCreate,  // a new database; ALREADY_EXISTS if one is there
+    kOpen,    // an existing database; NOT_FOUND if there is none
+  };
+
+  // Opens or creates the database at `path` (":memory:" for memory). For
+  // kCreate, `schema` is stored; for kOpen it must be nullopt and the
+  // stored schema is used.
+  static absl::StatusOr<std::unique_ptr<DatabaseImpl>> Open(
+      std::string_view path, Mode mode,
+      const std::optional<TableSchema>& schema, const Options& options);
+
+  DatabaseImpl(const DatabaseImpl&) = delete;
+  DatabaseImpl& operator=(const DatabaseImpl&) = delete;
+  ~DatabaseImpl();
+
+  absl::Status Put(const Key& key, const Item& item);
+  absl::StatusOr<std::optional<Item>> Get(const Key& key) const;
+  absl::Status Delete(const Key& key);
+  absl::StatusOr<Key> KeyOf(const Item& item) const;
+  absl::Status Flush();
+  absl::Status Compact();
+  DatabaseStats Stats() const;
+
+  const TableSchema& schema() const { return schema_; }
+  const std::string& path() const { return path_; }
+  bool in_memory() const { return in_memory_; }
+  const std::string& recovery_message() const { return recovery_message_; }
+
+ private:
+  DatabaseImpl(std::unique_ptr<core::Engine> engine, TableSchema schema,
+               std::string path, bool in_memory);
+
+  // The engine key of `key`, after checking it against the schema and
+  // DynamoDB's key rules (VALIDATION naming the key attribute).
+  absl::StatusOr<std::string> EngineKeyOf(const Key& key) const;
+  // Checks that `item`'s key attributes, where present, equal `key`.
+  absl::Status CheckItemKey(const Key& key, const Item& item) const;
+
+  // Constant after construction.
+  const std::unique_ptr<core::Engine> engine_;
+  const TableSchema schema_;
+  const std::string path_;
+  const bool in_memory_;
+  std::string recovery_message_;
+};
+
+}  // namespace kstone
+
+#endif  // KSTONE_API_DATABASE_IMPL_H_
