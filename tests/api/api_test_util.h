@@ -1,0 +1,79 @@
+#ifndef KSTONE_TESTS_API_API_TEST_UTIL_H_
+#define KSTONE_TESTS_API_API_TEST_UTIL_H_
+
+// A fixture for api suites that run on both backends: in memory and on disk
+// in a fresh temporary directory (removed afterwards).
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "kstone/kstone.h"
+#include "tests/testing/status_matchers.h"
+
+namespace kstone::testing {
+
+enum class Backend { kMemory, kDisk };
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kMemory ? "Memory" : "Disk";
+}
+
+// A fresh directory under the test temp dir; removed by the destructor.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = ::testing::TempDir() + "kstone_api_XXXXXX";
+    char* made = mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr) << "mkdtemp " << pattern;
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // A path inside the directory (not created).
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+class BackendTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  bool disk() const { return GetParam() == Backend::kDisk; }
+  std::string db_path() const { return dir_.Sub("db"); }
+
+  // A new database with `schema` and `options` on the test's backend.
+  absl::StatusOr<Database> CreateDb(const TableSchema& schema = TableSchema(),
+                                    const Options& options = Options()) {
+    if (disk()) return Database::CreateWithSchema(db_path(), schema, options);
+    return Database::CreateInMemoryWithSchema(schema, options);
+  }
+
+  // Reopens the disk database (the caller must have dropped its handles).
+  // REQUIRES: disk().
+  absl::StatusOr<Database> ReopenDb(const Options& options = Options()) {
+    return Database::Open(db_path(), options);
+  }
+
+  TempDir dir_;
+};
+
+#define KSTONE_INSTANTIATE_BACKENDS(suite)                   \
+  INSTANTIATE_TEST_SUITE_P(                                  \
+      Backends, suite,                                       \
+      ::testing::Values(::kstone::testing::Backend::kMemory, \
+                        ::kstone::testing::Backend::kDisk),  \
+      ::kstone::testing::BackendName)
+
+}  // namespace kstone::testing
+
+#endif  // KSTONE_TESTS_API_API_TEST_UTIL_H_
