@@ -21,18 +21,21 @@ out=$("$work/cmake-build/consumer")
 echo "find_package: $out"
 [[ $out == ok* ]]
 
-# 2. pkg-config.
-libdir=$(find "$prefix" -name kstone.pc -printf '%h\n' | head -1)
-export PKG_CONFIG_PATH=$libdir${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
-# shellcheck disable=SC2046
-c++ -o "$work/pc-consumer" "$src/tests/install/consumer/main.cc" \
-  $(pkg-config --cflags --libs kstone)
-out=$(LD_LIBRARY_PATH=$(dirname "$libdir") "$work/pc-consumer")
+# 2. pkg-config. kstone.pc records the configure-time prefix, so let pkgconf
+# derive the prefix from where the file was installed (--define-prefix).
+pcdir=$(find "$prefix" -name kstone.pc -printf '%h\n' | head -1)
+[[ -n $pcdir ]]
+export PKG_CONFIG_PATH=$pcdir${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+flags=$(pkg-config --define-prefix --cflags --libs kstone)
+# shellcheck disable=SC2086
+c++ -o "$work/pc-consumer" "$src/tests/install/consumer/main.cc" $flags
+libdir=$(dirname "$pcdir")
+out=$(LD_LIBRARY_PATH=$libdir "$work/pc-consumer")
 echo "pkg-config: $out"
 [[ $out == ok* ]]
 
 # 3. The installed command-line tool, if it was built.
 if [[ -x $prefix/bin/kstone ]]; then
-  LD_LIBRARY_PATH=$(dirname "$libdir") "$prefix/bin/kstone" --version
+  LD_LIBRARY_PATH=$libdir "$prefix/bin/kstone" --version
 fi
 echo "install test: ok"
