@@ -464,6 +464,20 @@ TEST_P(EngineTest, StatsCountWhatIsStored) {
   EXPECT_GE(s.flushes, 2u);
 }
 
+TEST_P(EngineTest, EverySyncModeWritesAndReopens) {
+  for (const SyncMode mode :
+       {SyncMode::kEveryCommit, SyncMode::kInterval, SyncMode::kNone}) {
+    EngineOptions o = SmallOptions();
+    o.sync_mode = mode;
+    o.sync_interval_ms = 1;
+    KS_ASSERT_OK(Open(o));
+    const std::string key = K(5, absl::StrCat("mode", static_cast<int>(mode)));
+    KS_ASSERT_OK(Put(e(), key, "v"));
+    KS_ASSERT_OK(Reopen());
+    EXPECT_THAT(GetOrDie(e(), key), Optional(std::string("v")));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest,
                          ::testing::ValuesIn(AllBackends()), BackendName);
 
