@@ -137,9 +137,10 @@ void Repl::Finish() {
   if (pending_.empty()) return;
   std::string statement = std::move(pending_);
   pending_.clear();
-  Report(absl::InvalidArgumentError(
-      absl::StrCat("incomplete statement at end of input (missing ';'): ",
-                   statement.substr(0, 60))));
+  std::string snippet = statement.substr(0, 60);
+  std::replace(snippet.begin(), snippet.end(), '\n', ' ');
+  Report(absl::InvalidArgumentError(absl::StrCat(
+      "incomplete statement at end of input (missing ';'): ", snippet)));
 }
 
 bool Repl::Report(const absl::Status& status) {
@@ -196,9 +197,11 @@ absl::Status Repl::RunItemCommand(std::string_view line) {
 
 absl::Status Repl::RunStatement(std::string_view statement) {
   // TODO(api): run PartiQL here once the partiql layer exists (#3).
-  return absl::UnimplementedError(absl::StrCat(
-      "PartiQL statements are not available yet: ", A(statement.substr(0, 60)),
-      " (use put, get, delete and the dot-commands)"));
+  std::string snippet(statement.substr(0, 60));
+  std::replace(snippet.begin(), snippet.end(), '\n', ' ');
+  return absl::UnimplementedError(
+      absl::StrCat("PartiQL statements are not available yet: ", snippet,
+                   " (use put, get, delete and the dot-commands)"));
 }
 
 }  // namespace kstone::shell
