@@ -20,6 +20,17 @@ namespace {
 // Deeper input (thousands of redundant parentheses) is an error anyway.
 constexpr int kMaxNesting = 1000;
 
+// Words of the grammars; never attribute names, even where a name is
+// expected ("a = NOT" is a syntax error, not a reserved-word error).
+bool IsGrammarKeyword(absl::string_view word) {
+  static constexpr absl::string_view kKeywords[] = {
+      "AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE"};
+  for (absl::string_view k : kKeywords) {
+    if (absl::EqualsIgnoreCase(word, k)) return true;
+  }
+  return false;
+}
+
 bool IsBlank(absl::string_view text) {
   for (char c : text) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
@@ -153,6 +164,7 @@ absl::StatusOr<DocumentPath> Parser::ParsePath() {
       const Token& t = Peek();
       PathElement e;
       if (t.kind == TokenKind::kName) {
+        if (IsGrammarKeyword(t.text)) return SyntaxError();
         e.name = std::string(t.text);
         if (IsReservedWord(t.text)) {
           Defer(ErrorRank::kReservedWord,

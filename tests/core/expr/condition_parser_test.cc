@@ -146,6 +146,9 @@ TEST(ConditionParserTest, SyntaxErrorsNameTokenContextAndPosition) {
   ExpectErrorContaining("(a = :v", "token: \"<EOF>\"");
   ExpectErrorContaining("a = :v)", "token: \")\"");
   ExpectErrorContaining("a.b.(c) = :v", "token: \"(\"");
+  ExpectErrorContaining("a = NOT", "token: \"NOT\"");
+  ExpectErrorContaining("and = :v", "token: \"and\"");
+  ExpectErrorContaining("a.in = :v", "token: \"in\"");
 }
 
 TEST(ConditionParserTest, EmptyAndTooLong) {
