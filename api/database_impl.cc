@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/absl_compat.h"
 #include "api/schema_codec.h"
@@ -52,21 +53,17 @@ core::DiskStorageOptions ToDiskOptions(const Options& options,
   return d;
 }
 
-// Gives storage-open failures their stable codes.
+// Gives storage-open failures their stable codes, and makes sure the message
+// names the database (the storage layer's usually does already).
 absl::Status StorageOpenError(absl::Status s, std::string_view path) {
+  if (!absl::StrContains(s.message(), ToAbsl(path))) {
+    s = absl::Status(s.code(), absl::StrCat(ToAbsl(path), ": ", s.message()));
+  }
   switch (s.code()) {
     case absl::StatusCode::kFailedPrecondition:
-      return WithErrorCode(
-          absl::FailedPreconditionError(absl::StrCat(
-              "database ", ToAbsl(path),
-              " is locked: it is open in another handle or process (",
-              s.message(), ")")),
-          ErrorCode::kLocked);
+      return WithErrorCode(std::move(s), ErrorCode::kLocked);
     case absl::StatusCode::kInvalidArgument:
       return WithErrorCode(std::move(s), ErrorCode::kNotADatabase);
-    case absl::StatusCode::kNotFound:
-      return absl::NotFoundError(absl::StrCat(
-          "no kstone database at ", ToAbsl(path), " (", s.message(), ")"));
     default:
       return s;
   }
