@@ -56,6 +56,13 @@ absl::Status ValidatePlaceholderKeys(const ExpressionAttributes& attributes) {
                          "Empty attribute name for key ",
                          key));
       }
+      if (name.size() > kMaxAttributeNameBytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ExpressionAttributeNames contains invalid value: the attribute "
+            "name is longer than ",
+            kMaxAttributeNameBytes, " bytes (", name.size(), ") for key ",
+            key));
+      }
     }
   }
   if (attributes.values != nullptr) {

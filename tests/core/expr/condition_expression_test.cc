@@ -325,7 +325,10 @@ TEST_F(ConditionExpressionTest, PlaceholderKeysAreValidated) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("ExpressionAttributeValues contains invalid "
                                  "value: ")));
-  AttributeNames good = {{"#1_x", "x"}};
+  AttributeNames long_name = {{"#a", std::string(65536, 'x')}};
+  EXPECT_THAT(ValidatePlaceholderKeys({&long_name, nullptr}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("65535")));
+  AttributeNames good = {{"#1_x", std::string(65535, 'x')}};
   KS_EXPECT_OK(ValidatePlaceholderKeys({&good, &values_}));
 }
 
