@@ -119,12 +119,22 @@ TEST(OpenDiskTest, OpenDirectoryThatIsNotADatabaseIsAClearError) {
   std::ofstream(dir.Sub("notes.txt")) << "not a database\n";
   absl::StatusOr<Database> db = Database::Open(dir.path());
   ASSERT_FALSE(db.ok());
-  ErrorCode code = ErrorCodeOf(db.status());
-  EXPECT_TRUE(code == ErrorCode::kNotADatabase || code == ErrorCode::kNotFound)
-      << db.status();
+  EXPECT_EQ(ErrorCodeOf(db.status()), ErrorCode::kNotADatabase) << db.status();
   EXPECT_THAT(db.status().message(), HasSubstr(dir.path()));
   // And nothing was written into it.
   EXPECT_FALSE(Database::Open(dir.path()).ok());
+}
+
+TEST(OpenDiskTest, OpenEmptyDirectoryIsNotFound) {
+  TempDir dir;
+  absl::StatusOr<Database> db = Database::Open(dir.path());
+  EXPECT_EQ(ErrorCodeOf(db.status()), ErrorCode::kNotFound) << db.status();
+}
+
+TEST(OpenDiskTest, CreateInAnEmptyExistingDirectory) {
+  TempDir dir;
+  KS_ASSERT_OK_AND_ASSIGN(Database db, Database::Create(dir.path()));
+  KS_EXPECT_OK(db.Put(Key("k"), Item()));
 }
 
 TEST(OpenDiskTest, SecondOpenWhileOpenIsLocked) {
