@@ -30,10 +30,15 @@ class StreamLineReader : public LineReader {
   std::istream* const in_;  // not owned; outlives the reader
 };
 
-// The words tab completion offers: dot-commands and statement keywords.
+// The words tab completion offers: the item commands, PartiQL keywords and
+// the dot-commands (from their table).
 const std::vector<std::string>& CompletionWords() {
   static const std::vector<std::string>* const kWords = [] {
-    auto* words = new std::vector<std::string>{"put", "get", "delete"};
+    auto* words = new std::vector<std::string>{
+        "put",    "get",   "delete", "SELECT", "FROM",  "WHERE",
+        "INSERT", "INTO",  "VALUE",  "UPDATE", "SET",   "REMOVE",
+        "DELETE", "AND",   "OR",     "NOT",    "LIMIT", "BETWEEN",
+        "IN",     "ORDER", "BY",     "ASC",    "DESC"};
     for (const DotCommand& c : DotCommands()) words->emplace_back(c.name);
     return words;
   }();
