@@ -60,7 +60,7 @@ EngineImpl::EngineImpl(std::unique_ptr<Storage> storage,
       rotate_bytes_(
           std::max<uint64_t>(options.total_memtable_bytes / 8, 64 * 1024)),
       wal_limit_bytes_(
-          std::max<uint64_t>(options.total_memtable_bytes * 2, 1 << 20)) {}
+          std::max<uint64_t>(options.total_memtable_bytes, 1 << 20)) {}
 
 EngineImpl::~EngineImpl() {
   {
