@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -70,6 +71,29 @@ bool operator==(const JsonValue& a, const JsonValue& b) {
 }
 
 namespace {
+
+// The member names of one object being parsed, to reject repeated names: a
+// linear scan for small objects, a hash set once the object grows.
+class MemberNames {
+ public:
+  // False if `name` is already among `members` (the object so far).
+  bool Add(const JsonValue::Object& members, const std::string& name) {
+    if (members.size() < kLinearLimit) {
+      for (const JsonValue::Member& m : members) {
+        if (m.first == name) return false;
+      }
+      return true;
+    }
+    if (set_.empty()) {
+      for (const JsonValue::Member& m : members) set_.insert(m.first);
+    }
+    return set_.insert(name).second;
+  }
+
+ private:
+  static constexpr size_t kLinearLimit = 16;
+  absl::flat_hash_set<std::string> set_;
+};
 
 class Parser {
  public:
@@ -163,6 +187,7 @@ class Parser {
     if (depth > max_depth_) return Error("nesting too deep");
     ++pos_;  // '{'
     JsonValue::Object members;
+    MemberNames names;
     SkipWhitespace();
     if (!AtEnd() && Peek() == '}') {
       ++pos_;
@@ -172,9 +197,15 @@ class Parser {
     for (;;) {
       SkipWhitespace();
       if (AtEnd() || Peek() != '"') return Error("expected a member name");
+      const size_t name_pos = pos_;
       std::string name;
       absl::Status s = ParseString(&name);
       if (!s.ok()) return s;
+      if (!names.Add(members, name)) {
+        return ErrorAt(
+            absl::StrCat("duplicate member name \"", absl::CEscape(name), "\""),
+            name_pos);
+      }
       SkipWhitespace();
       if (AtEnd() || Peek() != ':') return Error("expected ':'");
       ++pos_;

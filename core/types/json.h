@@ -6,12 +6,14 @@
 //
 // Numbers keep their exact text (never converted through double), so a
 // DynamoDB number round-trips digit for digit. Objects keep their members in
-// document order, duplicates included (the conversions decide what a
-// duplicate means). The parser rejects everything RFC 8259 does: comments,
+// document order. The parser rejects everything RFC 8259 does: comments,
 // trailing commas, single quotes, leading zeros, NaN/Infinity, unescaped
-// control characters, invalid UTF-8 and lone surrogate escapes; errors are
-// InvalidArgument "json: <what> at line L, column C". Nesting is limited
-// (max_depth), so hostile input cannot exhaust the stack.
+// control characters, invalid UTF-8 and lone surrogate escapes; it also
+// rejects an object that repeats a member name (RFC 8259 leaves that open;
+// silently keeping one of them would drop data). Errors are InvalidArgument
+// "json: <what> at line L, column C". Nesting is limited (max_depth, a
+// structural cap well above DynamoDB's 32 levels, which ValidateItem
+// checks), so hostile input cannot exhaust the stack.
 //
 // Thread-safety: value type and stateless functions; safe for concurrent
 // use.
@@ -65,7 +67,8 @@ class JsonValue {
   const Object& object() const { return object_; }
   Object* mutable_object() { return &object_; }
 
-  // The last member named key of an object, or nullptr.
+  // The member named key of an object (the last one if a built object
+  // repeats it), or nullptr.
   const JsonValue* Find(std::string_view key) const;
 
   friend bool operator==(const JsonValue& a, const JsonValue& b);

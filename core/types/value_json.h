@@ -8,8 +8,9 @@
 //   NULL -> null, L -> array, M -> object, B -> base64 string, SS/NS/BS ->
 //   arrays (of strings, numbers, base64 strings).
 //   Back: string -> S, number -> N (validated: 38 digits, range), true/false
-//   -> BOOL, null -> NULL, array -> L, object -> M (a repeated name: the last
-//   wins). Plain JSON cannot express B or sets, so they come back as S/L.
+//   -> BOOL, null -> NULL, array -> L, object -> M (the text parsers reject
+//   a repeated member name; in a JsonValue built by hand the last wins). Plain
+//   JSON cannot express B or sets, so they come back as S/L.
 //
 // DynamoDB JSON (the wire format): every value is an object with exactly one
 // member naming its type: {"S":"x"}, {"N":"1"}, {"B":"<base64>"},

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -117,13 +118,35 @@ TEST(JsonTest, DepthLimit) {
   EXPECT_FALSE(ParseJson(hostile).ok());
 }
 
-TEST(JsonTest, ObjectsKeepOrderAndDuplicates) {
-  KS_ASSERT_OK_AND_ASSIGN(JsonValue v, ParseJson("{\"b\":1,\"a\":2,\"b\":3}"));
+TEST(JsonTest, ObjectsKeepDocumentOrder) {
+  KS_ASSERT_OK_AND_ASSIGN(JsonValue v, ParseJson("{\"b\":1,\"a\":2,\"c\":3}"));
   ASSERT_EQ(v.object().size(), 3u);
   EXPECT_EQ(v.object()[0].first, "b");
-  ASSERT_NE(v.Find("b"), nullptr);
-  EXPECT_EQ(v.Find("b")->number_text(), "3");  // the last one
-  EXPECT_EQ(v.Find("c"), nullptr);
+  EXPECT_EQ(v.object()[1].first, "a");
+  ASSERT_NE(v.Find("c"), nullptr);
+  EXPECT_EQ(v.Find("c")->number_text(), "3");
+  EXPECT_EQ(v.Find("d"), nullptr);
+}
+
+TEST(JsonTest, RepeatedMemberNameIsRejectedWithItsPosition) {
+  EXPECT_THAT(ParseJson("{\"b\":1,\"a\":2,\n \"b\":3}"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("duplicate member name \"b\" at line 2, "
+                                 "column 2")));
+  // Nested objects have their own names; equal names in siblings are fine.
+  KS_EXPECT_OK(ParseJson(R"({"a":{"a":1},"b":{"a":2}})"));
+  EXPECT_THAT(ParseJson(R"([{"x":1,"x":1}])"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("duplicate member name \"x\"")));
+  // Past the linear scan: a large object with its repeat at the end.
+  std::string big = "{";
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&big, "\"k", i, "\":", i, ",");
+  KS_EXPECT_OK(ParseJson(big + "\"k100\":0}"));
+  EXPECT_THAT(ParseJson(big + "\"k7\":0}"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("duplicate member name \"k7\"")));
+  // Names compare after unescaping.
+  EXPECT_FALSE(ParseJson(R"({"a":1,"\u0061":2})").ok());
 }
 
 TEST(JsonTest, PrettyPrint) {

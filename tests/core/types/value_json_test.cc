@@ -88,8 +88,21 @@ TEST(ValueJsonTest, PlainRoundTrip) {
   EXPECT_EQ(ItemToJson(item), text);
 }
 
-TEST(ValueJsonTest, DuplicateNamesLastWins) {
-  KS_ASSERT_OK_AND_ASSIGN(Item item, ItemFromJson(R"({"a":1,"a":2})"));
+TEST(ValueJsonTest, DuplicateNamesAreRejected) {
+  EXPECT_THAT(ItemFromJson(R"({"a":1,"a":2})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("duplicate member name \"a\" at line 1, "
+                                 "column 8")));
+  EXPECT_THAT(
+      ItemFromDynamoJson(R"({"m":{"M":{"k":{"S":"x"},"k":{"N":"1"}}}})"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("duplicate member name \"k\"")));
+  // A JsonValue built by hand may still repeat a name: the last one wins.
+  JsonValue::Object o;
+  o.emplace_back("a", JsonValue::Number("1"));
+  o.emplace_back("a", JsonValue::Number("2"));
+  KS_ASSERT_OK_AND_ASSIGN(Item item,
+                          ItemFromPlainJson(JsonValue::MakeObject(o)));
   ASSERT_EQ(item.size(), 1u);
   EXPECT_EQ(item.Get("a")->AsNumber().ToString(), "2");
 }
