@@ -36,9 +36,9 @@ def main(paths):
     for w, t, _ in order:
         if (w, t) not in workloads:
             workloads.append((w, t))
-    print("| workload | T | engine | ops/s | ns/op | peak RSS | RSS B/item "
-          "| disk B/item | kstone/engine |")
-    print("| --- | --: | --- | --: | --: | --: | --: | --: | --: |")
+    print("| workload | T | engine | ops/s | ns/op | CPU ns/op | peak RSS "
+          "| RSS B/item | disk B/item | kstone/engine |")
+    print("| --- | --: | --- | --: | --: | --: | --: | --: | --: | --: |")
     for w, t in workloads:
         for (w2, t2, e) in order:
             if (w2, t2) != (w, t):
@@ -46,7 +46,7 @@ def main(paths):
             r = rows[(w2, t2, e)]
             if r["status"] != "ok":
                 print(f"| {w} | {t} | {e} | {r['status']}: "
-                      f"{r.get('message', '')} | | | | | |")
+                      f"{r.get('message', '')} | | | | | | |")
                 continue
             k = rows.get((w, t, "kstone-disk" if e.endswith("-disk")
                           else "kstone-mem"))
@@ -60,7 +60,9 @@ def main(paths):
                 ops = human(r["ops_per_sec"])
             disk = (f"{r['disk_bytes_per_item']:.0f}"
                     if "disk_bytes_per_item" in r else "-")
+            cpu = r.get("cpu_ns_per_op", 0)
             print(f"| {w} | {t} | {e} | {ops} | {r['ns_per_op']:.0f} "
+                  f"| {cpu:.0f} "
                   f"| {r['peak_rss_bytes'] / 2**20:.0f} MiB "
                   f"| {r['bytes_per_item']:.0f} | {disk} | {ratio} |")
 
