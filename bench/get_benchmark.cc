@@ -27,9 +27,10 @@ constexpr uint64_t kItems = 100000;
 
 // The filled database for (backend, flushed), or nullptr after SkipWithError.
 BenchDb* FilledDb(benchmark::State& state, int64_t backend, bool flushed) {
-  static auto* const cache =
-      new std::map<std::pair<int64_t, bool>, std::unique_ptr<BenchDb>>();
-  auto& slot = (*cache)[{backend, flushed}];
+  // Destroyed at exit, which closes the databases and removes their
+  // directories.
+  static std::map<std::pair<int64_t, bool>, std::unique_ptr<BenchDb>> cache;
+  auto& slot = cache[{backend, flushed}];
   if (slot != nullptr) return slot.get();
   auto db = std::make_unique<BenchDb>(state, backend);
   if (!db->ok()) return nullptr;
