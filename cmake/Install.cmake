@@ -21,6 +21,9 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/kstoneConfigVersion.cmake
 install(FILES ${CMAKE_BINARY_DIR}/kstoneConfig.cmake
               ${CMAKE_BINARY_DIR}/kstoneConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kstone)
+# The .pc file finds the prefix relative to itself (lib may be multiarch).
+file(RELATIVE_PATH KSTONE_PC_TO_PREFIX
+     /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(cmake/kstone.pc.in ${CMAKE_BINARY_DIR}/kstone.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/kstone.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

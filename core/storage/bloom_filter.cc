@@ -26,7 +26,9 @@ std::string BloomFilterBuilder::Build() const {
   uint64_t bits = std::max<uint64_t>(64, hashes_.size() * bits_per_key_);
   uint64_t bytes = (bits + 7) / 8;
   bits = bytes * 8;
-  std::string filter(bytes, '\0');
+  std::string filter;
+  filter.reserve(bytes + 1);  // + the probe count, without a regrowth
+  filter.resize(bytes);
   for (uint64_t h : hashes_) {
     uint64_t delta = (h >> 33) | (h << 31);
     for (int i = 0; i < probes; ++i) {
