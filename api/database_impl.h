@@ -16,8 +16,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/base/call_once.h"
 #include "absl/status/statusor.h"
 #include "core/engine/engine.h"
 #include "core/types/item.h"
@@ -52,6 +54,40 @@ class DatabaseImpl {
   absl::StatusOr<std::optional<Item>> Get(const Key& key) const;
   absl::Status Delete(const Key& key);
   absl::StatusOr<Key> KeyOf(const Item& item) const;
+
+  // Conditional writes, Update, batches and transactions
+  // (database_write.cc, database_transact.cc).
+  absl::StatusOr<WriteResult> Put(const Key& key, const Item& item,
+                                  const PutOptions& options);
+  absl::StatusOr<WriteResult> Delete(const Key& key,
+                                     const DeleteOptions& options);
+  absl::StatusOr<Item> Update(const Key& key, const kstone::Update& update);
+  absl::StatusOr<std::vector<std::optional<Item>>> BatchGet(
+      const std::vector<Key>& keys) const;
+  absl::Status BatchWrite(const kstone::BatchWrite& batch);
+  absl::StatusOr<std::vector<std::optional<Item>>> TransactGet(
+      const std::vector<Key>& keys) const;
+  TransactWriteResult TransactWrite(const kstone::TransactWrite& transaction);
+  // A prepared single-item action (database_write.cc).
+  struct WriteAction;
+  // Validates and parses one action (kind: WriteAction::Kind). The result
+  // must not move afterwards (its expressions point into its placeholder
+  // maps). On failure *item_error tells a bad key or item (true) from a bad
+  // expression (false).
+  absl::StatusOr<std::unique_ptr<WriteAction>> PrepareAction(
+      int kind, const std::optional<Key>& key, const Item* item,
+      const std::string& update, const WriteCondition& condition,
+      bool* item_error) const;
+  // Checks the condition and computes the mutation of `action` against the
+  // current state. CONDITIONAL_CHECK_FAILED if the condition is false.
+  absl::Status EvaluateAction(const core::LockedReader& reader,
+                              WriteAction* action) const;
+  // Transaction idempotency tokens (database_transact.cc).
+  struct TokenCache;
+  TokenCache& tokens();
+  absl::once_flag tokens_once_;
+  std::shared_ptr<TokenCache> tokens_;  // created by tokens()
+  // End of conditional writes, Update, batches and transactions.
   absl::Status Flush();
   absl::Status Compact();
   DatabaseStats Stats() const;

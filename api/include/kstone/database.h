@@ -39,13 +39,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kstone/batch.h"
 #include "kstone/item.h"
 #include "kstone/key.h"
 #include "kstone/options.h"
 #include "kstone/schema.h"
+#include "kstone/transaction.h"
+#include "kstone/update.h"
+#include "kstone/write_options.h"
 
 namespace kstone {
 
@@ -130,6 +135,32 @@ class Database {
   // The key of `item` per the schema. VALIDATION if a key attribute is
   // missing (the partition key) or of the wrong type.
   absl::StatusOr<Key> KeyOf(const Item& item) const;
+
+  // Conditional writes, Update, batches and transactions
+  // (kstone/write_options.h, update.h, batch.h, transaction.h).
+  //
+  // Put / Delete with a condition and ReturnValues (kNone or kAllOld, else
+  // VALIDATION). CONDITIONAL_CHECK_FAILED if the condition is false; nothing
+  // is written then.
+  absl::StatusOr<WriteResult> Put(const Key& key, const Item& item,
+                                  const PutOptions& options);
+  absl::StatusOr<WriteResult> Put(const Item& item, const PutOptions& options);
+  absl::StatusOr<WriteResult> Delete(const Key& key,
+                                     const DeleteOptions& options);
+  // Applies `update` to the item under `key` (creating it unless the update
+  // only removes or deletes); returns per update.return_values() (default:
+  // the whole new item).
+  absl::StatusOr<Item> Update(const Key& key, const kstone::Update& update);
+  // One entry per key, in order; nullopt for a missing item.
+  absl::StatusOr<std::vector<std::optional<Item>>> BatchGet(
+      const std::vector<Key>& keys) const;
+  // All puts and deletes as one atomic write (stronger than DynamoDB).
+  absl::Status BatchWrite(const kstone::BatchWrite& batch);
+  // The items as of one instant (stripe locks held while reading).
+  absl::StatusOr<std::vector<std::optional<Item>>> TransactGet(
+      const std::vector<Key>& keys) const;
+  TransactWriteResult TransactWrite(const kstone::TransactWrite& transaction);
+  // End of conditional writes, Update, batches and transactions.
 
   // Writes every memtable to tables and waits for it.
   absl::Status Flush();

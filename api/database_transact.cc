@@ -1,0 +1,354 @@
+// Batches and transactions: BatchGet, BatchWrite (one atomic WAL batch),
+// TransactGet (reads under the stripe locks) and TransactWrite (all
+// conditions checked and all writes logged as one batch under the locks),
+// with client request tokens for idempotency.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "api/absl_compat.h"
+#include "api/database_impl.h"
+#include "api/database_write_action.h"
+#include "api/value_internal.h"
+#include "core/types/item_codec.h"
+#include "core/util/status_macros.h"
+#include "kstone/errors.h"
+
+namespace kstone {
+namespace {
+
+constexpr char kDuplicates[] = "Provided list of item keys contains duplicates";
+
+absl::Status CheckCount(size_t n, size_t max, std::string_view what) {
+  if (n == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ToAbsl(what), " needs at least one item"));
+  }
+  if (n > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ToAbsl(what), " has ", n, " items; at most ", max, " are allowed"));
+  }
+  return absl::OkStatus();
+}
+
+// A canonical text of a transaction, to compare repeats of a token.
+std::string Fingerprint(const TransactWrite& tx) {
+  std::string out;
+  for (const TransactWrite::Action& a : tx.actions()) {
+    absl::StrAppend(&out, static_cast<int>(a.kind), "|",
+                    a.key.has_value() ? a.key->ToString() : "", "|",
+                    a.item.ToDynamoJson(), "|", a.update, "|",
+                    a.condition.expression, "|");
+    for (const auto& [k, v] : a.condition.names) {
+      absl::StrAppend(&out, k, "=", v, ",");
+    }
+    for (const auto& [k, v] : a.condition.values) {
+      absl::StrAppend(&out, k, "=", v.ToDynamoJson(), ",");
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view CancellationCodeName(CancellationCode code) {
+  switch (code) {
+    case CancellationCode::kNone:
+      return "None";
+    case CancellationCode::kConditionalCheckFailed:
+      return "ConditionalCheckFailed";
+    case CancellationCode::kValidationError:
+      return "ValidationError";
+  }
+  return "?";
+}
+
+// Tokens of successful transactions: token -> (fingerprint, time).
+struct DatabaseImpl::TokenCache {
+  using Clock = std::chrono::steady_clock;
+  struct Entry {
+    std::string fingerprint;
+    Clock::time_point when;
+  };
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
+};
+
+DatabaseImpl::TokenCache& DatabaseImpl::tokens() {
+  absl::call_once(tokens_once_,
+                  [this] { tokens_ = std::make_shared<TokenCache>(); });
+  return *tokens_;
+}
+
+absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::BatchGet(
+    const std::vector<Key>& keys) const {
+  KS_RETURN_IF_ERROR(CheckCount(keys.size(), kMaxBatchGetKeys, "BatchGet"));
+  absl::flat_hash_set<std::string> seen;
+  for (const Key& key : keys) {
+    KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
+    if (!seen.insert(std::move(engine_key)).second) {
+      return absl::InvalidArgumentError(kDuplicates);
+    }
+  }
+  std::vector<std::optional<Item>> out;
+  out.reserve(keys.size());
+  for (const Key& key : keys) {
+    KS_ASSIGN_OR_RETURN(std::optional<Item> item, Get(key));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+absl::Status DatabaseImpl::BatchWrite(const kstone::BatchWrite& batch) {
+  KS_RETURN_IF_ERROR(CheckCount(batch.requests().size(), kMaxBatchWriteRequests,
+                                "BatchWrite"));
+  core::WriteBatch wb;
+  absl::flat_hash_set<std::string> seen;
+  for (const kstone::BatchWrite::Request& r : batch.requests()) {
+    const bool put = r.kind == kstone::BatchWrite::Request::Kind::kPut;
+    bool item_error = false;
+    KS_ASSIGN_OR_RETURN(
+        std::unique_ptr<WriteAction> action,
+        PrepareAction(put ? WriteAction::kPut : WriteAction::kDelete, r.key,
+                      put ? &r.item : nullptr, "", WriteCondition(),
+                      &item_error));
+    if (!seen.insert(action->engine_key).second) {
+      return absl::InvalidArgumentError(kDuplicates);
+    }
+    if (put) {
+      wb.mutations.push_back(
+          core::Mutation{core::RecordType::kValue, action->engine_key,
+                         action->EncodeStored(action->put_item)});
+    } else {
+      wb.mutations.push_back(
+          core::Mutation{core::RecordType::kDeletion, action->engine_key, ""});
+    }
+  }
+  return engine_->Write(std::move(wb));
+}
+
+absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::TransactGet(
+    const std::vector<Key>& keys) const {
+  KS_RETURN_IF_ERROR(
+      CheckCount(keys.size(), kMaxTransactionActions, "TransactGet"));
+  std::vector<std::string> engine_keys;
+  absl::flat_hash_set<std::string> seen;
+  for (const Key& key : keys) {
+    KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
+    if (!seen.insert(engine_key).second) {
+      return absl::InvalidArgumentError(
+          "Transaction request cannot include multiple operations on one "
+          "item");
+    }
+    engine_keys.push_back(std::move(engine_key));
+  }
+  std::vector<std::optional<std::string>> raw(keys.size());
+  // A write with no mutations: the locks make the reads one snapshot.
+  KS_RETURN_IF_ERROR(
+      engine_->WriteLocked(engine_keys,
+                           [&](const core::LockedReader& reader)
+                               -> absl::StatusOr<std::vector<core::Mutation>> {
+                             for (size_t i = 0; i < engine_keys.size(); ++i) {
+                               absl::StatusOr<std::optional<std::string>> v =
+                                   reader.Get(engine_keys[i]);
+                               if (!v.ok()) return v.status();
+                               raw[i] = std::move(*v);
+                             }
+                             return std::vector<core::Mutation>();
+                           }));
+  std::vector<std::optional<Item>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!raw[i].has_value()) continue;
+    absl::StatusOr<core::Item> core_item = core::DecodeItem(*raw[i]);
+    if (!core_item.ok()) {
+      return absl::DataLossError(absl::StrCat("item ", keys[i].ToString(),
+                                              " in ", path_, ": ",
+                                              core_item.status().message()));
+    }
+    Item item = ItemFromCore(std::move(*core_item));
+    item.Set(schema_.partition_key_name(), keys[i].partition_key());
+    if (keys[i].has_sort_key()) {
+      item.Set(schema_.sort_key_name(), keys[i].sort_key());
+    }
+    out[i] = std::move(item);
+  }
+  return out;
+}
+
+TransactWriteResult DatabaseImpl::TransactWrite(
+    const kstone::TransactWrite& tx) {
+  TransactWriteResult result;
+  const std::vector<kstone::TransactWrite::Action>& actions = tx.actions();
+  result.status =
+      CheckCount(actions.size(), kMaxTransactionActions, "TransactWrite");
+  if (!result.status.ok()) return result;
+  const std::string& token = tx.client_request_token();
+  if (token.size() > kMaxClientRequestTokenLength) {
+    result.status = absl::InvalidArgumentError(absl::StrCat(
+        "ClientRequestToken is ", token.size(), " characters; at most ",
+        kMaxClientRequestTokenLength, " are allowed"));
+    return result;
+  }
+  std::string fingerprint;
+  if (!token.empty()) {
+    fingerprint = Fingerprint(tx);
+    TokenCache& cache = tokens();
+    absl::MutexLock lock(&cache.mu);
+    auto it = cache.entries.find(token);
+    if (it != cache.entries.end()) {
+      if (TokenCache::Clock::now() - it->second.when <
+          std::chrono::seconds(kIdempotencyWindowSeconds)) {
+        if (it->second.fingerprint == fingerprint) return result;  // replay
+        result.status = absl::InvalidArgumentError(
+            "IdempotentParameterMismatch: the ClientRequestToken was used "
+            "with a different request");
+        return result;
+      }
+      cache.entries.erase(it);
+    }
+  }
+
+  // Prepare every action. Expression errors fail the whole request; a bad
+  // key or item cancels it with ValidationError on that action.
+  std::vector<std::unique_ptr<WriteAction>> prepared(actions.size());
+  std::vector<CancellationReason> reasons(actions.size());
+  for (size_t i = 0; i < actions.size(); ++i) {
+    const kstone::TransactWrite::Action& a = actions[i];
+    int kind = WriteAction::kPut;
+    switch (a.kind) {
+      case kstone::TransactWrite::Action::Kind::kPut:
+        kind = WriteAction::kPut;
+        break;
+      case kstone::TransactWrite::Action::Kind::kUpdate:
+        kind = WriteAction::kUpdate;
+        break;
+      case kstone::TransactWrite::Action::Kind::kDelete:
+        kind = WriteAction::kDelete;
+        break;
+      case kstone::TransactWrite::Action::Kind::kConditionCheck:
+        kind = WriteAction::kConditionCheck;
+        break;
+    }
+    bool item_error = false;
+    absl::StatusOr<std::unique_ptr<WriteAction>> p =
+        PrepareAction(kind, a.key, &a.item, a.update, a.condition, &item_error);
+    if (!p.ok()) {
+      if (!item_error) {
+        result.status = p.status();
+        return result;
+      }
+      reasons[i] = CancellationReason{CancellationCode::kValidationError,
+                                      std::string(p.status().message())};
+      result.cancellation_reasons = std::move(reasons);
+      result.status =
+          MakeError(ErrorCode::kTransactionCanceled,
+                    absl::StrCat("Transaction cancelled: action ", i,
+                                 " is invalid: ", p.status().message()));
+      return result;
+    }
+    prepared[i] = std::move(*p);
+  }
+  std::vector<std::string> keys;
+  absl::flat_hash_set<std::string_view> seen;
+  for (const auto& p : prepared) {
+    if (!seen.insert(p->engine_key).second) {
+      result.status = absl::InvalidArgumentError(
+          "Transaction request cannot include multiple operations on one "
+          "item");
+      return result;
+    }
+    keys.push_back(p->engine_key);
+  }
+
+  bool cancelled = false;
+  absl::Status status = engine_->WriteLocked(
+      keys,
+      [&](const core::LockedReader& reader)
+          -> absl::StatusOr<std::vector<core::Mutation>> {
+        std::vector<core::Mutation> mutations;
+        for (size_t i = 0; i < prepared.size(); ++i) {
+          absl::Status s = EvaluateAction(reader, prepared[i].get());
+          if (s.ok()) continue;
+          const ErrorCode code = ErrorCodeOf(s);
+          if (code == ErrorCode::kConditionalCheckFailed) {
+            reasons[i] =
+                CancellationReason{CancellationCode::kConditionalCheckFailed,
+                                   std::string(s.message())};
+            cancelled = true;
+          } else if (code == ErrorCode::kValidation) {
+            for (CancellationReason& r : reasons) r = CancellationReason();
+            reasons[i] = CancellationReason{CancellationCode::kValidationError,
+                                            std::string(s.message())};
+            cancelled = true;
+            break;
+          } else {
+            return s;
+          }
+        }
+        if (cancelled) {
+          return MakeError(ErrorCode::kTransactionCanceled, "cancelled");
+        }
+        for (auto& p : prepared) {
+          if (p->mutation.has_value()) {
+            mutations.push_back(std::move(*p->mutation));
+          }
+        }
+        return mutations;
+      });
+  if (cancelled) {
+    std::vector<std::string> names;
+    for (const CancellationReason& r : reasons) {
+      names.emplace_back(CancellationCodeName(r.code));
+    }
+    result.status = MakeError(
+        ErrorCode::kTransactionCanceled,
+        absl::StrCat("Transaction cancelled, please refer cancellation "
+                     "reasons for specific reasons [",
+                     absl::StrJoin(names, ", "), "]"));
+    result.cancellation_reasons = std::move(reasons);
+    return result;
+  }
+  result.status = status;
+  if (status.ok() && !token.empty()) {
+    TokenCache& cache = tokens();
+    absl::MutexLock lock(&cache.mu);
+    cache.entries[token] =
+        TokenCache::Entry{std::move(fingerprint), TokenCache::Clock::now()};
+  }
+  return result;
+}
+
+// The public forwarding methods.
+
+absl::StatusOr<std::vector<std::optional<Item>>> Database::BatchGet(
+    const std::vector<Key>& keys) const {
+  return impl_->BatchGet(keys);
+}
+
+absl::Status Database::BatchWrite(const kstone::BatchWrite& batch) {
+  return impl_->BatchWrite(batch);
+}
+
+absl::StatusOr<std::vector<std::optional<Item>>> Database::TransactGet(
+    const std::vector<Key>& keys) const {
+  return impl_->TransactGet(keys);
+}
+
+TransactWriteResult Database::TransactWrite(
+    const kstone::TransactWrite& transaction) {
+  return impl_->TransactWrite(transaction);
+}
+
+}  // namespace kstone
