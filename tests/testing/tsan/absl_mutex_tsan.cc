@@ -18,6 +18,12 @@
 // which orders readers among themselves: a (harmless) source of missed
 // reports, never of false ones. The mangled names carry Debian's inline
 // namespace (absl::debian3); a mismatch fails loudly at the first call.
+//
+// Abseil's deadlock detector keeps a graph of lock orders guarded by an
+// internal spin lock TSan does not see either; its libc calls (memmove) from
+// the uninstrumented library are reported as races. The default
+// suppressions below ignore the interceptors called from those libraries
+// only; our own code is still checked in full.
 
 #include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
@@ -51,6 +57,11 @@ Fn Real(const char* mangled) {
 #define KSTONE_REAL(type, mangled) static const type real = Real<type>(mangled)
 
 }  // namespace
+
+extern "C" const char* __tsan_default_suppressions() {
+  return "called_from_lib:libabsl_graphcycles_internal.so\n"
+         "called_from_lib:libabsl_malloc_internal.so\n";
+}
 
 namespace absl {
 ABSL_NAMESPACE_BEGIN
