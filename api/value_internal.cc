@@ -76,6 +76,47 @@ absl::StatusOr<core::Value> ValueInternal::ToCore(const Value& value,
   return absl::InternalError("unknown value type");
 }
 
+core::Value ValueInternal::ToCoreForPrinting(const Value& value) {
+  switch (value.type()) {
+    case ValueType::kNumber: {
+      absl::StatusOr<core::Number> n = core::Number::Parse(value.AsNumber());
+      if (n.ok()) return core::Value::Num(*n);
+      return core::Value::String(std::string(value.AsNumber()));
+    }
+    case ValueType::kNumberSet: {
+      std::vector<core::Number> numbers;
+      numbers.reserve(value.AsSet().size());
+      for (const std::string& text : value.AsSet()) {
+        absl::StatusOr<core::Number> n = core::Number::Parse(text);
+        if (!n.ok()) return core::Value::StringSet(value.AsSet());
+        numbers.push_back(*n);
+      }
+      return core::Value::NumberSet(std::move(numbers));
+    }
+    case ValueType::kList: {
+      core::ValueList list;
+      list.reserve(value.AsList().size());
+      for (const Value& element : value.AsList()) {
+        list.push_back(ToCoreForPrinting(element));
+      }
+      return core::Value::List(std::move(list));
+    }
+    case ValueType::kMap: {
+      core::ValueMap map;
+      map.reserve(value.AsMap().size());
+      for (const auto& [name, element] : value.AsMap()) {
+        map.emplace_back(name, ToCoreForPrinting(element));
+      }
+      return core::Value::Map(std::move(map));
+    }
+    default: {
+      // The other types have no invalid representation to convert.
+      absl::StatusOr<core::Value> v = ToCore(value, "");
+      return v.ok() ? *std::move(v) : core::Value::Null();
+    }
+  }
+}
+
 Value ValueInternal::FromCore(core::Value value) {
   switch (value.type()) {
     case core::ValueType::kNull:
@@ -147,6 +188,15 @@ Item ItemFromCore(core::Item item) {
   Item result;
   result.mutable_attributes() = std::move(out);
   return result;
+}
+
+core::Item ItemToCoreForPrinting(const Item& item) {
+  core::ValueMap attributes;
+  attributes.reserve(item.size());
+  for (const auto& [name, value] : item) {
+    attributes.emplace_back(name, ValueInternal::ToCoreForPrinting(value));
+  }
+  return core::Item(std::move(attributes));
 }
 
 absl::StatusOr<core::Key> KeyToCore(const Key& key) {

@@ -28,12 +28,19 @@ class ValueInternal {
                                             std::string_view attribute);
   // Core -> public, moving strings and containers.
   static Value FromCore(core::Value value);
+  // Public -> core for printing (ToJson, ToDynamoJson), which cannot fail:
+  // a number DynamoDB cannot hold (text no write accepts, e.g. "NaN")
+  // becomes a core string, and a number set holding one a string set, so the
+  // text is shown as given.
+  static core::Value ToCoreForPrinting(const Value& value);
 };
 
 // The core item of `item` (InvalidArgument naming the attribute for an
 // invalid number).
 absl::StatusOr<core::Item> ItemToCore(const Item& item);
 Item ItemFromCore(core::Item item);
+// ToCoreForPrinting for each attribute.
+core::Item ItemToCoreForPrinting(const Item& item);
 
 absl::StatusOr<core::Key> KeyToCore(const Key& key);
 

@@ -12,6 +12,7 @@ namespace {
 
 using ::kstone::testing::BackendTest;
 using ::kstone::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 TEST(JsonTest, PlainJsonMapsTypes) {
@@ -78,14 +79,24 @@ TEST(JsonTest, NumbersDynamoCannotHoldAreRejected) {
   EXPECT_TRUE(Value::FromJson(std::string(38, '9')).ok());
 }
 
-TEST(JsonTest, NestingDeeperThan32IsRejected) {
-  std::string ok = std::string(32, '[') + std::string(32, ']');
-  EXPECT_TRUE(Value::FromJson(ok).ok());
-  std::string deep = std::string(33, '[') + std::string(33, ']');
-  EXPECT_THAT(Value::FromJson(deep),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("32")));
-  // An item's own object does not count: its attributes may nest 32 deep.
-  EXPECT_TRUE(Item::FromJson("{\"a\": " + ok + "}").ok());
+TEST(JsonTest, RepeatedMemberNamesAreRejected) {
+  EXPECT_THAT(Item::FromJson(R"({"a": 1, "b": {"x": 1, "x": 2}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("duplicate member name \"x\" at line 1, "
+                                 "column 24")));
+  EXPECT_THAT(Item::FromDynamoJson(R"({"a": {"S": "x"}, "a": {"N": "1"}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("duplicate member name \"a\"")));
+}
+
+TEST(JsonTest, ParserNestingCapIsStructural) {
+  // Parsing only guards the stack; DynamoDB's 32 levels are a write rule.
+  std::string deep = std::string(40, '[') + std::string(40, ']');
+  KS_EXPECT_OK(Value::FromJson(deep));
+  std::string hostile = std::string(10000, '[') + std::string(10000, ']');
+  EXPECT_THAT(Value::FromJson(hostile),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nesting too deep")));
 }
 
 TEST(JsonTest, NonObjectItemIsValidation) {
@@ -126,13 +137,13 @@ TEST(DynamoJsonTest, RoundTripsEveryType) {
 TEST(DynamoJsonTest, ShapeErrorsNameThePath) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"a": {"N": 1}})", "a"},  // number not a string
-      {R"({"a": {"X": "1"}})", "unknown type descriptor"},
+      {R"({"a": {"X": "1"}})", "unknown datatype \"X\""},
       {R"({"a": {"S": "x", "N": "1"}})", "exactly one"},
       {R"({"a": {}})", "exactly one"},
-      {R"({"a": {"B": "***"}})", "base64"},
+      {R"({"a": {"B": "***"}})", "Invalid base64"},
       {R"({"a": {"M": {"b": {"N": "abc"}}}})", "a.b"},
       {R"({"a": {"L": [{"S": 1}]}})", "a[0]"},
-      {R"({"a": {"NULL": false}})", "NULL"},
+      {R"({"a": {"NULL": false}})", "Null attribute value"},
       {R"({"a": "plain"})", "a"},
   };
   for (const auto& [text, needle] : cases) {
@@ -156,6 +167,23 @@ TEST_P(JsonDatabaseTest, DynamoJsonItemsRoundTripThroughTheDatabase) {
   KS_ASSERT_OK_AND_ASSIGN(std::optional<Item> got, db.Get(Key("user#1")));
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->ToDynamoJson(), text);
+}
+
+TEST_P(JsonDatabaseTest, ItemNestedDeeperThan32IsValidationNamingIt) {
+  KS_ASSERT_OK_AND_ASSIGN(Database db, CreateDb());
+  // An item's own object does not count: its attributes may nest 32 deep.
+  const std::string ok = std::string(32, '[') + std::string(32, ']');
+  KS_ASSERT_OK_AND_ASSIGN(Item fine,
+                          Item::FromJson(R"({"pk": "a", "l": )" + ok + "}"));
+  KS_EXPECT_OK(db.Put(fine));
+  const std::string deep = std::string(33, '[') + std::string(33, ']');
+  KS_ASSERT_OK_AND_ASSIGN(Item item,
+                          Item::FromJson(R"({"pk": "b", "l": )" + deep + "}"));
+  absl::Status s = db.Put(item);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                          AllOf(HasSubstr("Nesting Levels"),
+                                HasSubstr("Attribute: l"))));
+  EXPECT_EQ(ErrorCodeOf(s), ErrorCode::kValidation);
 }
 
 KSTONE_INSTANTIATE_BACKENDS(JsonDatabaseTest);
