@@ -141,7 +141,9 @@ class Value {
   // Parses plain JSON: string -> S, number -> N (exact text, normalised),
   // true/false -> BOOL, null -> NULL, array -> L, object -> M. VALIDATION
   // with the position of the error for malformed JSON, a number DynamoDB
-  // cannot hold, invalid UTF-8 or nesting deeper than 32.
+  // cannot hold, invalid UTF-8, a repeated member name, or nesting deeper
+  // than 128 (an item nested deeper than DynamoDB's 32 levels parses, and a
+  // write of it fails with VALIDATION naming the attribute).
   static absl::StatusOr<Value> FromJson(std::string_view json);
 
   // DynamoDB JSON: {"S":"x"}, {"N":"1"}, {"B":"<base64>"}, {"BOOL":true},
