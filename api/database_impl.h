@@ -54,6 +54,10 @@ class DatabaseImpl {
   absl::StatusOr<std::optional<Item>> Get(const Key& key) const;
   absl::Status Delete(const Key& key);
   absl::StatusOr<Key> KeyOf(const Item& item) const;
+  // Query and Scan (api/database_query.cc).
+  absl::StatusOr<QueryResult> Query(const kstone::Query& query) const;
+  absl::StatusOr<ScanResult> Scan(const kstone::Scan& scan) const;
+  // End of Query and Scan.
 
   // Conditional writes, Update, batches and transactions
   // (database_write.cc, database_transact.cc).

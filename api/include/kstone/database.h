@@ -47,6 +47,7 @@
 #include "kstone/item.h"
 #include "kstone/key.h"
 #include "kstone/options.h"
+#include "kstone/query.h"
 #include "kstone/schema.h"
 #include "kstone/transaction.h"
 #include "kstone/update.h"
@@ -131,6 +132,14 @@ class Database {
   // Deletes the item under `key`. Deleting a missing item succeeds.
   // VALIDATION for a key that does not match the schema.
   absl::Status Delete(const Key& key);
+
+  // Query and Scan (kstone/query.h; api/database_query.cc).
+  // One page of the items of one partition / of the table (or a segment).
+  // VALIDATION for a bad key condition, expression, placeholder, limit,
+  // segment or start key.
+  absl::StatusOr<QueryResult> Query(const kstone::Query& query) const;
+  absl::StatusOr<ScanResult> Scan(const kstone::Scan& scan) const;
+  // End of Query and Scan.
 
   // The key of `item` per the schema. VALIDATION if a key attribute is
   // missing (the partition key) or of the wrong type.

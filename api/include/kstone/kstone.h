@@ -24,6 +24,7 @@
 #include "kstone/item.h"      // IWYU pragma: export
 #include "kstone/key.h"       // IWYU pragma: export
 #include "kstone/options.h"   // IWYU pragma: export
+#include "kstone/query.h"     // IWYU pragma: export
 #include "kstone/schema.h"    // IWYU pragma: export
 #include "kstone/transaction.h"  // IWYU pragma: export
 #include "kstone/update.h"    // IWYU pragma: export

@@ -1,0 +1,254 @@
+// Query and Scan: running a ReadPlan (api/read_plan.h) over the engine's
+// stripe iterators, one page at a time.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "api/database_impl.h"
+#include "api/read_plan.h"
+#include "api/value_internal.h"
+#include "core/types/item_codec.h"
+#include "core/types/key_codec.h"
+#include "core/util/status_macros.h"
+
+namespace kstone {
+namespace {
+
+// A page ends after this many bytes of items read (as DynamoDB's 1 MB).
+constexpr uint64_t kPageBytes = 1 << 20;
+constexpr int kStripes = 256;
+
+// Stripes [first, end) of segment `segment` of `total`: stripe s belongs to
+// the segment i with ceil(i*256/n) <= s < ceil((i+1)*256/n).
+int SegmentStart(int segment, int total) {
+  return (segment * kStripes + total - 1) / total;
+}
+
+Key PublicKey(const core::Key& key) {
+  std::optional<Value> sort;
+  if (key.has_sort()) sort = ValueInternal::FromCore(key.sort());
+  return Key(ValueInternal::FromCore(key.partition()), std::move(sort));
+}
+
+// Collects one page: counts, filters, projects, and tells when to stop.
+class PageCollector {
+ public:
+  PageCollector(const ReadPlan& plan, const TableSchema& schema,
+                const std::string& path, ReadPage* page)
+      : plan_(plan), schema_(schema), path_(path), page_(page) {}
+
+  // Adds the record (engine key, encoded item). *key receives its key.
+  absl::Status Add(std::string_view engine_key, std::string_view value,
+                   core::Key* key) {
+    absl::StatusOr<core::Key> decoded = core::DecodeEngineKey(engine_key);
+    if (!decoded.ok()) return Corrupt("a key", decoded.status());
+    *key = std::move(*decoded);
+    absl::StatusOr<core::Item> item = core::DecodeItem(value);
+    if (!item.ok()) {
+      return Corrupt(PublicKey(*key).ToString(), item.status());
+    }
+    item->Set(schema_.partition_key_name(), key->partition());
+    if (key->has_sort()) item->Set(schema_.sort_key_name(), key->sort());
+    ++page_->scanned_count;
+    bytes_ += engine_key.size() + value.size();
+    if (plan_.filter.has_value() && !plan_.filter->Evaluate(&*item)) {
+      return absl::OkStatus();
+    }
+    ++page_->count;
+    if (plan_.count_only) return absl::OkStatus();
+    if (plan_.projection.has_value()) {
+      page_->items.push_back(ItemFromCore(plan_.projection->Apply(*item)));
+    } else {
+      page_->items.push_back(ItemFromCore(std::move(*item)));
+    }
+    return absl::OkStatus();
+  }
+
+  // True once the page is full (limit or 1 MB).
+  bool Full() const {
+    return (plan_.limit > 0 && page_->scanned_count >= plan_.limit) ||
+           bytes_ >= kPageBytes;
+  }
+
+ private:
+  absl::Status Corrupt(const std::string& what, const absl::Status& s) {
+    return absl::DataLossError(
+        absl::StrCat("in ", path_, ": ", what, ": ", s.message()));
+  }
+
+  const ReadPlan& plan_;
+  const TableSchema& schema_;
+  const std::string& path_;
+  ReadPage* page_;
+  uint64_t bytes_ = 0;
+};
+
+absl::Status MissingSortKey(const TableSchema& schema) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "The provided starting key is invalid: The provided key element does "
+      "not match the schema (missing sort key ",
+      schema.sort_key_name(), ")"));
+}
+
+bool InItemNamespace(std::string_view key, uint32_t stripe) {
+  return key.size() >= 2 && static_cast<uint8_t>(key[0]) == stripe &&
+         static_cast<uint8_t>(key[1]) == core::kNamespaceItem;
+}
+
+}  // namespace
+
+absl::StatusOr<QueryResult> DatabaseImpl::Query(
+    const kstone::Query& query) const {
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<ReadPlan> plan,
+                      PrepareQuery(query, schema_));
+  KeyRange range = plan->range;
+  if (query.start_after().has_value()) {
+    const Key& start = *query.start_after();
+    KS_ASSIGN_OR_RETURN(std::string start_key, EngineKeyOf(start));
+    if (schema_.has_sort_key() && !start.has_sort_key()) {
+      return MissingSortKey(schema_);
+    }
+    KS_ASSIGN_OR_RETURN(core::Key core_start, KeyToCore(start));
+    if (core_start.partition() != plan->key_condition.partition) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The provided starting key is outside query boundaries based on "
+          "provided conditions: ",
+          start.ToString(), " is not in the queried partition"));
+    }
+    // Continue strictly after (before, in reverse) the start key.
+    if (!query.reverse()) {
+      if (start_key >= range.lower) {
+        range.lower = std::move(start_key);
+        range.lower_inclusive = false;
+      }
+    } else if (!range.upper.has_value() || start_key <= *range.upper) {
+      range.upper = std::move(start_key);
+      range.upper_inclusive = false;
+    }
+  }
+
+  QueryResult page;
+  PageCollector collector(*plan, schema_, path_, &page);
+  std::unique_ptr<core::EngineIterator> it =
+      engine_->NewIterator(static_cast<uint8_t>(range.prefix[0]));
+  if (!query.reverse()) {
+    it->Seek(range.lower);
+    if (it->Valid() && !range.AboveLower(it->key())) it->Next();
+  } else if (range.upper.has_value()) {
+    it->SeekForPrev(*range.upper);
+    if (it->Valid() && !range.BelowUpper(it->key())) it->Prev();
+  } else {
+    // The last key with the prefix: the last one before its successor. (The
+    // prefix starts with the stripe and namespace bytes, so one exists.)
+    const std::optional<std::string> end = PrefixSuccessor(range.prefix);
+    if (end.has_value()) {
+      it->SeekForPrev(*end);
+      if (it->Valid() && it->key() == *end) it->Prev();
+    } else {
+      it->SeekToLast();
+    }
+  }
+  core::Key key;
+  while (it->Valid() && range.Contains(it->key())) {
+    KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value(), &key));
+    if (!plan->key_condition.MatchesSort(key.sort_or_null())) {
+      return absl::InternalError(
+          absl::StrCat("query range and key condition disagree at ",
+                       PublicKey(key).ToString()));
+    }
+    if (query.reverse()) {
+      it->Prev();
+    } else {
+      it->Next();
+    }
+    if (collector.Full()) {
+      if (it->Valid() && range.Contains(it->key())) {
+        page.last_key = PublicKey(key);
+      }
+      break;
+    }
+  }
+  KS_RETURN_IF_ERROR(it->status());
+  return page;
+}
+
+absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<ReadPlan> plan,
+                      PrepareScan(scan, schema_));
+  const int first = SegmentStart(scan.segment(), scan.total_segments());
+  const int end = SegmentStart(scan.segment() + 1, scan.total_segments());
+  int stripe = first;
+  std::optional<std::string> start_key;
+  if (scan.start_after().has_value()) {
+    const Key& start = *scan.start_after();
+    KS_ASSIGN_OR_RETURN(start_key, EngineKeyOf(start));
+    if (schema_.has_sort_key() && !start.has_sort_key()) {
+      return MissingSortKey(schema_);
+    }
+    stripe = static_cast<uint8_t>((*start_key)[0]);
+    if (stripe < first || stripe >= end) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The provided Exclusive start key does not map to the provided "
+          "segment: ",
+          start.ToString(), " is not in segment ", scan.segment(), " of ",
+          scan.total_segments()));
+    }
+  }
+
+  ScanResult page;
+  PageCollector collector(*plan, schema_, path_, &page);
+  core::Key key;
+  bool full = false;
+  for (; stripe < end; ++stripe) {
+    const uint32_t s = static_cast<uint32_t>(stripe);
+    std::unique_ptr<core::EngineIterator> it = engine_->NewIterator(s);
+    if (start_key.has_value()) {
+      it->Seek(*start_key);
+      if (it->Valid() && it->key() == *start_key) it->Next();
+      start_key.reset();
+    } else {
+      const char base[2] = {static_cast<char>(s),
+                            static_cast<char>(core::kNamespaceItem)};
+      it->Seek(std::string_view(base, 2));
+    }
+    bool more = false;
+    while (it->Valid() && InItemNamespace(it->key(), s)) {
+      KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value(), &key));
+      it->Next();
+      if (collector.Full()) {
+        full = true;
+        more = it->Valid() && InItemNamespace(it->key(), s);
+        break;
+      }
+    }
+    KS_RETURN_IF_ERROR(it->status());
+    if (!full) continue;
+    // Does anything remain in the segment?
+    for (int t = stripe + 1; !more && t < end; ++t) {
+      const uint32_t u = static_cast<uint32_t>(t);
+      std::unique_ptr<core::EngineIterator> next = engine_->NewIterator(u);
+      const char base[2] = {static_cast<char>(u),
+                            static_cast<char>(core::kNamespaceItem)};
+      next->Seek(std::string_view(base, 2));
+      more = next->Valid() && InItemNamespace(next->key(), u);
+      KS_RETURN_IF_ERROR(next->status());
+    }
+    if (more) page.last_key = PublicKey(key);
+    break;
+  }
+  return page;
+}
+
+absl::StatusOr<QueryResult> Database::Query(const kstone::Query& query) const {
+  return impl_->Query(query);
+}
+
+absl::StatusOr<ScanResult> Database::Scan(const kstone::Scan& scan) const {
+  return impl_->Scan(scan);
+}
+
+}  // namespace kstone
