@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/core/engine/engine_test_fixture.h"
+#include "tests/testing/soak.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core::testing {
@@ -171,7 +172,8 @@ TEST_P(EngineTest, RandomizedAgainstAModel) {
   KS_ASSERT_OK(Open());
   std::map<std::string, std::string> model;
   // Disk reopens and syncs cost more; fewer ops keep the suite fast.
-  const int kOps = reopenable() ? 1500 : 4000;
+  const int kOps =
+      (reopenable() ? 1500 : 4000) * kstone::testing::SoakFactor();
   for (int op = 0; op < kOps; ++op) {
     const std::string key = K(rng() % 6, absl::StrCat("k", rng() % 300));
     const uint32_t dice = rng() % 100;
