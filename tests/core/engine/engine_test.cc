@@ -172,8 +172,7 @@ TEST_P(EngineTest, RandomizedAgainstAModel) {
   KS_ASSERT_OK(Open());
   std::map<std::string, std::string> model;
   // Disk reopens and syncs cost more; fewer ops keep the suite fast.
-  const int kOps =
-      (reopenable() ? 1500 : 4000) * kstone::testing::SoakFactor();
+  const int kOps = (reopenable() ? 1500 : 4000) * kstone::testing::SoakFactor();
   for (int op = 0; op < kOps; ++op) {
     const std::string key = K(rng() % 6, absl::StrCat("k", rng() % 300));
     const uint32_t dice = rng() % 100;
