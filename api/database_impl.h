@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/base/call_once.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/engine/engine.h"
 #include "core/types/item.h"

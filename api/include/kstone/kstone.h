@@ -18,18 +18,18 @@
 //
 // See docs/user-guide.md.
 
-#include "kstone/batch.h"     // IWYU pragma: export
-#include "kstone/database.h"  // IWYU pragma: export
-#include "kstone/errors.h"    // IWYU pragma: export
-#include "kstone/item.h"      // IWYU pragma: export
-#include "kstone/key.h"       // IWYU pragma: export
-#include "kstone/options.h"   // IWYU pragma: export
-#include "kstone/query.h"     // IWYU pragma: export
-#include "kstone/schema.h"    // IWYU pragma: export
-#include "kstone/transaction.h"  // IWYU pragma: export
-#include "kstone/update.h"    // IWYU pragma: export
-#include "kstone/value.h"     // IWYU pragma: export
-#include "kstone/version.h"   // IWYU pragma: export
+#include "kstone/batch.h"          // IWYU pragma: export
+#include "kstone/database.h"       // IWYU pragma: export
+#include "kstone/errors.h"         // IWYU pragma: export
+#include "kstone/item.h"           // IWYU pragma: export
+#include "kstone/key.h"            // IWYU pragma: export
+#include "kstone/options.h"        // IWYU pragma: export
+#include "kstone/query.h"          // IWYU pragma: export
+#include "kstone/schema.h"         // IWYU pragma: export
+#include "kstone/transaction.h"    // IWYU pragma: export
+#include "kstone/update.h"         // IWYU pragma: export
+#include "kstone/value.h"          // IWYU pragma: export
+#include "kstone/version.h"        // IWYU pragma: export
 #include "kstone/write_options.h"  // IWYU pragma: export
 
 #endif  // KSTONE_KSTONE_H_
