@@ -42,12 +42,31 @@ struct BenchOp {
   std::unique_ptr<Item> item;  // null for reads
   std::string encoded;         // empty for reads
   bool is_write = false;
+
+  // Used only by the kstone-only workloads (OpKind, ops_workload.h):
+  std::string sort_key;        // LoadOps: the item's sort key ("" = none)
+  uint64_t arg = 0;            // kQuery: the limit; kScanSegment: segment
+  uint64_t arg2 = 0;           // kScanSegment: number of segments
+  std::vector<BenchOp> group;  // kTransact: the actions (is_write: a Put of
+                               // item, else an Update of key)
+};
+
+// The operations of the kstone-only workloads of issue 3 (ops_workload.h).
+enum class OpKind {
+  kQuery,        // Query(op.key).Limit(op.arg): one page of a partition
+  kScanSegment,  // Scan segment op.arg of op.arg2 to its end
+  kPutIfAbsent,  // Put(op.item) if attribute_not_exists(pk)
+  kPutIfEqual,   // Put(op.item) if "v = :v", :v = op.item's v
+  kUpdate,       // Update op.key: SET a = a + :one, ReturnValues NONE
+  kTransact,     // TransactWrite of op.group
 };
 
 struct EngineConfig {
-  std::string dir;    // empty for memory engines
-  bool sync = false;  // disk: sync every commit
-  int threads = 1;    // how many threads will call the engine
+  std::string dir;                 // empty for memory engines
+  bool sync = false;               // disk: sync every commit
+  int threads = 1;                 // how many threads will call the engine
+  uint64_t block_cache_bytes = 0;  // 0 = the engine's default
+  bool sort_key = false;           // kstone: the table has a sort key
 };
 
 class BenchEngine {
@@ -70,6 +89,17 @@ class BenchEngine {
   virtual absl::Status Close() = 0;
   // Why Scan is unsupported, or empty if it is supported.
   virtual std::string ScanUnsupportedReason() const { return ""; }
+  // Writes memtables out (untimed, after a prefill); a no-op by default.
+  virtual absl::Status Flush();
+
+  // The kstone-only workloads (ops_workload.h). Why the engine cannot run
+  // them, or empty if it can.
+  virtual std::string OpsUnsupportedReason() const;
+  // Untimed prefill of those workloads: stores each op.item (with op.sort_key
+  // as its sort key if set) plus the number a = 0.
+  virtual absl::Status LoadOps(const std::vector<BenchOp>& ops);
+  // Runs one operation; adds the items it read to *items.
+  virtual absl::Status RunOp(OpKind kind, const BenchOp& op, uint64_t* items);
   // For the recover workload: bytes held in memtables now, and the default
   // cap on them. Unimplemented for engines that do not report it.
   virtual absl::StatusOr<uint64_t> MemtableBytes();

@@ -20,6 +20,20 @@ absl::Status BenchEngine::Load(const std::vector<BenchOp>& ops) {
   return absl::OkStatus();
 }
 
+absl::Status BenchEngine::Flush() { return absl::OkStatus(); }
+
+std::string BenchEngine::OpsUnsupportedReason() const {
+  return "kstone-only workload (issue 3)";
+}
+
+absl::Status BenchEngine::LoadOps(const std::vector<BenchOp>&) {
+  return absl::UnimplementedError(OpsUnsupportedReason());
+}
+
+absl::Status BenchEngine::RunOp(OpKind, const BenchOp&, uint64_t*) {
+  return absl::UnimplementedError(OpsUnsupportedReason());
+}
+
 absl::StatusOr<uint64_t> BenchEngine::MemtableBytes() {
   return absl::UnimplementedError("engine does not report memtable bytes");
 }

@@ -9,13 +9,18 @@
 //   readrandom   prefill N, then N gets of random existing keys
 //   readmissing  prefill N, then N gets of absent keys (key + ".")
 //   readseq      prefill N, then each thread scans the whole database
+//                (kstone: a full Scan through the api, page by page)
 //   scan10       prefill N, then N/10 range scans of 10 items from random keys
+//                (kstone: Scan StartAfter(key) Limit(10), in kstone's scan
+//                order, which is by stripe and not by key: see kstone_engine)
 //   mixed        prefill N, then N ops, each a get or a put (overwrite) of a
 //                random key with probability 1/2
 //   fillsync     like fillrandom with every write synced (sync_num puts)
 //   rawsync      append ~120 bytes + fdatasync, sync_num times (no engine)
 //   recover      fill until the memtables hold the default cap, _exit()
 //                without closing; a second child times the reopen
+//   query10 query100 scan put condput overwrite condoverwrite update txn2
+//   txn10        issue 3's operations, mostly kstone-only (ops_workload.h)
 //
 // Operations are split evenly over `threads` threads. The timed region
 // holds only the engine calls: operations are built (untimed) in batches of

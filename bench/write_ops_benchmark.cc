@@ -1,0 +1,278 @@
+// Conditional puts, updates and transactions through the public api, against
+// plain puts, on :memory: and disk (argument 0: 0 = memory, 1 = disk with
+// SyncMode::kNone and a block cache large enough for the table).
+//
+// Each backend's database is prefilled once per process (untimed) with
+// kItems items {pk, v: 80 letters, a: 0} (bench_util.h's BenchItem plus a
+// number; 1 M by default, $KSTONE_BENCH_ITEMS lowers it) and flushed; the
+// runs then share it. The requests (items, options, transactions) are built
+// outside the timed region, in batches of kBatch, so the timed region holds
+// only the database calls.
+//
+//   BM_PutFresh/<b>        plain Put of a new key
+//   BM_PutNotExists/<b>    Put of a new key with attribute_not_exists(pk)
+//   BM_Overwrite/<b>       plain Put over a random existing item
+//   BM_OverwriteIfEqual/<b>  the same with the condition "v = :v" (true: :v
+//                          is the stored v), which reads the item first
+//   BM_Update/<b>          Update "SET a = a + :one" of a random existing
+//                          item, ReturnValues NONE
+//   BM_UpdateAllNew/<b>    the same with the default ReturnValues ALL_NEW
+//   BM_TransactWrite/<b>/<n>/<kind>  one TransactWrite of n actions on n
+//                          distinct existing items (consecutive keys from a
+//                          random one); kind 0 = Puts, 1 = Updates
+//                          "SET a = a + :one", 2 = alternating Put, Update
+//
+// Ratios (conditional Put / Put, Update / Put) are worked out in
+// docs/performance.md, from one run of this binary.
+//
+// Example:
+//   KSTONE_BENCH_ITEMS=100000 build/bench/bench/write_ops_benchmark
+//       --benchmark_min_time=0.1
+
+#include <ftw.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "benchmark/benchmark.h"
+#include "kstone/kstone.h"
+
+namespace kstone::bench {
+namespace {
+
+constexpr size_t kBatch = 1024;
+
+// $KSTONE_BENCH_ITEMS or 1 M (at least 100).
+uint64_t TableItems() {
+  static const uint64_t items = [] {
+    int64_t n = 1000000;
+    if (const char* env = std::getenv("KSTONE_BENCH_ITEMS")) {
+      n = std::strtoll(env, nullptr, 10);
+    }
+    return static_cast<uint64_t>(std::max<int64_t>(100, n));
+  }();
+  return items;
+}
+
+// BenchItem(i) plus the number a = 0.
+Item OpsItem(uint64_t i) {
+  Item item = BenchItem(i);
+  item.Set("a", Value::Number(0));
+  return item;
+}
+
+// A database on one backend with a block cache for the whole table (unlike
+// BenchDb's defaults); a disk database's directory is removed by the
+// destructor.
+class CachedDb {
+ public:
+  CachedDb(benchmark::State& state, int64_t backend) {
+    Options options;
+    options.sync_mode = SyncMode::kNone;
+    options.block_cache_bytes = uint64_t{1} << 30;
+    absl::StatusOr<Database> db;
+    if (backend == kMemory) {
+      db = Database::CreateInMemory(options);
+    } else {
+      const char* tmp = std::getenv("TMPDIR");
+      std::string templ =
+          std::string(tmp != nullptr ? tmp : "/tmp") + "/kstone_bm_XXXXXX";
+      if (::mkdtemp(templ.data()) == nullptr) {
+        state.SkipWithError("mkdtemp failed");
+        return;
+      }
+      dir_ = templ;
+      db = Database::Create(dir_ + "/db", options);
+    }
+    if (!CheckOk(state, db.status())) return;
+    db_.emplace(std::move(*db));
+  }
+  CachedDb(const CachedDb&) = delete;
+  CachedDb& operator=(const CachedDb&) = delete;
+  ~CachedDb() {
+    db_.reset();
+    if (!dir_.empty()) {
+      ::nftw(dir_.c_str(), &RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+  }
+
+  bool ok() const { return db_.has_value(); }
+  Database& db() { return *db_; }
+
+ private:
+  std::string dir_;
+  std::optional<Database> db_;
+};
+
+// A prefilled database and the next fresh key index of its backend.
+struct OpsDb {
+  std::unique_ptr<CachedDb> db;
+  std::atomic<uint64_t> next_fresh{0};
+};
+
+// Built once per backend and shared; nullptr after SkipWithError.
+OpsDb* FilledDb(benchmark::State& state, int64_t backend) {
+  static std::mutex mu;
+  // Destroyed at exit, which closes the databases and removes their
+  // directories.
+  static std::map<int64_t, std::unique_ptr<OpsDb>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[backend];
+  if (slot != nullptr) return slot.get();
+  auto ops = std::make_unique<OpsDb>();
+  ops->db = std::make_unique<CachedDb>(state, backend);
+  if (!ops->db->ok()) return nullptr;
+  const uint64_t n = TableItems();
+  for (uint64_t i = 0; i < n; ++i) {
+    // 7919 is prime; with n not a multiple of it this is a permutation.
+    const uint64_t k = n % 7919 == 0 ? i : (i * 7919) % n;
+    if (!CheckOk(state, ops->db->db().Put(OpsItem(k)))) return nullptr;
+  }
+  if (!CheckOk(state, ops->db->db().Flush())) return nullptr;
+  ops->next_fresh = n;
+  slot = std::move(ops);
+  return slot.get();
+}
+
+// Runs the benchmark loop over requests built by make(i) (untimed, kBatch at
+// a time) and executed by run(request) (timed).
+template <typename Request, typename Make, typename Run>
+void Batched(benchmark::State& state, Make make, Run run) {
+  std::vector<Request> batch;
+  size_t next = 0;
+  uint64_t i = 0;
+  for (auto _ : state) {
+    if (next == batch.size()) {
+      state.PauseTiming();
+      batch.clear();
+      for (size_t j = 0; j < kBatch; ++j) batch.push_back(make(i++));
+      next = 0;
+      state.ResumeTiming();
+    }
+    if (!CheckOk(state, run(batch[next++]))) break;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(BackendName(state.range(0)));
+}
+
+void PutFresh(benchmark::State& state, bool conditional) {
+  OpsDb* ops = FilledDb(state, state.range(0));
+  if (ops == nullptr) return;
+  Database& db = ops->db->db();
+  const PutOptions not_exists =
+      PutOptions().Condition("attribute_not_exists(pk)");
+  Batched<Item>(
+      state, [&](uint64_t) { return OpsItem(ops->next_fresh++); },
+      [&](const Item& item) -> absl::Status {
+        if (!conditional) return db.Put(item);
+        return db.Put(item, not_exists).status();
+      });
+}
+
+void BM_PutFresh(benchmark::State& state) { PutFresh(state, false); }
+BENCHMARK(BM_PutFresh)->Arg(kMemory)->Arg(kDisk);
+
+void BM_PutNotExists(benchmark::State& state) { PutFresh(state, true); }
+BENCHMARK(BM_PutNotExists)->Arg(kMemory)->Arg(kDisk);
+
+struct Overwrite {
+  Item item;
+  PutOptions options;
+};
+
+void OverwriteLoop(benchmark::State& state, bool conditional) {
+  OpsDb* ops = FilledDb(state, state.range(0));
+  if (ops == nullptr) return;
+  Database& db = ops->db->db();
+  Rng rng(3);
+  Batched<Overwrite>(
+      state,
+      [&](uint64_t) {
+        Overwrite w{OpsItem(rng.Next() % TableItems()), PutOptions()};
+        if (conditional) {
+          w.options.Condition("v = :v").Value(":v", *w.item.Get("v"));
+        }
+        return w;
+      },
+      [&](const Overwrite& w) -> absl::Status {
+        if (!conditional) return db.Put(w.item);
+        return db.Put(w.item, w.options).status();
+      });
+}
+
+void BM_Overwrite(benchmark::State& state) { OverwriteLoop(state, false); }
+BENCHMARK(BM_Overwrite)->Arg(kMemory)->Arg(kDisk);
+
+void BM_OverwriteIfEqual(benchmark::State& state) {
+  OverwriteLoop(state, true);
+}
+BENCHMARK(BM_OverwriteIfEqual)->Arg(kMemory)->Arg(kDisk);
+
+kstone::Update Increment() {
+  return kstone::Update("SET a = a + :one").Value(":one", Value::Number(1));
+}
+
+void UpdateLoop(benchmark::State& state, ReturnValues return_values) {
+  OpsDb* ops = FilledDb(state, state.range(0));
+  if (ops == nullptr) return;
+  Database& db = ops->db->db();
+  const kstone::Update update = Increment().ReturnValues(return_values);
+  Rng rng(5);
+  Batched<Key>(
+      state, [&](uint64_t) { return Key(BenchKey(rng.Next() % TableItems())); },
+      [&](const Key& key) { return db.Update(key, update).status(); });
+}
+
+void BM_Update(benchmark::State& state) {
+  UpdateLoop(state, ReturnValues::kNone);
+}
+BENCHMARK(BM_Update)->Arg(kMemory)->Arg(kDisk);
+
+void BM_UpdateAllNew(benchmark::State& state) {
+  UpdateLoop(state, ReturnValues::kAllNew);
+}
+BENCHMARK(BM_UpdateAllNew)->Arg(kMemory)->Arg(kDisk);
+
+void BM_TransactWrite(benchmark::State& state) {
+  OpsDb* ops = FilledDb(state, state.range(0));
+  if (ops == nullptr) return;
+  Database& db = ops->db->db();
+  const uint64_t n = static_cast<uint64_t>(state.range(1));
+  const int64_t kind = state.range(2);
+  const kstone::Update update = Increment();
+  Rng rng(7);
+  Batched<TransactWrite>(
+      state,
+      [&](uint64_t) {
+        TransactWrite txn;
+        const uint64_t start = rng.Next() % TableItems();
+        for (uint64_t j = 0; j < n; ++j) {
+          const uint64_t k = (start + j) % TableItems();
+          if (kind == 0 || (kind == 2 && j % 2 == 0)) {
+            txn.Put(OpsItem(k));
+          } else {
+            txn.Update(Key(BenchKey(k)), update);
+          }
+        }
+        return txn;
+      },
+      [&](const TransactWrite& txn) { return db.TransactWrite(txn).status; });
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+  state.counters["txn/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TransactWrite)
+    ->ArgsProduct({{kMemory, kDisk}, {2, 10}, {0, 1, 2}});
+
+}  // namespace
+}  // namespace kstone::bench
