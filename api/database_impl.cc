@@ -95,7 +95,7 @@ DatabaseImpl::~DatabaseImpl() = default;
 
 absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
     std::string_view path, Mode mode, const std::optional<TableSchema>& schema,
-    const Options& options) {
+    const Options& options, core::FileSystem* fs) {
   KS_RETURN_IF_ERROR(options.Validate());
   if (schema.has_value()) KS_RETURN_IF_ERROR(schema->Validate());
   if (path.empty()) {
@@ -105,10 +105,10 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
   const bool in_memory = path == kMemoryPath;
 
   absl::StatusOr<std::unique_ptr<core::Storage>> storage =
-      in_memory
-          ? core::OpenMemoryStorage()
-          : core::OpenDiskStorage(core::DefaultFileSystem(), std::string(path),
-                                  ToDiskOptions(options, mode));
+      in_memory ? core::OpenMemoryStorage()
+                : core::OpenDiskStorage(
+                      fs != nullptr ? fs : core::DefaultFileSystem(),
+                      std::string(path), ToDiskOptions(options, mode));
   if (!storage.ok()) return StorageOpenError(storage.status(), path);
   const bool created = (*storage)->created();
 

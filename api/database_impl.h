@@ -12,6 +12,9 @@
 // Thread safety: safe for concurrent use. Every member is constant after
 // Open; the engine is safe for concurrent use.
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/engine/engine.h"
+#include "core/storage/disk/file_system.h"
 #include "core/types/item.h"
 #include "core/types/key.h"
 #include "kstone/database.h"
@@ -42,9 +46,12 @@ class DatabaseImpl {
   // Opens or creates the database at `path` (":memory:" for memory). For
   // kCreate, `schema` is stored; for kOpen it must be nullopt and the
   // stored schema is used.
+  // `fs` (nullptr: the operating system's) is for tests that inject faults
+  // (api/database_testing.h).
   static absl::StatusOr<std::unique_ptr<DatabaseImpl>> Open(
       std::string_view path, Mode mode,
-      const std::optional<TableSchema>& schema, const Options& options);
+      const std::optional<TableSchema>& schema, const Options& options,
+      core::FileSystem* fs = nullptr);
 
   DatabaseImpl(const DatabaseImpl&) = delete;
   DatabaseImpl& operator=(const DatabaseImpl&) = delete;
@@ -57,6 +64,10 @@ class DatabaseImpl {
   // Query and Scan (api/database_query.cc).
   absl::StatusOr<QueryResult> Query(const kstone::Query& query) const;
   absl::StatusOr<ScanResult> Scan(const kstone::Scan& scan) const;
+  // The engine key of a StartAfter key, checked against the schema like any
+  // key (VALIDATION "The provided starting key is invalid: ..." naming the
+  // problem: a sort key on a table without one, a wrong type, ...).
+  absl::StatusOr<std::string> CheckStartKey(const Key& start) const;
   // End of Query and Scan.
 
   // Conditional writes, Update, batches and transactions
@@ -86,9 +97,21 @@ class DatabaseImpl {
   // current state. CONDITIONAL_CHECK_FAILED if the condition is false.
   absl::Status EvaluateAction(const core::LockedReader& reader,
                               WriteAction* action) const;
-  // Transaction idempotency tokens (database_transact.cc).
+  // Runs one single-item action under its stripe lock (EvaluateAction, then
+  // its mutation). A CONDITIONAL_CHECK_FAILED status carries the old item
+  // when the action asked for it (ConditionCheckFailureItem).
+  absl::Status ApplyAction(WriteAction* action);
+  // Transaction idempotency tokens (database_transact.cc). TransactWrite
+  // handles the token around RunTransactWrite, which does the work.
+  TransactWriteResult RunTransactWrite(const kstone::TransactWrite& tx);
   struct TokenCache;
   TokenCache& tokens();
+  // For tests (api/database_testing.h): the clock that dates tokens, how
+  // many are kept, and how many are held now.
+  void SetTokenClockForTesting(
+      std::function<std::chrono::steady_clock::time_point()> clock);
+  void SetTokenCapacityForTesting(size_t capacity);
+  size_t RememberedTokensForTesting();
   absl::once_flag tokens_once_;
   std::shared_ptr<TokenCache> tokens_;  // created by tokens()
   // End of conditional writes, Update, batches and transactions.

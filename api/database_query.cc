@@ -18,7 +18,10 @@
 namespace kstone {
 namespace {
 
-// A page ends after this many bytes of items read (as DynamoDB's 1 MB).
+// A page ends once the items read reach this many bytes (DynamoDB's 1 MB),
+// each counted by DynamoDB's item size (core::Item::DynamoSize, key
+// attributes included), before filter and projection. The item that reaches
+// the mark is the page's last.
 constexpr uint64_t kPageBytes = 1 << 20;
 constexpr int kStripes = 256;
 
@@ -54,7 +57,7 @@ class PageCollector {
     item->Set(schema_.partition_key_name(), key->partition());
     if (key->has_sort()) item->Set(schema_.sort_key_name(), key->sort());
     ++page_->scanned_count;
-    bytes_ += engine_key.size() + value.size();
+    bytes_ += item->DynamoSize();
     if (plan_.filter.has_value() && !plan_.filter->Evaluate(&*item)) {
       return absl::OkStatus();
     }
@@ -87,19 +90,26 @@ class PageCollector {
   uint64_t bytes_ = 0;
 };
 
-absl::Status MissingSortKey(const TableSchema& schema) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "The provided starting key is invalid: The provided key element does "
-      "not match the schema (missing sort key ",
-      schema.sort_key_name(), ")"));
-}
-
 bool InItemNamespace(std::string_view key, uint32_t stripe) {
   return key.size() >= 2 && static_cast<uint8_t>(key[0]) == stripe &&
          static_cast<uint8_t>(key[1]) == core::kNamespaceItem;
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> DatabaseImpl::CheckStartKey(
+    const Key& start) const {
+  constexpr char kInvalid[] = "The provided starting key is invalid: ";
+  // (A start key without a sort key is valid on a table with one: kstone's
+  // sort key is optional per item, and such an item's key can be a page's
+  // last_key.)
+  absl::StatusOr<std::string> engine_key = EngineKeyOf(start);
+  if (!engine_key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kInvalid, engine_key.status().message()));
+  }
+  return engine_key;
+}
 
 absl::StatusOr<QueryResult> DatabaseImpl::Query(
     const kstone::Query& query) const {
@@ -108,9 +118,13 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
   KeyRange range = plan->range;
   if (query.start_after().has_value()) {
     const Key& start = *query.start_after();
-    KS_ASSIGN_OR_RETURN(std::string start_key, EngineKeyOf(start));
-    if (schema_.has_sort_key() && !start.has_sort_key()) {
-      return MissingSortKey(schema_);
+    KS_ASSIGN_OR_RETURN(std::string start_key, CheckStartKey(start));
+    if (!schema_.has_sort_key()) {
+      // A partition holds one item: there is never a next page to start.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The provided starting key is invalid: a Query of a table without "
+          "a sort key cannot continue after a key (partition key ",
+          schema_.partition_key_name(), ")"));
     }
     KS_ASSIGN_OR_RETURN(core::Key core_start, KeyToCore(start));
     if (core_start.partition() != plan->key_condition.partition) {
@@ -119,13 +133,19 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
           "provided conditions: ",
           start.ToString(), " is not in the queried partition"));
     }
-    // Continue strictly after (before, in reverse) the start key.
+    if (!plan->key_condition.MatchesSort(core_start.sort_or_null())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The provided starting key does not match the range key "
+          "predicate: the sort key of ",
+          start.ToString(), " does not satisfy the key condition on ",
+          schema_.sort_key_name()));
+    }
+    // Continue strictly after (before, in reverse) the start key, which lies
+    // in the range.
     if (!query.reverse()) {
-      if (start_key >= range.lower) {
-        range.lower = std::move(start_key);
-        range.lower_inclusive = false;
-      }
-    } else if (!range.upper.has_value() || start_key <= *range.upper) {
+      range.lower = std::move(start_key);
+      range.lower_inclusive = false;
+    } else {
       range.upper = std::move(start_key);
       range.upper_inclusive = false;
     }
@@ -185,10 +205,7 @@ absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
   std::optional<std::string> start_key;
   if (scan.start_after().has_value()) {
     const Key& start = *scan.start_after();
-    KS_ASSIGN_OR_RETURN(start_key, EngineKeyOf(start));
-    if (schema_.has_sort_key() && !start.has_sort_key()) {
-      return MissingSortKey(schema_);
-    }
+    KS_ASSIGN_OR_RETURN(start_key, CheckStartKey(start));
     stripe = static_cast<uint8_t>((*start_key)[0]);
     if (stripe < first || stripe >= end) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -4,6 +4,8 @@
 // with client request tokens for idempotency.
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,7 +51,8 @@ std::string Fingerprint(const TransactWrite& tx) {
     absl::StrAppend(&out, static_cast<int>(a.kind), "|",
                     a.key.has_value() ? a.key->ToString() : "", "|",
                     a.item.ToDynamoJson(), "|", a.update, "|",
-                    a.condition.expression, "|");
+                    a.condition.expression, "|",
+                    static_cast<int>(a.condition.on_failure), "|");
     for (const auto& [k, v] : a.condition.names) {
       absl::StrAppend(&out, k, "=", v, ",");
     }
@@ -59,6 +62,22 @@ std::string Fingerprint(const TransactWrite& tx) {
     out += "\n";
   }
   return out;
+}
+
+CancellationReason Reason(CancellationCode code, std::string message) {
+  CancellationReason r;
+  r.code = code;
+  r.message = std::move(message);
+  return r;
+}
+
+// The number of UTF-8 characters of `s` (bytes that do not continue one).
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++n;
+  }
+  return n;
 }
 
 }  // namespace
@@ -75,21 +94,67 @@ std::string_view CancellationCodeName(CancellationCode code) {
   return "?";
 }
 
-// Tokens of successful transactions: token -> (fingerprint, time).
+// The client request tokens of this handle: those of requests running now
+// (so that a concurrent repeat waits for the first) and those of successful
+// requests of the last kIdempotencyWindowSeconds, at most `capacity` of
+// them (the oldest are forgotten first).
 struct DatabaseImpl::TokenCache {
   using Clock = std::chrono::steady_clock;
   struct Entry {
     std::string fingerprint;
-    Clock::time_point when;
+    bool done = false;       // false while the request that holds it runs
+    Clock::time_point when;  // when it succeeded (done only)
   };
+
+  // Forgets the done tokens that are too old or too many.
+  void ForgetOld(Clock::time_point now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    const auto window = std::chrono::seconds(kIdempotencyWindowSeconds);
+    while (!order.empty() &&
+           (order.size() > capacity || now - order.front().second >= window)) {
+      auto it = entries.find(order.front().first);
+      if (it != entries.end() && it->second.done &&
+          it->second.when == order.front().second) {
+        entries.erase(it);
+      }
+      order.pop_front();
+    }
+  }
+
   absl::Mutex mu;
+  absl::CondVar finished;  // signalled when a running request lets go
   absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
+  // The done tokens with their time, oldest first; each appears once.
+  std::deque<std::pair<std::string, Clock::time_point>> order
+      ABSL_GUARDED_BY(mu);
+  std::function<Clock::time_point()> clock ABSL_GUARDED_BY(mu) = [] {
+    return Clock::now();
+  };
+  size_t capacity ABSL_GUARDED_BY(mu) = kMaxRememberedTokens;
 };
 
 DatabaseImpl::TokenCache& DatabaseImpl::tokens() {
   absl::call_once(tokens_once_,
                   [this] { tokens_ = std::make_shared<TokenCache>(); });
   return *tokens_;
+}
+
+void DatabaseImpl::SetTokenClockForTesting(
+    std::function<std::chrono::steady_clock::time_point()> clock) {
+  TokenCache& cache = tokens();
+  absl::MutexLock lock(&cache.mu);
+  cache.clock = std::move(clock);
+}
+
+void DatabaseImpl::SetTokenCapacityForTesting(size_t capacity) {
+  TokenCache& cache = tokens();
+  absl::MutexLock lock(&cache.mu);
+  cache.capacity = capacity;
+}
+
+size_t DatabaseImpl::RememberedTokensForTesting() {
+  TokenCache& cache = tokens();
+  absl::MutexLock lock(&cache.mu);
+  return cache.entries.size();
 }
 
 absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::BatchGet(
@@ -190,35 +255,61 @@ absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::TransactGet(
 TransactWriteResult DatabaseImpl::TransactWrite(
     const kstone::TransactWrite& tx) {
   TransactWriteResult result;
-  const std::vector<kstone::TransactWrite::Action>& actions = tx.actions();
   result.status =
-      CheckCount(actions.size(), kMaxTransactionActions, "TransactWrite");
+      CheckCount(tx.actions().size(), kMaxTransactionActions, "TransactWrite");
   if (!result.status.ok()) return result;
+  if (!tx.has_client_request_token()) return RunTransactWrite(tx);
   const std::string& token = tx.client_request_token();
-  if (token.size() > kMaxClientRequestTokenLength) {
+  const size_t chars = Utf8Length(token);
+  if (chars < 1 || chars > kMaxClientRequestTokenLength) {
     result.status = absl::InvalidArgumentError(absl::StrCat(
-        "ClientRequestToken is ", token.size(), " characters; at most ",
-        kMaxClientRequestTokenLength, " are allowed"));
+        "1 validation error detected: Value at 'clientRequestToken' failed "
+        "to satisfy constraint: Member must have length between 1 and ",
+        kMaxClientRequestTokenLength, " (it has ", chars, " characters)"));
     return result;
   }
-  std::string fingerprint;
-  if (!token.empty()) {
-    fingerprint = Fingerprint(tx);
-    TokenCache& cache = tokens();
+  const std::string fingerprint = Fingerprint(tx);
+  TokenCache& cache = tokens();
+  {
     absl::MutexLock lock(&cache.mu);
-    auto it = cache.entries.find(token);
-    if (it != cache.entries.end()) {
-      if (TokenCache::Clock::now() - it->second.when <
-          std::chrono::seconds(kIdempotencyWindowSeconds)) {
-        if (it->second.fingerprint == fingerprint) return result;  // replay
-        result.status = absl::InvalidArgumentError(
-            "IdempotentParameterMismatch: the ClientRequestToken was used "
-            "with a different request");
+    while (true) {
+      cache.ForgetOld(cache.clock());
+      auto it = cache.entries.find(token);
+      if (it == cache.entries.end()) {
+        cache.entries.emplace(token, TokenCache::Entry{fingerprint, false, {}});
+        break;  // this request runs under the token
+      }
+      if (it->second.fingerprint != fingerprint) {
+        result.status =
+            MakeError(ErrorCode::kIdempotentParameterMismatch,
+                      "The ClientRequestToken was used with a different "
+                      "TransactWrite request in the last 10 minutes");
         return result;
       }
-      cache.entries.erase(it);
+      if (it->second.done) return result;  // a replay: success, not applied
+      cache.finished.Wait(&cache.mu);      // the same request is running
     }
   }
+  result = RunTransactWrite(tx);
+  absl::MutexLock lock(&cache.mu);
+  auto it = cache.entries.find(token);
+  if (result.ok()) {
+    const TokenCache::Clock::time_point now = cache.clock();
+    it->second.done = true;
+    it->second.when = now;
+    cache.order.emplace_back(token, now);
+    cache.ForgetOld(now);
+  } else {
+    cache.entries.erase(it);  // a failed request does not hold its token
+  }
+  cache.finished.SignalAll();
+  return result;
+}
+
+TransactWriteResult DatabaseImpl::RunTransactWrite(
+    const kstone::TransactWrite& tx) {
+  TransactWriteResult result;
+  const std::vector<kstone::TransactWrite::Action>& actions = tx.actions();
 
   // Prepare every action. Expression errors fail the whole request; a bad
   // key or item cancels it with ValidationError on that action.
@@ -249,8 +340,8 @@ TransactWriteResult DatabaseImpl::TransactWrite(
         result.status = p.status();
         return result;
       }
-      reasons[i] = CancellationReason{CancellationCode::kValidationError,
-                                      std::string(p.status().message())};
+      reasons[i] = Reason(CancellationCode::kValidationError,
+                          std::string(p.status().message()));
       result.cancellation_reasons = std::move(reasons);
       result.status =
           MakeError(ErrorCode::kTransactionCanceled,
@@ -283,14 +374,19 @@ TransactWriteResult DatabaseImpl::TransactWrite(
           if (s.ok()) continue;
           const ErrorCode code = ErrorCodeOf(s);
           if (code == ErrorCode::kConditionalCheckFailed) {
-            reasons[i] =
-                CancellationReason{CancellationCode::kConditionalCheckFailed,
-                                   std::string(s.message())};
+            reasons[i] = Reason(CancellationCode::kConditionalCheckFailed,
+                                std::string(s.message()));
+            const WriteAction& failed = *prepared[i];
+            if (failed.on_failure ==
+                    ReturnValuesOnConditionCheckFailure::kAllOld &&
+                failed.old_item.has_value()) {
+              reasons[i].item = ItemFromCore(*failed.old_item);
+            }
             cancelled = true;
           } else if (code == ErrorCode::kValidation) {
             for (CancellationReason& r : reasons) r = CancellationReason();
-            reasons[i] = CancellationReason{CancellationCode::kValidationError,
-                                            std::string(s.message())};
+            reasons[i] = Reason(CancellationCode::kValidationError,
+                                std::string(s.message()));
             cancelled = true;
             break;
           } else {
@@ -321,12 +417,6 @@ TransactWriteResult DatabaseImpl::TransactWrite(
     return result;
   }
   result.status = status;
-  if (status.ok() && !token.empty()) {
-    TokenCache& cache = tokens();
-    absl::MutexLock lock(&cache.mu);
-    cache.entries[token] =
-        TokenCache::Entry{std::move(fingerprint), TokenCache::Clock::now()};
-  }
   return result;
 }
 

@@ -12,11 +12,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 #include "absl/types/span.h"
 #include "api/absl_compat.h"
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
+#include "api/request_internal.h"
 #include "api/value_internal.h"
 #include "core/expr/projection_expression.h"
 #include "core/types/item_codec.h"
@@ -27,17 +30,10 @@
 namespace kstone {
 namespace {
 
-core::ValueType CoreKeyType(KeyType t) {
-  switch (t) {
-    case KeyType::kNumber:
-      return core::ValueType::kNumber;
-    case KeyType::kBinary:
-      return core::ValueType::kBinary;
-    case KeyType::kString:
-      break;
-  }
-  return core::ValueType::kString;
-}
+// The payload of a CONDITIONAL_CHECK_FAILED status that carries the item
+// (ReturnValuesOnConditionCheckFailure ALL_OLD): the item, encoded whole.
+constexpr std::string_view kConditionItemPayloadUrl =
+    "type.kstone.dev/kstone.ConditionCheckFailureItem";
 
 absl::Status CheckPutDeleteReturnValues(ReturnValues rv) {
   if (rv == ReturnValues::kNone || rv == ReturnValues::kAllOld) {
@@ -66,6 +62,29 @@ std::string_view ReturnValuesName(ReturnValues rv) {
   return "?";
 }
 
+std::string_view ReturnValuesOnConditionCheckFailureName(
+    ReturnValuesOnConditionCheckFailure rv) {
+  switch (rv) {
+    case ReturnValuesOnConditionCheckFailure::kNone:
+      return "NONE";
+    case ReturnValuesOnConditionCheckFailure::kAllOld:
+      return "ALL_OLD";
+  }
+  return "?";
+}
+
+std::optional<Item> ConditionCheckFailureItem(const absl::Status& status) {
+  if (ErrorCodeOf(status) != ErrorCode::kConditionalCheckFailed) {
+    return std::nullopt;
+  }
+  absl::optional<absl::Cord> payload =
+      status.GetPayload(ToAbsl(kConditionItemPayloadUrl));
+  if (!payload.has_value()) return std::nullopt;
+  absl::StatusOr<core::Item> item = core::DecodeItem(std::string(*payload));
+  if (!item.ok()) return std::nullopt;
+  return ItemFromCore(std::move(*item));
+}
+
 std::string DatabaseImpl::WriteAction::EncodeStored(
     const core::Item& item) const {
   std::string_view skip[2] = {pk_name, sk_name};
@@ -85,14 +104,9 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
 
   // The expressions and their placeholders.
   *item_error = false;
-  for (const auto& [placeholder, name] : condition.names) {
-    action->names[placeholder] = name;
-  }
-  for (const auto& [placeholder, value] : condition.values) {
-    KS_ASSIGN_OR_RETURN(core::Value v,
-                        ValueInternal::ToCore(value, placeholder));
-    action->values.insert_or_assign(placeholder, std::move(v));
-  }
+  action->on_failure = condition.on_failure;
+  KS_RETURN_IF_ERROR(PlaceholdersToCore(condition.names, condition.values,
+                                        &action->names, &action->values));
   core::expr::ExpressionAttributes attrs;
   if (!condition.names.empty()) attrs.names = &action->names;
   if (!condition.values.empty()) attrs.values = &action->values;
@@ -112,14 +126,7 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
     action->condition.emplace(std::move(cond));
   }
   if (action->kind == WriteAction::kUpdate) {
-    core::KeySchema key_schema;
-    key_schema.partition =
-        core::KeyAttribute{schema_.partition_key_name(),
-                           CoreKeyType(schema_.partition_key_type())};
-    if (schema_.has_sort_key()) {
-      key_schema.sort = core::KeyAttribute{
-          schema_.sort_key_name(), CoreKeyType(schema_.sort_key_type())};
-    }
+    const core::KeySchema key_schema = CoreKeySchema(schema_);
     KS_ASSIGN_OR_RETURN(core::expr::UpdateExpression u,
                         core::expr::UpdateExpression::Parse(ToAbsl(update)));
     KS_RETURN_IF_ERROR(u.Resolve(attrs, &key_schema));
@@ -213,12 +220,35 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
   return absl::OkStatus();
 }
 
+absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
+  absl::Status status =
+      engine_->WriteLocked({action->engine_key},
+                           [&](const core::LockedReader& reader)
+                               -> absl::StatusOr<std::vector<core::Mutation>> {
+                             KS_RETURN_IF_ERROR(EvaluateAction(reader, action));
+                             std::vector<core::Mutation> m;
+                             if (action->mutation.has_value()) {
+                               m.push_back(std::move(*action->mutation));
+                             }
+                             return m;
+                           });
+  if (ErrorCodeOf(status) == ErrorCode::kConditionalCheckFailed &&
+      action->on_failure == ReturnValuesOnConditionCheckFailure::kAllOld &&
+      action->old_item.has_value()) {
+    status.SetPayload(ToAbsl(kConditionItemPayloadUrl),
+                      absl::Cord(core::EncodeItem(*action->old_item)));
+  }
+  return status;
+}
+
 absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
                                               const PutOptions& options) {
   KS_RETURN_IF_ERROR(CheckPutDeleteReturnValues(options.return_values()));
   if (options.condition().expression.empty() &&
       options.condition().names.empty() && options.condition().values.empty() &&
-      options.return_values() == ReturnValues::kNone) {
+      options.return_values() == ReturnValues::kNone &&
+      options.condition().on_failure ==
+          ReturnValuesOnConditionCheckFailure::kNone) {
     KS_RETURN_IF_ERROR(Put(key, item));  // the plain, lock-free path
     return WriteResult();
   }
@@ -226,16 +256,7 @@ absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
   KS_ASSIGN_OR_RETURN(std::unique_ptr<WriteAction> action,
                       PrepareAction(WriteAction::kPut, key, &item, "",
                                     options.condition(), &item_error));
-  KS_RETURN_IF_ERROR(engine_->WriteLocked(
-      {action->engine_key},
-      [&](const core::LockedReader& reader)
-          -> absl::StatusOr<std::vector<core::Mutation>> {
-        absl::Status s = EvaluateAction(reader, action.get());
-        if (!s.ok()) return s;
-        std::vector<core::Mutation> m;
-        m.push_back(std::move(*action->mutation));
-        return m;
-      }));
+  KS_RETURN_IF_ERROR(ApplyAction(action.get()));
   WriteResult result;
   if (options.return_values() == ReturnValues::kAllOld &&
       action->old_item.has_value()) {
@@ -251,18 +272,7 @@ absl::StatusOr<WriteResult> DatabaseImpl::Delete(const Key& key,
   KS_ASSIGN_OR_RETURN(std::unique_ptr<WriteAction> action,
                       PrepareAction(WriteAction::kDelete, key, nullptr, "",
                                     options.condition(), &item_error));
-  KS_RETURN_IF_ERROR(engine_->WriteLocked(
-      {action->engine_key},
-      [&](const core::LockedReader& reader)
-          -> absl::StatusOr<std::vector<core::Mutation>> {
-        absl::Status s = EvaluateAction(reader, action.get());
-        if (!s.ok()) return s;
-        std::vector<core::Mutation> m;
-        if (action->mutation.has_value()) {
-          m.push_back(std::move(*action->mutation));
-        }
-        return m;
-      }));
+  KS_RETURN_IF_ERROR(ApplyAction(action.get()));
   WriteResult result;
   if (options.return_values() == ReturnValues::kAllOld &&
       action->old_item.has_value()) {
@@ -278,18 +288,7 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
       std::unique_ptr<WriteAction> action,
       PrepareAction(WriteAction::kUpdate, key, nullptr, update.expression(),
                     update.condition(), &item_error));
-  KS_RETURN_IF_ERROR(engine_->WriteLocked(
-      {action->engine_key},
-      [&](const core::LockedReader& reader)
-          -> absl::StatusOr<std::vector<core::Mutation>> {
-        absl::Status s = EvaluateAction(reader, action.get());
-        if (!s.ok()) return s;
-        std::vector<core::Mutation> m;
-        if (action->mutation.has_value()) {
-          m.push_back(std::move(*action->mutation));
-        }
-        return m;
-      }));
+  KS_RETURN_IF_ERROR(ApplyAction(action.get()));
   return action->Returned(update.return_values());
 }
 

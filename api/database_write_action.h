@@ -47,6 +47,9 @@ struct DatabaseImpl::WriteAction {
   core::expr::AttributeValues values;
   std::optional<core::expr::ConditionExpression> condition;
   std::optional<core::expr::UpdateExpression> update;
+  // What a false condition's error carries.
+  ReturnValuesOnConditionCheckFailure on_failure =
+      ReturnValuesOnConditionCheckFailure::kNone;
 
   // Set by EvaluateAction.
   std::optional<core::Item> old_item;  // with key attributes

@@ -40,6 +40,8 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::kUnimplemented, "UNIMPLEMENTED",
      absl::StatusCode::kUnimplemented},
     {ErrorCode::kInternal, "INTERNAL", absl::StatusCode::kInternal},
+    {ErrorCode::kIdempotentParameterMismatch, "IDEMPOTENT_PARAMETER_MISMATCH",
+     absl::StatusCode::kInvalidArgument},
 };
 
 const CodeInfo* InfoOf(ErrorCode code) {

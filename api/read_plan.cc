@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/absl_compat.h"
+#include "api/request_internal.h"
 #include "api/value_internal.h"
 #include "core/expr/expression_error.h"
 #include "core/types/key_codec.h"
@@ -22,18 +23,6 @@ using core::expr::KeyConditionExpression;
 using core::expr::PlaceholderUse;
 using core::expr::ProjectionExpression;
 
-core::ValueType CoreTypeOfKey(KeyType type) {
-  switch (type) {
-    case KeyType::kNumber:
-      return core::ValueType::kNumber;
-    case KeyType::kBinary:
-      return core::ValueType::kBinary;
-    case KeyType::kString:
-      break;
-  }
-  return core::ValueType::kString;
-}
-
 absl::Status TypeMismatch() {
   return absl::InvalidArgumentError(
       "One or more parameter values were invalid: Condition parameter type "
@@ -45,13 +34,8 @@ absl::Status TypeMismatch() {
 template <typename Request>
 absl::Status PrepareCommon(const Request& request, ExpressionKind filter_kind,
                            ReadPlan* plan, PlaceholderUse* use) {
-  for (const auto& [name, attribute] : request.names()) {
-    plan->names.insert_or_assign(name, attribute);
-  }
-  for (const auto& [name, value] : request.values()) {
-    KS_ASSIGN_OR_RETURN(core::Value v, ValueInternal::ToCore(value, name));
-    plan->values.insert_or_assign(name, std::move(v));
-  }
+  KS_RETURN_IF_ERROR(PlaceholdersToCore(request.names(), request.values(),
+                                        &plan->names, &plan->values));
   const ExpressionAttributes attrs{&plan->names, &plan->values};
   KS_RETURN_IF_ERROR(core::expr::ValidatePlaceholderKeys(attrs));
   if (request.limit().has_value()) {
@@ -94,7 +78,7 @@ absl::StatusOr<KeyCondition> StructuredKeyCondition(const Query& query,
   const std::string& pk_name = schema.partition_key_name();
   KS_ASSIGN_OR_RETURN(cond.partition,
                       ValueInternal::ToCore(*query.partition_key(), pk_name));
-  if (cond.partition.type() != CoreTypeOfKey(schema.partition_key_type())) {
+  if (cond.partition.type() != CoreKeyType(schema.partition_key_type())) {
     return TypeMismatch();
   }
   KS_RETURN_IF_ERROR(core::ValidateKeyValue(cond.partition, pk_name, true));
@@ -106,7 +90,7 @@ absl::StatusOr<KeyCondition> StructuredKeyCondition(const Query& query,
         pk_name, ")"));
   }
   const std::string& sk_name = schema.sort_key_name();
-  const core::ValueType sk_type = CoreTypeOfKey(schema.sort_key_type());
+  const core::ValueType sk_type = CoreKeyType(schema.sort_key_type());
   KS_ASSIGN_OR_RETURN(cond.sort_value,
                       ValueInternal::ToCore(*query.sort_value(), sk_name));
   if (cond.sort_value.type() != sk_type) return TypeMismatch();
@@ -240,17 +224,6 @@ std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
     s.pop_back();
   }
   return std::nullopt;
-}
-
-core::KeySchema CoreKeySchema(const TableSchema& schema) {
-  core::KeySchema ks;
-  ks.partition = {schema.partition_key_name(),
-                  CoreTypeOfKey(schema.partition_key_type())};
-  if (schema.has_sort_key()) {
-    ks.sort = core::KeyAttribute{schema.sort_key_name(),
-                                 CoreTypeOfKey(schema.sort_key_type())};
-  }
-  return ks;
 }
 
 absl::StatusOr<std::unique_ptr<ReadPlan>> PrepareQuery(

@@ -57,8 +57,6 @@ struct ReadPlan {
   KeyRange range;
 };
 
-core::KeySchema CoreKeySchema(const TableSchema& schema);
-
 absl::StatusOr<std::unique_ptr<ReadPlan>> PrepareQuery(
     const Query& query, const TableSchema& schema);
 absl::StatusOr<std::unique_ptr<ReadPlan>> PrepareScan(

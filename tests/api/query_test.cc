@@ -355,7 +355,8 @@ TEST_P(QueryTest, Validation) {
   };
   EXPECT_EQ(code(db_->Query(Query("p").StartAfter(Key("q", "a")))),
             ErrorCode::kValidation);
-  EXPECT_EQ(code(db_->Query(Query("p").StartAfter(Key("p")))),
+  EXPECT_EQ(code(db_->Query(
+                Query("p").SortKeyGreaterThan("a").StartAfter(Key("p", "0")))),
             ErrorCode::kValidation);
   EXPECT_EQ(code(db_->Query(Query("p").Limit(0))), ErrorCode::kValidation);
   EXPECT_EQ(code(db_->Query(Query())), ErrorCode::kValidation);

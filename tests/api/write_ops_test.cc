@@ -352,7 +352,7 @@ TEST_P(WriteOpsTest, IdempotencyToken) {
   TransactWrite other =
       TransactWrite().Delete(Key("a")).ClientRequestToken("tok-1");
   EXPECT_EQ(ErrorCodeOf(db->TransactWrite(other).status),
-            ErrorCode::kValidation);
+            ErrorCode::kIdempotentParameterMismatch);
   EXPECT_EQ(
       ErrorCodeOf(
           db->TransactWrite(TransactWrite().Delete(Key("a")).ClientRequestToken(

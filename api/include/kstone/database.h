@@ -185,6 +185,7 @@ class Database {
   const std::string& recovery_message() const;
 
  private:
+  friend class DatabaseTesting;  // test hooks (api/database_testing.h)
   explicit Database(std::shared_ptr<DatabaseImpl> impl);
   static absl::StatusOr<Database> Make(std::string_view path, bool create,
                                        const std::optional<TableSchema>& schema,

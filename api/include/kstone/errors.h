@@ -57,6 +57,10 @@ enum class ErrorCode {
   kUnimplemented,
   // kstone broke one of its own invariants; please report it.
   kInternal,
+  // A TransactWrite's client request token was used by a different request
+  // (DynamoDB's IdempotentParameterMismatchException). absl: InvalidArgument
+  // with the payload.
+  kIdempotentParameterMismatch,
 };
 
 // The payload type URL under which kstone stores an ErrorCode's name when the

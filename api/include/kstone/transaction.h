@@ -26,19 +26,26 @@
 //  - VALIDATION for the whole request: no actions, more than 100, two
 //    actions on one item ("Transaction request cannot include multiple
 //    operations on one item"), an expression error (syntax, placeholders),
-//    a bad ReturnValues, a bad client request token (1..36 characters) or a
-//    token reused with a different request.
+//    a bad ReturnValues or a bad client request token (1..36 characters).
+//  - IDEMPOTENT_PARAMETER_MISMATCH: the client request token was used, within
+//    the last 10 minutes, by a different request (or one is still running
+//    with it).
 //  - TRANSACTION_CANCELED, with one CancellationReason per action in order
 //    (DynamoDB's CancellationReasons): every false condition is reported
-//    (kConditionalCheckFailed, the others kNone); an invalid key or item, or
+//    (kConditionalCheckFailed, the others kNone; with
+//    ReturnValuesOnConditionCheckFailure(kAllOld) on the action, its reason
+//    carries the item as it was); an invalid key or item, or
 //    an update that cannot apply or breaks the item limits, is
 //    kValidationError on the first such action (conditions are then not
 //    evaluated). Nothing is written.
 //
 // Idempotency: with ClientRequestToken(t), a repeat of the same request with
 // the same token within 10 minutes of the first success returns that
-// success without applying it again. Tokens are remembered per open
-// database handle, in memory (a reopen forgets them).
+// success without applying it again. A repeat that arrives while the first
+// is still running waits for it (so of two concurrent requests with one
+// token exactly one applies). Tokens are remembered per open database
+// handle, in memory (a reopen forgets them), for 10 minutes and at most
+// kMaxRememberedTokens of them (the oldest are forgotten first).
 //
 // TransactGet reads all its items under the locks of their stripes, so it
 // never sees part of a concurrent TransactWrite, BatchWrite or conditional
@@ -65,26 +72,15 @@ inline constexpr size_t kMaxTransactionActions = 100;
 inline constexpr size_t kMaxClientRequestTokenLength = 36;
 // How long a client request token is remembered.
 inline constexpr int kIdempotencyWindowSeconds = 600;
+// How many client request tokens a database handle remembers at most.
+inline constexpr size_t kMaxRememberedTokens = 100000;
 
 // A condition on an item that a transaction checks but does not write.
-class ConditionCheck {
+class ConditionCheck : public ConditionalWrite<ConditionCheck> {
  public:
   explicit ConditionCheck(std::string expression) {
-    condition_.expression = std::move(expression);
+    Condition(std::move(expression));
   }
-  ConditionCheck& Name(std::string placeholder, std::string name) {
-    condition_.names[std::move(placeholder)] = std::move(name);
-    return *this;
-  }
-  ConditionCheck& Value(std::string placeholder, kstone::Value value) {
-    condition_.values.insert_or_assign(std::move(placeholder),
-                                       std::move(value));
-    return *this;
-  }
-  const WriteCondition& condition() const { return condition_; }
-
- private:
-  WriteCondition condition_;
 };
 
 class TransactWrite {
@@ -126,17 +122,22 @@ class TransactWrite {
                               Item(), "", check.condition()});
     return *this;
   }
+  // DynamoDB's ClientRequestToken: 1..36 characters (VALIDATION otherwise,
+  // the empty token included).
   TransactWrite& ClientRequestToken(std::string token) {
     token_ = std::move(token);
+    has_token_ = true;
     return *this;
   }
 
   const std::vector<Action>& actions() const { return actions_; }
   const std::string& client_request_token() const { return token_; }
+  bool has_client_request_token() const { return has_token_; }
 
  private:
   std::vector<Action> actions_;
   std::string token_;
+  bool has_token_ = false;
 };
 
 // Why one action of a cancelled transaction failed (DynamoDB's
@@ -152,6 +153,10 @@ std::string_view CancellationCodeName(CancellationCode code);
 struct CancellationReason {
   CancellationCode code = CancellationCode::kNone;
   std::string message;  // empty for kNone
+  // kConditionalCheckFailed of an action with
+  // ReturnValuesOnConditionCheckFailure(kAllOld): the item as it was (with
+  // its key attributes); nullopt if it did not exist (or otherwise).
+  std::optional<Item> item;
 };
 
 struct TransactWriteResult {

@@ -29,38 +29,24 @@
 
 namespace kstone {
 
-class Update {
+// Placeholders (Name, Value) are shared by the update and the condition
+// expression (Condition).
+class Update : public ConditionalWrite<Update> {
  public:
   explicit Update(std::string expression)
       : expression_(std::move(expression)) {}
 
-  Update& Condition(std::string expression) {
-    condition_.expression = std::move(expression);
-    return *this;
-  }
-  // Placeholders are shared by the update and the condition expression.
-  Update& Name(std::string placeholder, std::string name) {
-    condition_.names[std::move(placeholder)] = std::move(name);
-    return *this;
-  }
-  Update& Value(std::string placeholder, kstone::Value value) {
-    condition_.values.insert_or_assign(std::move(placeholder),
-                                       std::move(value));
-    return *this;
-  }
   Update& ReturnValues(kstone::ReturnValues rv) {
     return_values_ = rv;
     return *this;
   }
 
   const std::string& expression() const { return expression_; }
-  // The condition and the placeholders of both expressions.
-  const WriteCondition& condition() const { return condition_; }
+  // condition(): the condition and the placeholders of both expressions.
   kstone::ReturnValues return_values() const { return return_values_; }
 
  private:
   std::string expression_;
-  WriteCondition condition_;
   kstone::ReturnValues return_values_ = kstone::ReturnValues::kAllNew;
 };
 

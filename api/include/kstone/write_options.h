@@ -15,7 +15,9 @@
 // under the same stripe lock as the write, so the read-check-write is
 // atomic. A false condition is CONDITIONAL_CHECK_FAILED and writes nothing.
 // Every placeholder defined must be used, every one used defined
-// (VALIDATION otherwise).
+// (VALIDATION otherwise). With
+// ReturnValuesOnConditionCheckFailure(kAllOld), the error of a false
+// condition carries the item as it was (ConditionCheckFailureItem()).
 //
 // Thread safety: value types; const methods are safe for concurrent use.
 
@@ -23,7 +25,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "absl/status/status.h"
 #include "kstone/item.h"
 #include "kstone/value.h"
 
@@ -43,71 +47,98 @@ enum class ReturnValues {
 // "UPDATED_NEW".
 std::string_view ReturnValuesName(ReturnValues rv);
 
+// What a write whose condition is false returns with its error (DynamoDB's
+// ReturnValuesOnConditionCheckFailure): nothing, or the item as it was (if
+// there was one). See ConditionCheckFailureItem() and
+// CancellationReason::item.
+enum class ReturnValuesOnConditionCheckFailure {
+  kNone,
+  kAllOld,
+};
+
+// DynamoDB's spelling: "NONE", "ALL_OLD".
+std::string_view ReturnValuesOnConditionCheckFailureName(
+    ReturnValuesOnConditionCheckFailure rv);
+
 // A condition expression with its placeholders. Shared by PutOptions,
 // DeleteOptions, Update and the actions of a transaction.
 struct WriteCondition {
   std::string expression;                    // "" = unconditional
   std::map<std::string, std::string> names;  // "#n" -> attribute name
   std::map<std::string, Value> values;       // ":v" -> value
+  // What the error carries when the condition is false.
+  kstone::ReturnValuesOnConditionCheckFailure on_failure =
+      kstone::ReturnValuesOnConditionCheckFailure::kNone;
+};
+
+// The condition builder shared by PutOptions, DeleteOptions, Update and
+// ConditionCheck (CRTP: each setter returns the derived builder).
+template <typename Self>
+class ConditionalWrite {
+ public:
+  Self& Condition(std::string expression) {
+    condition_.expression = std::move(expression);
+    return self();
+  }
+  // Defines the #placeholder `placeholder` as the attribute `name`.
+  Self& Name(std::string placeholder, std::string name) {
+    condition_.names[std::move(placeholder)] = std::move(name);
+    return self();
+  }
+  // Defines the :placeholder `placeholder`.
+  Self& Value(std::string placeholder, kstone::Value value) {
+    condition_.values.insert_or_assign(std::move(placeholder),
+                                       std::move(value));
+    return self();
+  }
+  // With kAllOld, a false condition's error carries the item as it was.
+  Self& ReturnValuesOnConditionCheckFailure(
+      kstone::ReturnValuesOnConditionCheckFailure rv) {
+    condition_.on_failure = rv;
+    return self();
+  }
+  const WriteCondition& condition() const { return condition_; }
+
+ private:
+  Self& self() { return static_cast<Self&>(*this); }
+
+  WriteCondition condition_;
 };
 
 // Options of Database::Put.
-class PutOptions {
+class PutOptions : public ConditionalWrite<PutOptions> {
  public:
   PutOptions() = default;
-  PutOptions& Condition(std::string expression) {
-    condition_.expression = std::move(expression);
-    return *this;
-  }
-  PutOptions& Name(std::string placeholder, std::string name) {
-    condition_.names[std::move(placeholder)] = std::move(name);
-    return *this;
-  }
-  PutOptions& Value(std::string placeholder, kstone::Value value) {
-    condition_.values.insert_or_assign(std::move(placeholder),
-                                       std::move(value));
-    return *this;
-  }
   PutOptions& ReturnValues(kstone::ReturnValues rv) {
     return_values_ = rv;
     return *this;
   }
-  const WriteCondition& condition() const { return condition_; }
   kstone::ReturnValues return_values() const { return return_values_; }
 
  private:
-  WriteCondition condition_;
   kstone::ReturnValues return_values_ = kstone::ReturnValues::kNone;
 };
 
 // Options of Database::Delete (the same fields as PutOptions).
-class DeleteOptions {
+class DeleteOptions : public ConditionalWrite<DeleteOptions> {
  public:
   DeleteOptions() = default;
-  DeleteOptions& Condition(std::string expression) {
-    condition_.expression = std::move(expression);
-    return *this;
-  }
-  DeleteOptions& Name(std::string placeholder, std::string name) {
-    condition_.names[std::move(placeholder)] = std::move(name);
-    return *this;
-  }
-  DeleteOptions& Value(std::string placeholder, kstone::Value value) {
-    condition_.values.insert_or_assign(std::move(placeholder),
-                                       std::move(value));
-    return *this;
-  }
   DeleteOptions& ReturnValues(kstone::ReturnValues rv) {
     return_values_ = rv;
     return *this;
   }
-  const WriteCondition& condition() const { return condition_; }
   kstone::ReturnValues return_values() const { return return_values_; }
 
  private:
-  WriteCondition condition_;
   kstone::ReturnValues return_values_ = kstone::ReturnValues::kNone;
 };
+
+// The item a CONDITIONAL_CHECK_FAILED error of a single Put, Delete or
+// Update carries when the write asked for
+// ReturnValuesOnConditionCheckFailure(kAllOld) and the item existed (with
+// its key attributes); nullopt otherwise (including for any other status).
+// DynamoDB's ConditionalCheckFailedException.Item.
+std::optional<Item> ConditionCheckFailureItem(const absl::Status& status);
 
 // What a conditional Put or Delete returns: with kAllOld, the item it
 // replaced or deleted (with its key attributes), nullopt if there was none

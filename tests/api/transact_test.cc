@@ -1,0 +1,284 @@
+// ReturnValuesOnConditionCheckFailure (transactions and single writes) and
+// client request tokens (length, replay, mismatch, expiry by age and count,
+// concurrent repeats), on both backends.
+
+#include <atomic>
+#include <chrono>
+#include <latch>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/database_testing.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kstone/kstone.h"
+#include "tests/api/api_test_util.h"
+
+namespace kstone {
+namespace {
+
+using ::kstone::testing::BackendTest;
+using ::testing::HasSubstr;
+using Clock = std::chrono::steady_clock;
+using OnFailure = ReturnValuesOnConditionCheckFailure;
+
+Item Doc(const std::string& pk, int n) {
+  return ItemBuilder().String("pk", pk).Number("n", n).Build();
+}
+
+std::string NumberOf(Database& db, const std::string& pk) {
+  absl::StatusOr<std::optional<Item>> got = db.Get(Key(pk));
+  if (!got.ok()) return got.status().ToString();
+  if (!got->has_value()) return "<absent>";
+  const Value* v = (*got)->Get("n");
+  return v == nullptr ? "<missing>" : std::string(v->AsNumber());
+}
+
+class TransactTest : public BackendTest {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<Database> db = CreateDb();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_.emplace(std::move(*db));
+  }
+
+  TransactWrite Increment(const std::string& pk, const std::string& token) {
+    return TransactWrite()
+        .Update(Key(pk), Update("ADD n :one").Value(":one", Value::Number(1)))
+        .ClientRequestToken(token);
+  }
+
+  std::optional<Database> db_;
+};
+
+TEST_P(TransactTest, CancellationReasonsCarryTheOldItem) {
+  ASSERT_TRUE(db_->Put(Doc("a", 1)).ok());
+  ASSERT_TRUE(db_->Put(Doc("d", 4)).ok());
+  const TransactWriteResult r = db_->TransactWrite(
+      TransactWrite()
+          .Put(Doc("b", 2),
+               PutOptions()
+                   .Condition("attribute_not_exists(pk)")
+                   .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld))
+          .Update(Key("a"),
+                  Update("SET n = :two")
+                      .Condition("n = :five")
+                      .Value(":two", Value::Number(2))
+                      .Value(":five", Value::Number(5))
+                      .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld))
+          .ConditionCheck(Key("c"), ConditionCheck("attribute_exists(pk)")
+                                        .ReturnValuesOnConditionCheckFailure(
+                                            OnFailure::kAllOld))
+          .Delete(Key("d"), DeleteOptions().Condition("n = :z").Value(
+                                ":z", Value::Number(0))));
+  ASSERT_EQ(ErrorCodeOf(r.status), ErrorCode::kTransactionCanceled) << r.status;
+  ASSERT_EQ(r.cancellation_reasons.size(), 4u);
+  // Put: its condition held.
+  EXPECT_EQ(r.cancellation_reasons[0].code, CancellationCode::kNone);
+  EXPECT_FALSE(r.cancellation_reasons[0].item.has_value());
+  // Update: failed, ALL_OLD, the item exists.
+  EXPECT_EQ(r.cancellation_reasons[1].code,
+            CancellationCode::kConditionalCheckFailed);
+  ASSERT_TRUE(r.cancellation_reasons[1].item.has_value());
+  EXPECT_EQ(*r.cancellation_reasons[1].item, Doc("a", 1));
+  // ConditionCheck: failed, ALL_OLD, no item.
+  EXPECT_EQ(r.cancellation_reasons[2].code,
+            CancellationCode::kConditionalCheckFailed);
+  EXPECT_FALSE(r.cancellation_reasons[2].item.has_value());
+  // Delete: failed, NONE.
+  EXPECT_EQ(r.cancellation_reasons[3].code,
+            CancellationCode::kConditionalCheckFailed);
+  EXPECT_FALSE(r.cancellation_reasons[3].item.has_value());
+  // Nothing was written.
+  EXPECT_EQ(NumberOf(*db_, "a"), "1");
+  EXPECT_EQ(NumberOf(*db_, "b"), "<absent>");
+  EXPECT_EQ(NumberOf(*db_, "d"), "4");
+}
+
+TEST_P(TransactTest, SingleWritesCarryTheOldItem) {
+  ASSERT_TRUE(db_->Put(Doc("a", 1)).ok());
+  const PutOptions put_all_old =
+      PutOptions()
+          .Condition("attribute_not_exists(pk)")
+          .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld);
+  absl::StatusOr<WriteResult> w = db_->Put(Doc("a", 9), put_all_old);
+  EXPECT_EQ(ErrorCodeOf(w.status()), ErrorCode::kConditionalCheckFailed);
+  std::optional<Item> old = ConditionCheckFailureItem(w.status());
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(*old, Doc("a", 1));
+  // NONE (the default): no item.
+  w = db_->Put(Doc("a", 9), PutOptions().Condition("attribute_not_exists(pk)"));
+  EXPECT_EQ(ErrorCodeOf(w.status()), ErrorCode::kConditionalCheckFailed);
+  EXPECT_FALSE(ConditionCheckFailureItem(w.status()).has_value());
+  // The condition holds: the write happens and returns nothing extra.
+  w = db_->Put(Doc("b", 2), put_all_old);
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_FALSE(w->attributes.has_value());
+  // Delete of a missing item whose condition fails: no item.
+  w = db_->Delete(Key("zz"),
+                  DeleteOptions()
+                      .Condition("attribute_exists(pk)")
+                      .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld));
+  EXPECT_EQ(ErrorCodeOf(w.status()), ErrorCode::kConditionalCheckFailed);
+  EXPECT_FALSE(ConditionCheckFailureItem(w.status()).has_value());
+  // Delete and Update of an existing item.
+  w = db_->Delete(Key("b"),
+                  DeleteOptions()
+                      .Condition("n = :x")
+                      .Value(":x", Value::Number(7))
+                      .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld));
+  old = ConditionCheckFailureItem(w.status());
+  ASSERT_TRUE(old.has_value()) << w.status();
+  EXPECT_EQ(*old, Doc("b", 2));
+  absl::StatusOr<Item> u = db_->Update(
+      Key("a"), Update("SET n = n + :x")
+                    .Condition("n > :x")
+                    .Value(":x", Value::Number(5))
+                    .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld));
+  EXPECT_EQ(ErrorCodeOf(u.status()), ErrorCode::kConditionalCheckFailed);
+  old = ConditionCheckFailureItem(u.status());
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(*old, Doc("a", 1));
+  EXPECT_EQ(NumberOf(*db_, "a"), "1");
+  // Other statuses carry nothing.
+  EXPECT_FALSE(ConditionCheckFailureItem(absl::OkStatus()).has_value());
+  EXPECT_FALSE(
+      ConditionCheckFailureItem(absl::InvalidArgumentError("x")).has_value());
+  EXPECT_EQ(ReturnValuesOnConditionCheckFailureName(OnFailure::kAllOld),
+            "ALL_OLD");
+  EXPECT_EQ(ReturnValuesOnConditionCheckFailureName(OnFailure::kNone), "NONE");
+}
+
+TEST_P(TransactTest, TokenLength) {
+  auto code = [&](const std::string& token) {
+    return ErrorCodeOf(db_->TransactWrite(Increment("a", token)).status);
+  };
+  EXPECT_EQ(code(""), ErrorCode::kValidation);
+  EXPECT_EQ(code(std::string(37, 't')), ErrorCode::kValidation);
+  EXPECT_EQ(code(std::string(36, 't')), ErrorCode::kOk);
+  EXPECT_EQ(code("1"), ErrorCode::kOk);
+  // Characters, not bytes: 36 two-byte characters are allowed.
+  std::string e_acute;
+  for (int i = 0; i < 36; ++i) e_acute += "\xc3\xa9";
+  EXPECT_EQ(code(e_acute), ErrorCode::kOk);
+  EXPECT_EQ(code(e_acute + "\xc3\xa9"), ErrorCode::kValidation);
+  EXPECT_EQ(NumberOf(*db_, "a"), "3");
+  // Without a token every request applies.
+  ASSERT_TRUE(
+      db_
+          ->TransactWrite(TransactWrite().Update(
+              Key("a"), Update("ADD n :one").Value(":one", Value::Number(1))))
+          .ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "4");
+}
+
+TEST_P(TransactTest, ReplayAndMismatch) {
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "tok")).ok());
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "tok")).ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "1");
+  // The same token with other parameters.
+  TransactWriteResult r = db_->TransactWrite(Increment("b", "tok"));
+  EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kIdempotentParameterMismatch);
+  EXPECT_EQ(ErrorCodeName(ErrorCodeOf(r.status)),
+            "IDEMPOTENT_PARAMETER_MISMATCH");
+  EXPECT_THAT(std::string(r.status.message()), HasSubstr("ClientRequestToken"));
+  // Another ReturnValuesOnConditionCheckFailure is another request too.
+  r = db_->TransactWrite(
+      TransactWrite()
+          .Update(Key("a"),
+                  Update("ADD n :one")
+                      .Value(":one", Value::Number(1))
+                      .ReturnValuesOnConditionCheckFailure(OnFailure::kAllOld))
+          .ClientRequestToken("tok"));
+  EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kIdempotentParameterMismatch);
+  EXPECT_EQ(NumberOf(*db_, "a"), "1");
+  EXPECT_EQ(NumberOf(*db_, "b"), "<absent>");
+  // A cancelled request does not keep its token.
+  TransactWrite guarded =
+      TransactWrite()
+          .Update(Key("c"), Update("ADD n :one")
+                                .Condition("attribute_exists(pk)")
+                                .Value(":one", Value::Number(1)))
+          .ClientRequestToken("tok-c");
+  EXPECT_EQ(ErrorCodeOf(db_->TransactWrite(guarded).status),
+            ErrorCode::kTransactionCanceled);
+  ASSERT_TRUE(db_->Put(Doc("c", 0)).ok());
+  ASSERT_TRUE(db_->TransactWrite(guarded).ok());
+  ASSERT_TRUE(db_->TransactWrite(guarded).ok());
+  EXPECT_EQ(NumberOf(*db_, "c"), "1");
+}
+
+TEST_P(TransactTest, TokensExpireAfterTenMinutes) {
+  std::atomic<int64_t> seconds{0};
+  const Clock::time_point base = Clock::now();
+  DatabaseTesting::SetTokenClock(
+      *db_, [&] { return base + std::chrono::seconds(seconds.load()); });
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "tok")).ok());
+  seconds = kIdempotencyWindowSeconds - 1;
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "tok")).ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "1");
+  EXPECT_EQ(ErrorCodeOf(db_->TransactWrite(Increment("b", "tok")).status),
+            ErrorCode::kIdempotentParameterMismatch);
+  EXPECT_EQ(DatabaseTesting::RememberedTokens(*db_), 1u);
+  // Ten minutes after its success the token is forgotten: the request
+  // applies again, and so would another one.
+  seconds = kIdempotencyWindowSeconds;
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "tok")).ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "2");
+  seconds = 2 * kIdempotencyWindowSeconds;
+  ASSERT_TRUE(db_->TransactWrite(Increment("b", "tok")).ok());
+  EXPECT_EQ(NumberOf(*db_, "b"), "1");
+  // Old tokens go even if never asked about again.
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(
+        db_->TransactWrite(Increment("x", "t" + std::to_string(i))).ok());
+  }
+  EXPECT_EQ(DatabaseTesting::RememberedTokens(*db_), 11u);
+  seconds = 4 * kIdempotencyWindowSeconds;
+  ASSERT_TRUE(db_->TransactWrite(Increment("y", "last")).ok());
+  EXPECT_EQ(DatabaseTesting::RememberedTokens(*db_), 1u);
+}
+
+TEST_P(TransactTest, TokensAreBoundedInNumber) {
+  DatabaseTesting::SetTokenCapacity(*db_, 3);
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(
+        db_->TransactWrite(Increment("a", "t" + std::to_string(i))).ok());
+    EXPECT_LE(DatabaseTesting::RememberedTokens(*db_), 3u);
+  }
+  EXPECT_EQ(NumberOf(*db_, "a"), "5");
+  // t5 is remembered (a replay), t1 was forgotten (applies again).
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "t5")).ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "5");
+  ASSERT_TRUE(db_->TransactWrite(Increment("a", "t1")).ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "6");
+  EXPECT_EQ(DatabaseTesting::RememberedTokens(*db_), 3u);
+}
+
+TEST_P(TransactTest, ConcurrentRepeatsApplyOnce) {
+  constexpr int kRounds = 40;
+  constexpr int kThreads = 3;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string token = "round-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::vector<absl::Status> results(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        results[t] = db_->TransactWrite(Increment("n", token)).status;
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const absl::Status& s : results) EXPECT_TRUE(s.ok()) << s;
+    ASSERT_EQ(NumberOf(*db_, "n"), std::to_string(round + 1))
+        << "round " << round;
+  }
+}
+
+KSTONE_INSTANTIATE_BACKENDS(TransactTest);
+
+}  // namespace
+}  // namespace kstone
