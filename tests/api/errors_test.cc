@@ -26,6 +26,8 @@ TEST(ErrorsTest, NamesAreStable) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kResourceExhausted), "RESOURCE_EXHAUSTED");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kUnimplemented), "UNIMPLEMENTED");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kInternal), "INTERNAL");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kIdempotentParameterMismatch),
+            "IDEMPOTENT_PARAMETER_MISMATCH");
 }
 
 TEST(ErrorsTest, DerivedFromAbslCodes) {
@@ -54,7 +56,7 @@ TEST(ErrorsTest, MakeErrorRoundTripsEveryCode) {
         ErrorCode::kNotFound, ErrorCode::kAlreadyExists, ErrorCode::kCorruption,
         ErrorCode::kIoError, ErrorCode::kLocked, ErrorCode::kNotADatabase,
         ErrorCode::kResourceExhausted, ErrorCode::kUnimplemented,
-        ErrorCode::kInternal}) {
+        ErrorCode::kInternal, ErrorCode::kIdempotentParameterMismatch}) {
     absl::Status s = MakeError(code, "the message");
     EXPECT_FALSE(s.ok());
     EXPECT_EQ(ErrorCodeOf(s), code) << ErrorCodeName(code);

@@ -93,13 +93,17 @@ class TransactCrashTest : public ::testing::Test {
       if (!made.ok()) return false;
       db.emplace(std::move(*made));
     }
+    // The setup: two batches (one synced WAL write each).
+    BatchWrite first;
+    BatchWrite second;
     for (int i = 0; i < kItems; ++i) {
-      EXPECT_TRUE(
-          db->Put(ItemBuilder().String("pk", Pk(i)).Number("n", 0).Build())
-              .ok());
+      (i < kItems / 2 ? first : second)
+          .Put(ItemBuilder().String("pk", Pk(i)).Number("n", 0).Build());
     }
-    EXPECT_TRUE(db->Put(ItemBuilder().String("pk", "gone").Build()).ok());
-    EXPECT_TRUE(db->Put(ItemBuilder().String("pk", "guard").Build()).ok());
+    second.Put(ItemBuilder().String("pk", "gone").Build());
+    second.Put(ItemBuilder().String("pk", "guard").Build());
+    EXPECT_TRUE(db->BatchWrite(first).ok());
+    EXPECT_TRUE(db->BatchWrite(second).ok());
     // The setup is durable whatever the sync mode.
     EXPECT_TRUE(db->Flush().ok());
 

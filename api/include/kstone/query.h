@@ -32,14 +32,22 @@
 // Semantics (as DynamoDB's):
 //   - Limit(n) counts the items READ (scanned_count), before the filter; a
 //     page may hold fewer items than n, even none, and still have a last_key.
-//     A page also ends after 1 MB of item data read (encoded key + item bytes,
-//     before filter and projection).
+//     A page also ends once the items read reach 1 MB (1,048,576 bytes), each
+//     counted by DynamoDB's item size (names + values, key attributes
+//     included), before filter and projection; the item reaching the mark is
+//     the page's last.
 //   - count = items that passed the filter; scanned_count = items read.
 //     SelectCount() returns no items, only the counts.
 //   - last_key is set only when more items may remain; pass it to
 //     StartAfter() to read the next page (reading continues exactly after it;
-//     the item need not exist any more). A Query's StartAfter key must lie in
-//     the queried partition and carry the full primary key.
+//     the item need not exist any more). The key must fit the schema ("The
+//     provided starting key is invalid: ..."). A Query's StartAfter key must
+//     lie in the queried partition and satisfy the sort-key condition ("...
+//     does not match the range key predicate"), as DynamoDB's
+//     ExclusiveStartKey; a Query of a table without a sort key takes none.
+//     (A key without a sort key on a table with one is the key of an item
+//     that has none, which sorts first in its partition: accepted.) A Scan's
+//     StartAfter key must lie in its segment.
 //   - A Query's filter may not name the key attributes; a Scan's may.
 //   - Items returned carry their key attributes (unless a projection leaves
 //     them out).
