@@ -241,6 +241,27 @@ absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
   return status;
 }
 
+namespace {
+
+// A conditional Put or Delete (kind), returning per `rv`.
+absl::StatusOr<WriteResult> PutOrDelete(DatabaseImpl* db, int kind,
+                                        const Key& key, const Item* item,
+                                        const WriteCondition& condition,
+                                        ReturnValues rv) {
+  bool item_error = false;
+  KS_ASSIGN_OR_RETURN(
+      std::unique_ptr<DatabaseImpl::WriteAction> action,
+      db->PrepareAction(kind, key, item, "", condition, &item_error));
+  KS_RETURN_IF_ERROR(db->ApplyAction(action.get()));
+  WriteResult result;
+  if (rv == ReturnValues::kAllOld && action->old_item.has_value()) {
+    result.attributes = ItemFromCore(std::move(*action->old_item));
+  }
+  return result;
+}
+
+}  // namespace
+
 absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
                                               const PutOptions& options) {
   KS_RETURN_IF_ERROR(CheckPutDeleteReturnValues(options.return_values()));
@@ -252,33 +273,15 @@ absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
     KS_RETURN_IF_ERROR(Put(key, item));  // the plain, lock-free path
     return WriteResult();
   }
-  bool item_error = false;
-  KS_ASSIGN_OR_RETURN(std::unique_ptr<WriteAction> action,
-                      PrepareAction(WriteAction::kPut, key, &item, "",
-                                    options.condition(), &item_error));
-  KS_RETURN_IF_ERROR(ApplyAction(action.get()));
-  WriteResult result;
-  if (options.return_values() == ReturnValues::kAllOld &&
-      action->old_item.has_value()) {
-    result.attributes = ItemFromCore(std::move(*action->old_item));
-  }
-  return result;
+  return PutOrDelete(this, WriteAction::kPut, key, &item, options.condition(),
+                     options.return_values());
 }
 
 absl::StatusOr<WriteResult> DatabaseImpl::Delete(const Key& key,
                                                  const DeleteOptions& options) {
   KS_RETURN_IF_ERROR(CheckPutDeleteReturnValues(options.return_values()));
-  bool item_error = false;
-  KS_ASSIGN_OR_RETURN(std::unique_ptr<WriteAction> action,
-                      PrepareAction(WriteAction::kDelete, key, nullptr, "",
-                                    options.condition(), &item_error));
-  KS_RETURN_IF_ERROR(ApplyAction(action.get()));
-  WriteResult result;
-  if (options.return_values() == ReturnValues::kAllOld &&
-      action->old_item.has_value()) {
-    result.attributes = ItemFromCore(std::move(*action->old_item));
-  }
-  return result;
+  return PutOrDelete(this, WriteAction::kDelete, key, nullptr,
+                     options.condition(), options.return_values());
 }
 
 absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,

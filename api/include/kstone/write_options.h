@@ -105,33 +105,26 @@ class ConditionalWrite {
   WriteCondition condition_;
 };
 
-// Options of Database::Put.
-class PutOptions : public ConditionalWrite<PutOptions> {
+// The options of a single Put or Delete: the condition and ReturnValues
+// (kNone or kAllOld).
+template <typename Self>
+class SingleWriteOptions : public ConditionalWrite<Self> {
  public:
-  PutOptions() = default;
-  PutOptions& ReturnValues(kstone::ReturnValues rv) {
+  Self& ReturnValues(kstone::ReturnValues rv) {
     return_values_ = rv;
-    return *this;
+    return static_cast<Self&>(*this);
   }
   kstone::ReturnValues return_values() const { return return_values_; }
 
  private:
   kstone::ReturnValues return_values_ = kstone::ReturnValues::kNone;
 };
+
+// Options of Database::Put.
+class PutOptions : public SingleWriteOptions<PutOptions> {};
 
 // Options of Database::Delete (the same fields as PutOptions).
-class DeleteOptions : public ConditionalWrite<DeleteOptions> {
- public:
-  DeleteOptions() = default;
-  DeleteOptions& ReturnValues(kstone::ReturnValues rv) {
-    return_values_ = rv;
-    return *this;
-  }
-  kstone::ReturnValues return_values() const { return return_values_; }
-
- private:
-  kstone::ReturnValues return_values_ = kstone::ReturnValues::kNone;
-};
+class DeleteOptions : public SingleWriteOptions<DeleteOptions> {};
 
 // The item a CONDITIONAL_CHECK_FAILED error of a single Put, Delete or
 // Update carries when the write asked for
