@@ -24,6 +24,7 @@
 #include "api/database_write_action.h"
 #include "api/value_internal.h"
 #include "core/types/item_codec.h"
+#include "core/util/hash.h"
 #include "core/util/status_macros.h"
 #include "kstone/errors.h"
 
@@ -44,24 +45,37 @@ absl::Status CheckCount(size_t n, size_t max, std::string_view what) {
   return absl::OkStatus();
 }
 
-// A canonical text of a transaction, to compare repeats of a token.
+// Appends `field` to *out, length first, so that fields never run together.
+void AppendField(std::string_view field, std::string* out) {
+  absl::StrAppend(out, field.size(), ":", ToAbsl(field), ";");
+}
+
+// What identifies a transaction's parameters, to compare repeats of a
+// token: two 64-bit hashes of a canonical text of every action, and its
+// length (kept small, since up to kMaxRememberedTokens are remembered).
 std::string Fingerprint(const TransactWrite& tx) {
-  std::string out;
+  std::string text;
   for (const TransactWrite::Action& a : tx.actions()) {
-    absl::StrAppend(&out, static_cast<int>(a.kind), "|",
-                    a.key.has_value() ? a.key->ToString() : "", "|",
-                    a.item.ToDynamoJson(), "|", a.update, "|",
-                    a.condition.expression, "|",
-                    static_cast<int>(a.condition.on_failure), "|");
+    AppendField(std::to_string(static_cast<int>(a.kind)), &text);
+    AppendField(a.key.has_value() ? a.key->ToString() : "", &text);
+    AppendField(a.item.ToDynamoJson(), &text);
+    AppendField(a.update, &text);
+    AppendField(a.condition.expression, &text);
+    AppendField(std::to_string(static_cast<int>(a.condition.on_failure)),
+                &text);
     for (const auto& [k, v] : a.condition.names) {
-      absl::StrAppend(&out, k, "=", v, ",");
+      AppendField(k, &text);
+      AppendField(v, &text);
     }
+    text += "|";
     for (const auto& [k, v] : a.condition.values) {
-      absl::StrAppend(&out, k, "=", v.ToDynamoJson(), ",");
+      AppendField(k, &text);
+      AppendField(v.ToDynamoJson(), &text);
     }
-    out += "\n";
+    text += "\n";
   }
-  return out;
+  return absl::StrCat(core::Hash64(text), ".",
+                      core::Hash64(text, 0x6b73746f6e65), ".", text.size());
 }
 
 CancellationReason Reason(CancellationCode code, std::string message) {
