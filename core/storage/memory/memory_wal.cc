@@ -1,17 +1,16 @@
 #include "core/storage/memory/memory_wal.h"
 
+#include <atomic>
 #include <cassert>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
-#include <utility>
-#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "core/util/status_macros.h"
 
 namespace kstone::core {
 namespace {
@@ -27,57 +26,41 @@ uint64_t ApproximateBytes(const WriteBatch& batch) {
   return bytes;
 }
 
-// The memory WAL. Segments mirror the disk WAL's: the current segment comes
-// into existence with its first batch (like the disk WAL's lazily created
-// segment file), Rotate closes it, and RemoveSegmentsThrough drops closed
-// ones. Replay delivers every live batch; it may be called at any time (there
-// is no reopen in memory, so nothing is torn). Safe for concurrent use: one
-// mutex guards everything; Replay copies nothing but holds the mutex while
-// it calls `fn`, so `fn` must not call back into this WAL.
+// See memory_wal.h. The current segment exists once a batch went into it
+// (like the disk WAL's lazily created segment file); its bytes are an atomic
+// counter, so Append only adds to it. Rotate moves the counter into the list
+// of closed segments under mu_. An Append racing with Rotate lands in one
+// segment or the other, as it would on disk.
 class MemoryWal final : public Wal {
  public:
   MemoryWal() = default;
   MemoryWal(const MemoryWal&) = delete;
   MemoryWal& operator=(const MemoryWal&) = delete;
 
-  absl::Status Append(const WriteBatch& batch, bool /*sync*/) override
-      ABSL_LOCKS_EXCLUDED(mu_) {
+  absl::Status Append(const WriteBatch& batch, bool /*sync*/) override {
     assert(!batch.mutations.empty());
     if (batch.mutations.empty()) {
       return absl::InvalidArgumentError("wal: Append of an empty batch");
     }
-    absl::MutexLock lock(&mu_);
-    if (segments_.empty() || segments_.back().number != current_) {
-      segments_.push_back(Segment{current_, {}, 0});
-    }
-    Segment& segment = segments_.back();
-    const uint64_t bytes = ApproximateBytes(batch);
-    segment.batches.push_back(batch);
-    segment.bytes += bytes;
-    bytes_ += bytes;
+    current_bytes_.fetch_add(ApproximateBytes(batch),
+                             std::memory_order_relaxed);
     return absl::OkStatus();
   }
 
   absl::Status Sync() override { return absl::OkStatus(); }
 
   absl::StatusOr<WalReplayReport> Replay(
-      const std::function<absl::Status(const WriteBatch&)>& fn) override
-      ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    WalReplayReport report;
-    for (const Segment& segment : segments_) {
-      for (const WriteBatch& batch : segment.batches) {
-        KS_RETURN_IF_ERROR(fn(batch));
-        ++report.batches;
-        const uint64_t last = batch.first_seq + batch.mutations.size() - 1;
-        if (last > report.max_seq) report.max_seq = last;
-      }
-    }
-    return report;
+      const std::function<absl::Status(const WriteBatch&)>& /*fn*/) override {
+    return WalReplayReport();  // nothing is kept, so nothing replays
   }
 
   absl::StatusOr<uint64_t> Rotate() override ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
+    const uint64_t bytes = current_bytes_.exchange(0);
+    if (bytes > 0) {
+      closed_.push_back(Segment{current_, bytes});
+      closed_bytes_ += bytes;
+    }
     return current_++;
   }
 
@@ -85,35 +68,36 @@ class MemoryWal final : public Wal {
       ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     // Only closed segments go: the current one is never removed.
-    while (!segments_.empty() && segments_.front().number <= segment &&
-           segments_.front().number < current_) {
-      bytes_ -= segments_.front().bytes;
-      segments_.pop_front();
+    while (!closed_.empty() && closed_.front().number <= segment) {
+      closed_bytes_ -= closed_.front().bytes;
+      closed_.pop_front();
     }
     return absl::OkStatus();
   }
 
   WalStats stats() const override ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
+    const uint64_t current = current_bytes_.load();
     WalStats stats;
-    stats.bytes = bytes_;
-    stats.segments = segments_.size();
+    stats.bytes = closed_bytes_ + current;
+    stats.segments = closed_.size() + (current > 0 ? 1 : 0);
     return stats;
   }
 
  private:
   struct Segment {
     uint64_t number;
-    std::vector<WriteBatch> batches;
     uint64_t bytes;
   };
 
   mutable absl::Mutex mu_;
-  // Live segments with at least one batch, oldest first.
-  std::deque<Segment> segments_ ABSL_GUARDED_BY(mu_);
+  // Closed segments that held at least one batch, oldest first.
+  std::deque<Segment> closed_ ABSL_GUARDED_BY(mu_);
+  uint64_t closed_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Number of the segment appends go to; segments start at 1.
   uint64_t current_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Bytes appended to the current segment (0: it does not exist yet).
+  std::atomic<uint64_t> current_bytes_{0};
 };
 
 }  // namespace
