@@ -1,7 +1,12 @@
 #include "core/storage/memory/memory_table.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cassert>
+#include <cstring>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -28,39 +33,48 @@ inline const char* DecodeVarint32(const char* p, uint32_t* value) {
   return p + 1;
 }
 
-// Iterates a MemoryTable by record index; size() means "not valid".
+// Iterates a MemoryTable by record index; size() means "not valid". The
+// current record is decoded (and its key assembled) when the position
+// changes, so record() is cheap however often the merger asks.
 class MemoryTableIterator final : public TableIterator {
  public:
   explicit MemoryTableIterator(std::shared_ptr<const MemoryTable> table)
       : table_(std::move(table)), pos_(table_->size()) {}
 
   bool Valid() const override { return pos_ < table_->size(); }
-  void SeekToFirst() override { pos_ = 0; }
+  void SeekToFirst() override { MoveTo(0); }
   void SeekToLast() override {
-    pos_ = table_->size() == 0 ? 0 : table_->size() - 1;
+    MoveTo(table_->size() == 0 ? 0 : table_->size() - 1);
   }
-  void Seek(std::string_view key) override { pos_ = table_->LowerBound(key); }
+  void Seek(std::string_view key) override { MoveTo(table_->LowerBound(key)); }
   void SeekForPrev(std::string_view key) override {
     size_t upper = table_->UpperBound(key);
-    pos_ = upper == 0 ? table_->size() : upper - 1;
+    MoveTo(upper == 0 ? table_->size() : upper - 1);
   }
   void Next() override {
     assert(Valid());
-    ++pos_;
+    MoveTo(pos_ + 1);
   }
   void Prev() override {
     assert(Valid());
-    pos_ = pos_ == 0 ? table_->size() : pos_ - 1;
+    MoveTo(pos_ == 0 ? table_->size() : pos_ - 1);
   }
   RecordView record() const override {
     assert(Valid());
-    return table_->RecordAt(pos_);
+    return record_;
   }
   absl::Status status() const override { return absl::OkStatus(); }
 
  private:
+  void MoveTo(size_t pos) {
+    pos_ = pos;
+    if (pos_ < table_->size()) record_ = table_->RecordAt(pos_, &key_);
+  }
+
   const std::shared_ptr<const MemoryTable> table_;
   size_t pos_;
+  std::string key_;    // the current record's full key
+  RecordView record_;  // the current record (key views key_)
 };
 
 constexpr uint64_t kHashIndexSeed = 0x6d656d7461626c65ULL;  // "memtable"
@@ -90,43 +104,102 @@ void RecordArena::AppendVarint(uint64_t value) {
   Append(buf, n);
 }
 
+namespace {
+
+size_t RoundUpToPages(size_t n) {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  return (n + page - 1) / page * page;
+}
+
+}  // namespace
+
+RecordArena::~RecordArena() {
+  if (data_ == nullptr) return;
+  if (mapped()) {
+    ::munmap(data_, capacity_);
+  } else {
+    std::free(data_);
+  }
+}
+
 void RecordArena::Grow(size_t n) {
   size_t wanted =
       std::max({size_ + n, capacity_ + capacity_ / 2, size_t{4096}});
-  void* grown = std::realloc(data_, wanted);
-  if (grown == nullptr) std::abort();  // out of memory, as operator new
+  if (wanted < kMapThreshold) {
+    void* grown = std::realloc(data_, wanted);
+    if (grown == nullptr) std::abort();  // out of memory, as operator new
+    data_ = static_cast<char*>(grown);
+    capacity_ = wanted;
+    return;
+  }
+  wanted = RoundUpToPages(wanted);
+  void* grown;
+  if (mapped()) {
+    grown = ::mremap(data_, capacity_, wanted, MREMAP_MAYMOVE);
+  } else {
+    // Leave the heap: copy what there is into a fresh mapping.
+    grown = ::mmap(nullptr, wanted, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (grown != MAP_FAILED && size_ > 0) {
+      std::memcpy(grown, data_, size_);
+    }
+    if (grown != MAP_FAILED) std::free(data_);
+  }
+  if (grown == MAP_FAILED) std::abort();  // out of memory, as operator new
   data_ = static_cast<char*>(grown);
   capacity_ = wanted;
 }
 
 void RecordArena::ShrinkToFit() {
-  if (size_ == capacity_) return;
-  if (size_ == 0) {
-    std::free(data_);
-    data_ = nullptr;
-    capacity_ = 0;
+  if (data_ == nullptr || size_ == capacity_) return;
+  if (!mapped()) {
+    if (size_ == 0) {
+      std::free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
+      return;
+    }
+    void* shrunk = std::realloc(data_, size_);
+    if (shrunk == nullptr) return;  // keep the larger block
+    data_ = static_cast<char*>(shrunk);
+    capacity_ = size_;
     return;
   }
-  void* shrunk = std::realloc(data_, size_);
-  if (shrunk == nullptr) return;  // keep the larger block
-  data_ = static_cast<char*>(shrunk);
-  capacity_ = size_;
+  // A mapped arena stays mapped (capacity_ must stay >= kMapThreshold for
+  // mapped() to hold), trimmed to whole pages.
+  const size_t needed = std::max(RoundUpToPages(size_), kMapThreshold);
+  if (needed >= capacity_) return;
+  // Shrinking in place cannot fail in practice; if it does, keep the pages.
+  if (::mremap(data_, capacity_, needed, 0) != MAP_FAILED) capacity_ = needed;
 }
 
 }  // namespace memory_table_internal
 
-std::string_view MemoryTable::KeyAt(size_t i) const {
+std::string_view MemoryTable::SuffixAt(size_t i) const {
   uint32_t key_len;
   const char* p = DecodeVarint32(RecordPtr(i), &key_len);
   return std::string_view(p, key_len);
 }
 
-RecordView MemoryTable::RecordAt(size_t i) const {
+int MemoryTable::CompareKeyAt(size_t i, std::string_view key) const {
+  // Every key of the table is prefix_ + suffix.
+  const size_t n = std::min(prefix_.size(), key.size());
+  if (n > 0) {
+    const int c = std::memcmp(prefix_.data(), key.data(), n);
+    if (c != 0) return c;
+  }
+  if (key.size() < prefix_.size()) return 1;  // key is a proper prefix
+  return SuffixAt(i).compare(key.substr(prefix_.size()));
+}
+
+RecordView MemoryTable::RecordAt(size_t i, std::string* key) const {
   assert(i < size());
   RecordView record;
   uint32_t len;
   const char* p = DecodeVarint32(RecordPtr(i), &len);
-  record.key = std::string_view(p, len);
+  key->assign(prefix_);
+  key->append(p, len);
+  record.key = *key;
   p += len;
   uint64_t tag = static_cast<unsigned char>(*p);
   if (tag < 0x80) {
@@ -147,7 +220,7 @@ size_t MemoryTable::LowerBound(std::string_view key) const {
   size_t lo = 0, n = size();
   while (n > 0) {
     size_t half = n / 2;
-    if (KeyAt(lo + half) < key) {
+    if (CompareKeyAt(lo + half, key) < 0) {
       lo += half + 1;
       n -= half + 1;
     } else {
@@ -161,7 +234,7 @@ size_t MemoryTable::UpperBound(std::string_view key) const {
   size_t lo = 0, n = size();
   while (n > 0) {
     size_t half = n / 2;
-    if (!(key < KeyAt(lo + half))) {
+    if (CompareKeyAt(lo + half, key) <= 0) {
       lo += half + 1;
       n -= half + 1;
     } else {
@@ -172,18 +245,66 @@ size_t MemoryTable::UpperBound(std::string_view key) const {
 }
 
 bool MemoryTable::MayContain(std::string_view key) const {
-  return BloomFilterMayContain(filter_, key);
+  if (num_slots_ == 0) return size() > 0;  // no index: cannot tell
+  if (key.substr(0, prefix_.size()) != prefix_) return false;
+  const std::string_view suffix = key.substr(prefix_.size());
+  const uint64_t h = HashIndexHash(suffix);
+  const uint32_t index_mask = (uint32_t{1} << index_bits_) - 1;
+  const uint32_t fingerprint =
+      static_cast<uint32_t>(h << index_bits_) & ~index_mask;
+  for (uint64_t pos = SlotOf(h, num_slots_);;
+       pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
+    const uint32_t slot = slots_[pos];
+    if (slot == 0) return false;
+    if ((slot & ~index_mask) == fingerprint) return true;
+  }
 }
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
-  // Most lookups miss (the engine asks each table in turn), and the bloom
-  // filter rejects a miss more cheaply than probing the hash index.
-  if (!MayContain(key)) return std::nullopt;
   size_t i = Find(key);
   if (i == size()) return std::nullopt;
-  RecordView record = RecordAt(i);
+  std::string full_key;
+  RecordView record = RecordAt(i, &full_key);
   return LookupResult{record.seq, record.type, std::string(record.value)};
+}
+
+void MemoryTable::ElidePrefix(size_t prefix_len) {
+  if (prefix_len == 0) return;
+  // Records only shrink, so each moves to or before where it was, and the
+  // bytes it is written over have been read already.
+  char* const base = arena_.mutable_data();
+  size_t out = 0;
+  uint64_t old_group_base = 0;
+  for (size_t i = 0; i < size(); ++i) {
+    const size_t group = i >> kGroupShift;
+    if ((i & ((size_t{1} << kGroupShift) - 1)) == 0) {
+      old_group_base = group_base_[group];
+      group_base_[group] = out;
+    }
+    const char* const record = base + old_group_base + offsets_[i];
+    uint32_t key_len;
+    const char* const key = DecodeVarint32(record, &key_len);
+    // After the key: the tag varint, the value length and the value.
+    const char* p = key + key_len;
+    while (static_cast<unsigned char>(*p) >= 0x80) ++p;
+    uint32_t value_len;
+    p = DecodeVarint32(p + 1, &value_len);
+    const char* const end = p + value_len;
+
+    offsets_[i] = static_cast<uint32_t>(out - group_base_[group]);
+    const size_t moved = static_cast<size_t>(end - key) - prefix_len;
+    char header[5];
+    size_t header_len = 0;
+    for (uint32_t v = key_len - static_cast<uint32_t>(prefix_len);; v >>= 7) {
+      header[header_len++] = static_cast<char>(v < 0x80 ? v : (v | 0x80));
+      if (v < 0x80) break;
+    }
+    std::memmove(base + out + header_len, key + prefix_len, moved);
+    std::memcpy(base + out, header, header_len);
+    out += header_len + moved;
+  }
+  arena_.Truncate(out);
 }
 
 void MemoryTable::BuildHashIndex() {
@@ -192,7 +313,7 @@ void MemoryTable::BuildHashIndex() {
   if (n == 0 || n >= UINT32_MAX) return;
   size_t keys = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (i == 0 || KeyAt(i) != KeyAt(i - 1)) ++keys;
+    if (i == 0 || SuffixAt(i) != SuffixAt(i - 1)) ++keys;
   }
   num_slots_ = keys + keys / 4 + 1;
   // Slot values are record index + 1 (0 marks an empty slot).
@@ -201,9 +322,9 @@ void MemoryTable::BuildHashIndex() {
   slots_ = std::make_unique<uint32_t[]>(num_slots_);  // zeroed
   const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
   for (size_t i = 0; i < n; ++i) {
-    std::string_view key = KeyAt(i);
-    if (i > 0 && key == KeyAt(i - 1)) continue;  // only the newest version
-    uint64_t h = HashIndexHash(key);
+    std::string_view suffix = SuffixAt(i);
+    if (i > 0 && suffix == SuffixAt(i - 1)) continue;  // newest version only
+    uint64_t h = HashIndexHash(suffix);
     uint64_t pos = SlotOf(h, num_slots_);
     while (slots_[pos] != 0) pos = pos + 1 == num_slots_ ? 0 : pos + 1;
     uint64_t fingerprint = (h << index_bits_) & ~index_mask;
@@ -214,9 +335,11 @@ void MemoryTable::BuildHashIndex() {
 size_t MemoryTable::Find(std::string_view key) const {
   if (num_slots_ == 0) {
     size_t i = LowerBound(key);
-    return i < size() && KeyAt(i) == key ? i : size();
+    return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
   }
-  const uint64_t h = HashIndexHash(key);
+  if (key.substr(0, prefix_.size()) != prefix_) return size();
+  const std::string_view suffix = key.substr(prefix_.size());
+  const uint64_t h = HashIndexHash(suffix);
   const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
   const uint32_t fingerprint =
       static_cast<uint32_t>((h << index_bits_) & ~index_mask);
@@ -226,7 +349,7 @@ size_t MemoryTable::Find(std::string_view key) const {
     if (slot == 0) return size();
     if ((slot & ~static_cast<uint32_t>(index_mask)) == fingerprint) {
       size_t i = (slot & index_mask) - 1;
-      if (KeyAt(i) == key) return i;
+      if (SuffixAt(i) == suffix) return i;
     }
     pos = pos + 1 == num_slots_ ? 0 : pos + 1;
   }
@@ -236,10 +359,10 @@ std::unique_ptr<TableIterator> MemoryTable::NewIterator() const {
   return std::make_unique<MemoryTableIterator>(shared_from_this());
 }
 
-MemoryTableBuilder::MemoryTableBuilder(uint64_t number, int bloom_bits_per_key,
+MemoryTableBuilder::MemoryTableBuilder(uint64_t number,
+                                       int /*bloom_bits_per_key*/,
                                        PublishFn publish, AbandonFn abandon)
     : table_(new MemoryTable()),
-      bloom_(bloom_bits_per_key),
       publish_(std::move(publish)),
       abandon_(std::move(abandon)) {
   table_->meta_.number = number;
@@ -261,16 +384,14 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
   }
   MemoryTable& t = *table_;
   size_t n = t.size();
-  bool new_key = true;
   if (n > 0) {
-    std::string_view last_key = t.KeyAt(n - 1);
+    std::string_view last_key = t.SuffixAt(n - 1);  // no prefix yet
     int c = record.key.compare(last_key);
     if (c < 0 || (c == 0 && record.seq >= last_seq_)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "memory table ", t.meta_.number, ": record ", n, " (seq ", record.seq,
           ") is not after the previous record"));
     }
-    new_key = c != 0;
   }
   if ((n & ((size_t{1} << MemoryTable::kGroupShift) - 1)) == 0) {
     t.group_base_.push_back(t.arena_.size());
@@ -289,7 +410,6 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
   t.arena_.AppendVarint(record.value.size());
   t.arena_.Append(record.value.data(), record.value.size());
 
-  if (new_key) bloom_.AddKey(record.key);
   TableMeta& meta = t.meta_;
   if (n == 0) {
     meta.smallest_key = std::string(record.key);
@@ -308,21 +428,29 @@ MemoryTableBuilder::FinishTable() {
         "memory table: Finish after Finish or Abandon");
   }
   std::shared_ptr<MemoryTable> table(std::move(table_));
-  table->arena_.ShrinkToFit();
-  table->offsets_.shrink_to_fit();
-  table->group_base_.shrink_to_fit();
-  table->filter_ = bloom_.Build();
-  table->filter_.shrink_to_fit();  // Build's last push_back may double it
-  table->BuildHashIndex();
   TableMeta& meta = table->meta_;
   meta.entries = table->size();
   if (meta.entries > 0) {
-    meta.largest_key = std::string(table->KeyAt(meta.entries - 1));
+    // Keys are sorted, so what the first and last share, all share.
+    meta.largest_key = std::string(table->SuffixAt(meta.entries - 1));
+    const std::string& first = meta.smallest_key;
+    const std::string& last = meta.largest_key;
+    size_t shared = 0;
+    while (shared < first.size() && shared < last.size() &&
+           first[shared] == last[shared]) {
+      ++shared;
+    }
+    table->ElidePrefix(shared);
+    table->prefix_ = first.substr(0, shared);
   }
+  table->arena_.ShrinkToFit();
+  table->offsets_.shrink_to_fit();
+  table->group_base_.shrink_to_fit();
+  table->BuildHashIndex();
   meta.bytes = sizeof(MemoryTable) + table->arena_.capacity() +
                table->offsets_.capacity() * sizeof(uint32_t) +
                table->group_base_.capacity() * sizeof(uint64_t) +
-               table->filter_.capacity() +
+               table->prefix_.capacity() +
                table->num_slots_ * sizeof(uint32_t) +
                meta.smallest_key.capacity() + meta.largest_key.capacity();
   abandon_ = nullptr;

@@ -6,23 +6,27 @@
 // be compact and fast:
 //
 //  - every record lives in one contiguous arena, encoded as
-//      varint32 key_len | key | varint64 (seq << 8 | type) | varint32 value_len
-//      | value
-//    so a record costs its bytes plus ~12 bytes (with the offset and the
-//    bloom filter), with no per-record heap allocation. The arena grows with
-//    realloc, which large allocations satisfy by remapping pages rather than
-//    copying, and is trimmed to its size when the table is finished;
+//      varint32 suffix_len | key suffix | varint64 (seq << 8 | type)
+//      | varint32 value_len | value
+//    where the key suffix is the key without the prefix that every key of
+//    the table shares (kept once per table: at least the stripe and
+//    namespace bytes of engine keys, and often much of the partition key).
+//    So a record costs its bytes minus that prefix plus ~10 bytes of
+//    offset and index, with no per-record heap allocation. The arena grows
+//    with realloc, which large allocations satisfy by remapping pages rather
+//    than copying, and is rewritten without the prefix and trimmed to its
+//    size when the table is finished;
 //  - records are located through a compact offset index: a uint32 offset per
 //    record relative to the start of its group of kGroupSize records, plus a
 //    uint64 base per group (so arenas larger than 4 GiB work);
 //  - point lookups go through a hash index: an open-addressing table (linear
 //    probing, load <= 0.8) of uint32 slots, each holding the index of a key's
 //    newest record plus as many fingerprint bits of the key's hash as the
-//    index leaves free, so a lookup usually touches one slot cache line and
-//    the record itself (~5 bytes per key), where a binary search would
-//    touch ~2 lines per level. Get asks the bloom filter
-//    (core/storage/bloom_filter.h) first, as most lookups miss. Seeks
-//    binary-search the offsets.
+//    index leaves free. It is also the table's filter: a key whose
+//    fingerprint is in no slot of its probe run is not in the table, which
+//    costs one cache line, like a bloom filter probe, and no separate
+//    filter memory. A hit touches the slot, the offset and the record.
+//    Seeks binary-search the offsets.
 //
 // Thread safety: a finished MemoryTable is immutable and safe for concurrent
 // use. MemoryTableBuilder and the iterators are not thread-safe. An iterator
@@ -41,22 +45,30 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "core/storage/bloom_filter.h"
 #include "core/storage/table.h"
 
 namespace kstone::core {
 
 namespace memory_table_internal {
 
-// A growable byte buffer on malloc/realloc (see above). Not thread-safe.
+// A growable byte buffer. Small arenas live on the malloc heap; past
+// kMapThreshold an arena moves into its own anonymous memory mapping, grown
+// with mremap (which moves pages instead of copying them) and trimmed to
+// whole pages when the table is finished. Tables come and go with flushes
+// and compactions; on the heap, large freed arenas would leave holes that
+// the process keeps (glibc serves ever larger blocks from the heap once it
+// has freed a mapped one), while a mapping goes back to the system the
+// moment its table is dropped. Small arenas stay on the heap, where a
+// mapping's page rounding would waste more than the holes. Not thread-safe.
 class RecordArena {
  public:
   RecordArena() = default;
-  ~RecordArena() { std::free(data_); }
+  ~RecordArena();
   RecordArena(const RecordArena&) = delete;
   RecordArena& operator=(const RecordArena&) = delete;
 
   const char* data() const { return data_; }
+  char* mutable_data() { return data_; }
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
   void Append(const char* bytes, size_t n) {
@@ -65,14 +77,21 @@ class RecordArena {
     size_ += n;
   }
   void AppendVarint(uint64_t value);
-  // Releases the unused capacity.
+  // Drops the bytes past `n`. REQUIRES: n <= size().
+  void Truncate(size_t n) { size_ = n; }
+  // Releases the unused capacity beyond the last page in use.
   void ShrinkToFit();
 
  private:
   void Grow(size_t n);
 
+  static constexpr size_t kMapThreshold = 32 << 10;
+
+  bool mapped() const { return capacity_ >= kMapThreshold; }
+
   char* data_ = nullptr;
   size_t size_ = 0;
+  // Bytes allocated: from malloc below kMapThreshold, else mapped pages.
   size_t capacity_ = 0;
 };
 
@@ -95,8 +114,11 @@ class MemoryTable final : public Table,
 
   // Number of records.
   size_t size() const { return offsets_.size(); }
-  // The i-th record in (key asc, seq desc) order. REQUIRES: i < size().
-  RecordView RecordAt(size_t i) const;
+  // The i-th record in (key asc, seq desc) order; its key is assembled in
+  // *key (which record.key views). REQUIRES: i < size().
+  RecordView RecordAt(size_t i, std::string* key) const;
+  // The prefix every key of the table starts with (elided from records).
+  std::string_view shared_prefix() const { return prefix_; }
   // Index of the first record whose key is >= key (size() if none).
   size_t LowerBound(std::string_view key) const;
   // Index of the first record whose key is > key (size() if none).
@@ -110,7 +132,12 @@ class MemoryTable final : public Table,
   const char* RecordPtr(size_t i) const {
     return arena_.data() + group_base_[i >> kGroupShift] + offsets_[i];
   }
-  std::string_view KeyAt(size_t i) const;
+  // The i-th record's key without the shared prefix.
+  std::string_view SuffixAt(size_t i) const;
+  // Compares the i-th record's key with `key`, like memcmp.
+  int CompareKeyAt(size_t i, std::string_view key) const;
+  // Rewrites the arena without the first `prefix_len` bytes of every key.
+  void ElidePrefix(size_t prefix_len);
   void BuildHashIndex();
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
@@ -118,7 +145,7 @@ class MemoryTable final : public Table,
   memory_table_internal::RecordArena arena_;
   std::vector<uint32_t> offsets_;     // per record, relative to its group
   std::vector<uint64_t> group_base_;  // per group of 2^kGroupShift records
-  std::string filter_;                // BloomFilterBuilder bytes
+  std::string prefix_;  // shared by every key (see the class comment)
   // The hash index (see above); empty only for an empty table.
   std::unique_ptr<uint32_t[]> slots_;
   uint64_t num_slots_ = 0;
@@ -137,6 +164,8 @@ class MemoryTableBuilder final : public TableBuilder {
   // Called by Abandon (and by the destructor of an unfinished builder).
   using AbandonFn = std::function<void()>;
 
+  // `bloom_bits_per_key` is accepted for symmetry with the disk backend and
+  // ignored: the hash index is the filter (see MemoryTable).
   MemoryTableBuilder(uint64_t number, int bloom_bits_per_key,
                      PublishFn publish = nullptr, AbandonFn abandon = nullptr);
   ~MemoryTableBuilder() override;
@@ -154,7 +183,6 @@ class MemoryTableBuilder final : public TableBuilder {
 
  private:
   std::unique_ptr<MemoryTable> table_;  // null once finished or abandoned
-  BloomFilterBuilder bloom_;
   std::string last_key_;
   uint64_t last_seq_ = 0;
   PublishFn publish_;

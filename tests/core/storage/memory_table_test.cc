@@ -1,11 +1,14 @@
 // MemoryTable specifics beyond the table conformance suite: its compact
-// layout (footprint per record), offset groups, and iterator lifetime.
+// layout (footprint per record, the shared key prefix kept once), offset
+// groups, the hash index as filter, and iterator lifetime.
 
 #include "core/storage/memory/memory_table.h"
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -37,13 +40,64 @@ TEST(MemoryTableTest, FootprintIsRecordBytesPlusSmallOverhead) {
   constexpr size_t kValue = 80;
   auto table = BuildTable(kRecords, kValue);
   ASSERT_NE(table, nullptr);
-  double raw = Key(0).size() + kValue;
+  // Keys user000000000000 .. user000000099999 share "user0000000".
+  EXPECT_EQ(table->shared_prefix(), "user0000000");
+  double raw = Key(0).size() - table->shared_prefix().size() + kValue;
   double per_record =
       static_cast<double>(table->meta().bytes) / table->meta().entries;
-  // Offset 4, tag 3 (varint of 100 << 8), two length bytes, bloom filter
-  // 1.25, hash index 5 (4-byte slots at load 0.8).
-  EXPECT_LE(per_record, raw + 16) << per_record;
+  // Offset 4, tag 3 (varint of 100 << 8), two length bytes, hash index 5
+  // (4-byte slots at load 0.8).
+  EXPECT_LE(per_record, raw + 15) << per_record;
   EXPECT_GE(per_record, raw);
+}
+
+TEST(MemoryTableTest, SharedPrefixIsElidedAndRestored) {
+  MemoryTableBuilder builder(1, 10);
+  // Keys that share "ab", one of them equal to the shared prefix, some long
+  // enough that their suffix length needs a two-byte varint.
+  const std::vector<std::string> keys = {"ab", std::string("ab\0", 3), "abc",
+                                         "ab" + std::string(300, 'x'), "abz"};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    KS_ASSERT_OK(builder.Add(
+        {keys[i], 10 + i, RecordType::kValue, std::string(i * 50, 'v')}));
+  }
+  KS_ASSERT_OK_AND_ASSIGN(auto table, builder.FinishTable());
+  EXPECT_EQ(table->shared_prefix(), "ab");
+  std::string key;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    RecordView r = table->RecordAt(i, &key);
+    EXPECT_EQ(r.key, keys[i]);
+    EXPECT_EQ(r.seq, 10 + i);
+    EXPECT_EQ(r.value, std::string(i * 50, 'v'));
+    KS_ASSERT_OK_AND_ASSIGN(auto got, table->Get(keys[i]));
+    ASSERT_TRUE(got.has_value()) << i;
+    EXPECT_EQ(got->value, std::string(i * 50, 'v'));
+    EXPECT_TRUE(table->MayContain(keys[i]));
+  }
+  // Keys outside the prefix, before, between and after the table's keys.
+  for (std::string_view absent : {"a", "aa", "ab\x01", "abd", "ac", "b", ""}) {
+    KS_ASSERT_OK_AND_ASSIGN(auto got, table->Get(absent));
+    EXPECT_FALSE(got.has_value()) << absent;
+  }
+  EXPECT_FALSE(table->MayContain("ac"));
+  EXPECT_EQ(table->LowerBound("a"), 0u);
+  EXPECT_EQ(table->LowerBound("ab"), 0u);
+  EXPECT_EQ(table->UpperBound("ab"), 1u);
+  EXPECT_EQ(table->LowerBound("abd"), 3u);  // before "abxxx..."
+  EXPECT_EQ(table->LowerBound("ac"), keys.size());
+  EXPECT_EQ(table->UpperBound("aa"), 0u);
+}
+
+TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
+  auto table = BuildTable(10000, 4);
+  ASSERT_NE(table, nullptr);
+  int false_positives = 0;
+  for (int i = 10000; i < 20000; ++i) {
+    if (table->MayContain(Key(i))) ++false_positives;
+  }
+  // Fingerprints of 32 - 14 index bits: about 1 in 2^18 per probed slot.
+  EXPECT_LT(false_positives, 20);
+  for (int i = 0; i < 10000; i += 7) EXPECT_TRUE(table->MayContain(Key(i)));
 }
 
 TEST(MemoryTableTest, ManyOffsetGroups) {
@@ -57,7 +111,8 @@ TEST(MemoryTableTest, ManyOffsetGroups) {
     EXPECT_EQ(got->value, "vvv");
   }
   for (int i : {4095, 4096, 4097, 8191, 8192, kRecords - 1}) {
-    EXPECT_EQ(table->RecordAt(i).key, Key(i));
+    std::string key;
+    EXPECT_EQ(table->RecordAt(i, &key).key, Key(i));
     EXPECT_EQ(table->LowerBound(Key(i)), static_cast<size_t>(i));
     EXPECT_EQ(table->UpperBound(Key(i)), static_cast<size_t>(i) + 1);
   }
@@ -95,7 +150,8 @@ TEST(MemoryTableTest, SeqAbove56BitsIsInvalidArgument) {
   KS_ASSERT_OK(
       builder.Add({"a", MemoryTable::kMaxSeq, RecordType::kValue, "v"}));
   KS_ASSERT_OK_AND_ASSIGN(auto table, builder.FinishTable());
-  EXPECT_EQ(table->RecordAt(0).seq, MemoryTable::kMaxSeq);
+  std::string key;
+  EXPECT_EQ(table->RecordAt(0, &key).seq, MemoryTable::kMaxSeq);
 }
 
 TEST(MemoryTableTest, PublishAndAbandonCallbacks) {
