@@ -20,11 +20,17 @@
 namespace kstone {
 namespace {
 
-core::EngineOptions ToEngineOptions(const Options& options) {
+core::EngineOptions ToEngineOptions(const Options& options, bool in_memory) {
   core::EngineOptions e;
   e.memtable_max_records_per_stripe = options.memtable_max_records_per_stripe;
   e.memtable_max_bytes_per_stripe = options.memtable_max_bytes_per_stripe;
   e.total_memtable_bytes = options.total_memtable_bytes;
+  if (e.total_memtable_bytes == 0) {
+    e.total_memtable_bytes =
+        std::max(in_memory ? Options::kDefaultTotalMemtableBytesInMemory
+                           : Options::kDefaultTotalMemtableBytesOnDisk,
+                 options.memtable_max_bytes_per_stripe);
+  }
   switch (options.sync_mode) {
     case SyncMode::kEveryCommit:
       e.sync_mode = core::SyncMode::kEveryCommit;
@@ -112,9 +118,9 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
   if (!storage.ok()) return StorageOpenError(storage.status(), path);
   const bool created = (*storage)->created();
 
-  KS_ASSIGN_OR_RETURN(
-      std::unique_ptr<core::Engine> engine,
-      core::Engine::Open(std::move(*storage), ToEngineOptions(options)));
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<core::Engine> engine,
+                      core::Engine::Open(std::move(*storage),
+                                         ToEngineOptions(options, in_memory)));
 
   TableSchema table_schema = schema.value_or(TableSchema());
   std::string metadata = engine->metadata();

@@ -35,9 +35,12 @@ absl::Status Options::Validate() const {
                     memtable_max_records_per_stripe, 1, uint64_t{1} << 32));
   s.Update(CheckU64("memtable_max_bytes_per_stripe",
                     memtable_max_bytes_per_stripe, kKiB, kGiB));
-  s.Update(
-      CheckU64("total_memtable_bytes", total_memtable_bytes, 64 * kKiB, kTiB));
-  if (s.ok() && total_memtable_bytes < memtable_max_bytes_per_stripe) {
+  if (total_memtable_bytes != 0) {  // 0: the default for the medium
+    s.Update(CheckU64("total_memtable_bytes", total_memtable_bytes, 64 * kKiB,
+                      kTiB));
+  }
+  if (s.ok() && total_memtable_bytes != 0 &&
+      total_memtable_bytes < memtable_max_bytes_per_stripe) {
     s = absl::InvalidArgumentError(
         absl::StrCat("Options.total_memtable_bytes = ", total_memtable_bytes,
                      " is less than Options.memtable_max_bytes_per_stripe = ",

@@ -38,6 +38,16 @@ class ErrorIterator final : public EngineIterator {
   const absl::Status status_;
 };
 
+// A memtable's key filter gets 16 bits per record for the records a stripe's
+// active memtable usually holds: memtables are switched once the active ones
+// together pass half the memory cap (MakeRoom), and records take at least
+// ~64 bytes. Between 512 bytes and 64 KiB per memtable.
+size_t MemTableFilterBytes(const EngineOptions& options) {
+  const uint64_t records = options.total_memtable_bytes / 2 / kStripeCount / 64;
+  return static_cast<size_t>(
+      std::clamp<uint64_t>(records * 16 / 8, 512, 64 << 10));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
@@ -60,7 +70,13 @@ EngineImpl::EngineImpl(std::unique_ptr<Storage> storage,
       rotate_bytes_(
           std::max<uint64_t>(options.total_memtable_bytes / 8, 64 * 1024)),
       wal_limit_bytes_(
-          std::max<uint64_t>(options.total_memtable_bytes, 1 << 20)) {}
+          std::max<uint64_t>(options.total_memtable_bytes, 1 << 20)),
+      memtable_filter_bytes_(MemTableFilterBytes(options)) {}
+
+std::shared_ptr<MemTable> EngineImpl::NewMemTable() {
+  return std::make_shared<MemTable>(next_memtable_id_.fetch_add(1),
+                                    memtable_filter_bytes_);
+}
 
 EngineImpl::~EngineImpl() {
   {

@@ -99,6 +99,8 @@ class EngineImpl final : public Engine {
   // Makes the stripe's active memtable immutable and queues its flush (no-op
   // if it is empty). REQUIRES: stripes_[s].write_mu held.
   void SwitchMemtableLocked(uint32_t s);
+  // A fresh, empty memtable with the next id and the engine's filter size.
+  std::shared_ptr<MemTable> NewMemTable();
   // Replaces a stripe's view with fn(old view), under its view_mu.
   template <typename Fn>
   void UpdateView(uint32_t s, Fn fn);
@@ -147,6 +149,8 @@ class EngineImpl final : public Engine {
   // Thresholds derived from options_.
   const uint64_t rotate_bytes_;     // rotate the WAL after this many bytes
   const uint64_t wal_limit_bytes_;  // force flushes past this much WAL
+  // Size of each memtable's key filter (see MemTable and NewMemTable).
+  const size_t memtable_filter_bytes_;
 
   std::array<Stripe, kStripeCount> stripes_;
 

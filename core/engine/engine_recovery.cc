@@ -20,7 +20,7 @@ namespace kstone::core {
 
 absl::Status EngineImpl::Recover() {
   for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
-    auto mem = std::make_shared<MemTable>(next_memtable_id_.fetch_add(1));
+    auto mem = NewMemTable();
     absl::MutexLock lock(&stripes_[s].write_mu);
     stripes_[s].active = mem;
     auto view = std::make_shared<StripeView>();

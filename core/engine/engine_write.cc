@@ -212,7 +212,7 @@ void EngineImpl::SwitchMemtableLocked(uint32_t s)
   Stripe& stripe = stripes_[s];
   std::shared_ptr<MemTable> old = stripe.active;
   if (old->empty()) return;
-  auto fresh = std::make_shared<MemTable>(next_memtable_id_.fetch_add(1));
+  auto fresh = NewMemTable();
   // Account for the memtable before a flush can see it in the view, or the
   // flush's release could come first and leave a stale id behind.
   immutable_bytes_.fetch_add(old->memory_usage());

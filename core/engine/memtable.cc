@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/util/coding.h"
+#include "core/util/hash.h"
 
 namespace kstone::core {
 namespace {
@@ -39,6 +40,12 @@ inline std::string_view EntryKey(const char* entry, const char** after) {
   const char* p = DecodeVarint32Unchecked(entry, &key_len);
   *after = p + key_len;
   return std::string_view(p, key_len);
+}
+
+constexpr uint64_t kFilterSeed = 0x6d656d74626c66ULL;  // "memtblf"
+
+inline uint64_t FilterHash(std::string_view key) {
+  return Hash64(key, kFilterSeed);
 }
 
 inline int CompareKeys(std::string_view a, std::string_view b) {
@@ -86,10 +93,24 @@ struct MemTable::Node {
   std::atomic<Node*> next_[1];
 };
 
-MemTable::MemTable(uint64_t id)
+MemTable::MemTable(uint64_t id, size_t filter_bytes)
     : id_(id),
       head_(NewHead()),
-      rnd_(static_cast<uint32_t>(id * 2654435761u) | 1u) {}
+      rnd_(static_cast<uint32_t>(id * 2654435761u) | 1u),
+      filter_words_(filter_bytes / sizeof(uint64_t)) {
+  if (filter_words_ > 0) {
+    // Value-initialised: every word starts at zero.
+    filter_ = std::make_unique<std::atomic<uint64_t>[]>(filter_words_);
+  }
+}
+
+bool MemTable::FilterMayContain(std::string_view key) const {
+  if (filter_words_ == 0) return true;
+  const uint64_t hash = FilterHash(key);
+  const uint64_t mask = FilterMask(hash);
+  return (filter_[FilterWord(hash)].load(std::memory_order_relaxed) & mask) ==
+         mask;
+}
 
 MemTable::Node* MemTable::NewHead() {
   const size_t bytes =
@@ -218,6 +239,15 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   p = EncodeVarint32To(p, static_cast<uint32_t>(value_len));
   if (value_len > 0) std::memcpy(p, value.data(), value_len);
 
+  if (filter_words_ > 0) {
+    // Set before the record is published below (release), so a reader that
+    // can see the record sees its bits. Only this writer stores here.
+    const uint64_t hash = FilterHash(key);
+    std::atomic<uint64_t>& word = filter_[FilterWord(hash)];
+    word.store(word.load(std::memory_order_relaxed) | FilterMask(hash),
+               std::memory_order_relaxed);
+  }
+
   Node* prev[kMaxHeight];
   Node* found = FindGreaterOrEqual(key, seq, prev);
   assert(found == nullptr || CompareWith(found->entry, key, seq) != 0);
@@ -245,6 +275,7 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
 }
 
 std::optional<LookupResult> MemTable::Get(std::string_view key) const {
+  if (!FilterMayContain(key)) return std::nullopt;
   Node* node = FindGreaterOrEqual(key, kMaxSeq, nullptr);
   if (node == nullptr) return std::nullopt;
   const RecordView record = DecodeMemTableEntry(node->entry);

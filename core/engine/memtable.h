@@ -11,6 +11,14 @@
 // the same arena and point at their record. A record costs its bytes plus
 // ~10 bytes of header plus 8 bytes per skiplist level (1.33 on average).
 //
+// An optional key filter answers most Gets of keys the memtable does not hold
+// without walking the skiplist (a walk costs a cache miss per node visited,
+// and most point reads miss the memtable): a blocked bloom filter of fixed
+// size, one 64-bit word per key with two bits set, sized by the engine for
+// the number of records a memtable usually reaches. A memtable that grows
+// past that only sees more false positives, which cost a walk, never a wrong
+// answer. The filter is not part of memory_usage() (a few KiB per memtable).
+//
 // Thread safety: one writer at a time (Add needs external synchronisation:
 // the stripe's write lock), and any number of concurrent readers without any
 // lock (Get, NewIterator and the accessors). A reader sees every record whose
@@ -22,6 +30,7 @@
 // and open iterators; an iterator must not outlive its memtable.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,8 +50,9 @@ class MemTable {
   static constexpr uint64_t kNoEpoch = UINT64_MAX;
 
   // `id` identifies the memtable within the engine (increasing in creation
-  // order).
-  explicit MemTable(uint64_t id);
+  // order). `filter_bytes` sizes the key filter (rounded down to whole
+  // 8-byte words; 0: no filter).
+  explicit MemTable(uint64_t id, size_t filter_bytes = 0);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
@@ -92,6 +102,16 @@ class MemTable {
   // Compares the record at `entry` with (key, seq).
   static int CompareWith(const char* entry, std::string_view key, uint64_t seq);
 
+  // The filter word of `hash` and the two bits a key sets in it.
+  size_t FilterWord(uint64_t hash) const {
+    return static_cast<size_t>(((hash >> 32) * filter_words_) >> 32);
+  }
+  static uint64_t FilterMask(uint64_t hash) {
+    return (uint64_t{1} << (hash & 63)) | (uint64_t{1} << ((hash >> 6) & 63));
+  }
+  // False only if `key` was certainly never added.
+  bool FilterMayContain(std::string_view key) const;
+
   int RandomHeight();
   Node* NewHead();
   int max_height() const { return max_height_.load(std::memory_order_relaxed); }
@@ -117,6 +137,10 @@ class MemTable {
   uint64_t min_seq_ = 0;  // written by the writer only
   uint64_t max_seq_ = 0;
   uint32_t rnd_;  // the writer's random state for node heights
+  // The key filter (see the class comment); null when filter_words_ is 0.
+  // Only the writer sets bits, before it publishes the record they cover.
+  const size_t filter_words_;
+  std::unique_ptr<std::atomic<uint64_t>[]> filter_;
 };
 
 // Decodes the record at `entry` (a MemTable arena record).

@@ -178,6 +178,20 @@ TEST(OpenDiskTest, ReopenAfterLastHandleGoes) {
 
 TEST(OptionsTest, DefaultsAreValid) { KS_EXPECT_OK(Options().Validate()); }
 
+// total_memtable_bytes = 0 (the default) picks the cap for the medium, and
+// is never below the per-stripe limit.
+TEST(OptionsTest, ZeroTotalMemtableBytesMeansTheDefaultForTheMedium) {
+  Options options;
+  EXPECT_EQ(options.total_memtable_bytes, 0u);
+  KS_EXPECT_OK(options.Validate());
+  options.memtable_max_bytes_per_stripe = 512 << 20;  // above both defaults
+  KS_EXPECT_OK(options.Validate());
+  absl::StatusOr<Database> db = Database::CreateInMemory(options);
+  KS_ASSERT_OK(db.status());
+  KS_EXPECT_OK(
+      db->Put(Key("a"), ItemBuilder().Set("v", Value::Number("1")).Build()));
+}
+
 TEST(OptionsTest, EachFieldIsRangeChecked) {
   struct Case {
     const char* field;

@@ -41,8 +41,15 @@ struct Options {
   uint64_t memtable_max_records_per_stripe = 64 * 1024;
   uint64_t memtable_max_bytes_per_stripe = 4 << 20;  // 1 KiB .. 1 GiB
   // Cap on all memtables together; writers wait for flushes beyond it
-  // (back-pressure). 64 KiB .. 1 TiB, and >= memtable_max_bytes_per_stripe.
-  uint64_t total_memtable_bytes = 64 << 20;
+  // (back-pressure). 64 KiB .. 1 TiB, and >= memtable_max_bytes_per_stripe;
+  // or 0, the default, for kDefaultTotalMemtableBytesOnDisk on disk and
+  // kDefaultTotalMemtableBytesInMemory in memory (at least
+  // memtable_max_bytes_per_stripe either way). An in-memory database keeps
+  // its write buffer smaller: its tables are memory too, so a flush costs no
+  // I/O, and small memtables are faster to insert into and use less memory.
+  uint64_t total_memtable_bytes = 0;
+  static constexpr uint64_t kDefaultTotalMemtableBytesOnDisk = 64 << 20;
+  static constexpr uint64_t kDefaultTotalMemtableBytesInMemory = 16 << 20;
 
   SyncMode sync_mode = SyncMode::kEveryCommit;
   // For kInterval: 1 .. 60000.

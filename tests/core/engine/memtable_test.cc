@@ -133,6 +133,24 @@ TEST(MemTableTest, MatchesModelOnRandomInput) {
   EXPECT_LT(mem.memory_usage(), 5000u * (60 + 14 + 64) + 64 * 1024);
 }
 
+// The key filter never hides a record, also when far more keys went in than
+// it was sized for (it saturates and lets everything through), and absent
+// keys are still answered correctly.
+TEST(MemTableTest, KeyFilterNeverHidesARecord) {
+  for (size_t filter_bytes :
+       {size_t{0}, size_t{8}, size_t{512}, size_t{64} << 10}) {
+    SCOPED_TRACE(testing::Message() << "filter bytes " << filter_bytes);
+    MemTable mem(1, filter_bytes);
+    for (int i = 0; i < 20000; i += 2) {
+      mem.Add(static_cast<uint64_t>(i) + 1, RecordType::kValue, Key(i), "v");
+    }
+    for (int i = 0; i < 20000; ++i) {
+      std::optional<LookupResult> r = mem.Get(Key(i));
+      ASSERT_EQ(r.has_value(), i % 2 == 0) << i;
+    }
+  }
+}
+
 TEST(MemTableTest, LargeValuesGetTheirOwnBlocks) {
   MemTable mem(1);
   const std::string big(100000, 'x');
