@@ -167,7 +167,9 @@ class KstoneEngine final : public BenchEngine {
     return db_->Stats().memtable_bytes;
   }
   absl::StatusOr<uint64_t> MemtableCapBytes() override {
-    return Options().total_memtable_bytes;
+    // Options() leaves the cap at 0: the default of the medium.
+    return in_memory_ ? Options::kDefaultTotalMemtableBytesInMemory
+                      : Options::kDefaultTotalMemtableBytesOnDisk;
   }
 
  private:
