@@ -1,7 +1,10 @@
 #include "shell/cli.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,9 +19,11 @@
 #include "kstone/item.h"
 #include "kstone/version.h"
 #include "shell/errors_output.h"
+#include "shell/interrupt.h"
 #include "shell/key_args.h"
 #include "shell/line_reader.h"
 #include "shell/repl.h"
+#include "shell/transfer.h"
 
 namespace kstone::shell {
 namespace {
@@ -39,6 +44,11 @@ constexpr char kUsage[] =
     "  delete PATH PK [--sk SK]        delete an item\n"
     "  stats PATH                      show storage counters\n"
     "  compact PATH                    compact the database\n"
+    "  import PATH FILE [--format jsonl|ddbjson]\n"
+    "                                  store the items of a file (one per "
+    "line)\n"
+    "  export PATH FILE [--format jsonl|ddbjson]\n"
+    "                                  write every item to a file\n"
     "  version, --version              print the version\n"
     "  --help                          print this help\n"
     "\n"
@@ -110,6 +120,7 @@ class Cli {
       return ItemCommand(args);
     }
     if (command == "stats" || command == "compact") return Maintenance(args);
+    if (command == "import" || command == "export") return Transfer(args);
     return Usage(
         absl::StrCat("unknown command \"", command, "\" (run kstone --help)"));
   }
@@ -144,10 +155,19 @@ class Cli {
     ReplOptions options;
     options.interactive = tty_;
     options.bail = a.switches["bail"];
+    options.stdout_is_terminal =
+        out_ == &std::cout && isatty(STDOUT_FILENO) != 0;
     Repl repl(std::move(*db), out_, err_, options);
+    if (!tty_) {
+      // Piped or scripted: Ctrl-C keeps its default effect (ends kstone).
+      std::unique_ptr<LineReader> reader = NewStreamLineReader(in_);
+      return repl.Run(reader.get());
+    }
+    // Interactive: Ctrl-C cancels the line being typed (or stops a long
+    // command), as in sqlite3 and psql; Ctrl-D or .exit leaves.
+    ScopedInterruptHandler on_ctrl_c;
     std::unique_ptr<LineReader> reader =
-        tty_ ? NewEditLineReader(DefaultHistoryPath())
-             : NewStreamLineReader(in_);
+        NewEditLineReader(DefaultHistoryPath());
     return repl.Run(reader.get());
   }
 
@@ -242,6 +262,32 @@ class Cli {
     ctx.err = err_;
     absl::Status s = RunDotCommand(ctx, ".stats");
     return s.ok() ? kExitOk : Failed(s);
+  }
+
+  // kstone import|export PATH FILE [--format jsonl|ddbjson]
+  int Transfer(const std::vector<std::string>& args) {
+    const bool is_import = args[0] == "import";
+    Args a;
+    if (auto e = ParseArgs(args, 1, {"format"}, {}, &a)) {
+      return Usage(e->message);
+    }
+    if (a.positional.size() != 2) {
+      return Usage(absl::StrCat("usage: kstone ", args[0],
+                                " PATH FILE [--format jsonl|ddbjson]"));
+    }
+    const std::string& file = a.positional[1];
+    absl::StatusOr<TransferFormat> format =
+        a.values.count("format") != 0 ? ParseTransferFormat(a.values["format"])
+                                      : TransferFormatForFile(file);
+    if (!format.ok()) return Usage(std::string(format.status().message()));
+    absl::StatusOr<Database> db = Database::Open(a.positional[0]);
+    if (!db.ok()) return Failed(db.status());
+    absl::StatusOr<int64_t> n = is_import ? ImportItems(*db, file, *format)
+                                          : ExportItems(*db, file, *format);
+    if (!n.ok()) return Failed(n.status());
+    *out_ << (is_import ? "Imported " : "Exported ") << *n << " item(s)"
+          << (is_import ? " from " : " to ") << file << "\n";
+    return kExitOk;
   }
 
   std::istream* const in_;

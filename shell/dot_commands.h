@@ -6,6 +6,8 @@
 // "Unknown command: .x" message with its did-you-mean suggestion, so a new
 // command is one row here and one handler in dot_commands.cc.
 
+#include <functional>
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -17,13 +19,26 @@
 
 namespace kstone::shell {
 
+// The output formats of SHELL.md (.format).
+enum class OutputFormat { kTable, kJson, kJsonl, kCompact, kCsv, kDdbJson };
+
+// "table", "json", ...
+std::string_view OutputFormatName(OutputFormat format);
+
 // What a dot-command handler may touch. Not thread-safe (one shell, one
 // thread).
 struct ShellContext {
-  Database* db = nullptr;  // the open database; never null
+  Database* db = nullptr;  // the open database; never null (.open swaps it)
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
-  bool exit_requested = false;  // set by .exit / .quit
+  bool exit_requested = false;                // set by .exit / .quit
+  bool stdout_is_terminal = false;            // .clear writes escapes only then
+  OutputFormat format = OutputFormat::kJson;  // for SELECT results
+  bool timer = false;                         // .timer on
+  // Runs the lines of a file as if typed (.read); set by the Repl. Null
+  // outside a shell (kstone stats).
+  std::function<absl::Status(std::istream& in, std::string_view name)>
+      run_script;
 };
 
 struct DotCommand {

@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "kstone/version.h"
 #include "shell/errors_output.h"
 #include "shell/key_args.h"
@@ -20,6 +21,8 @@ namespace {
 absl::string_view A(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
+
+constexpr int kMaxScriptDepth = 16;
 
 std::string_view Trim(std::string_view s) {
   size_t b = 0;
@@ -59,12 +62,41 @@ bool StartsStatement(std::string_view line) {
 
 }  // namespace
 
+std::string_view StripComment(std::string_view line) {
+  char quote = 0;  // the open quote, if any
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote != 0) {
+      if (quote == '"' && c == '\\') {
+        ++i;  // a JSON escape: the next character is literal
+      } else if (c == quote) {
+        quote = 0;  // '' and "" reopen at once, so they need no case
+      }
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '-' && i + 1 < line.size() && line[i + 1] == '-' &&
+               (i == 0 ||
+                std::isspace(static_cast<unsigned char>(line[i - 1])))) {
+      return line.substr(0, i);
+    }
+  }
+  return line;
+}
+
 Repl::Repl(Database db, std::ostream* out, std::ostream* err,
            ReplOptions options)
     : db_(std::move(db)), out_(out), err_(err), options_(options) {
   ctx_.db = &db_;
   ctx_.out = out_;
   ctx_.err = err_;
+  ctx_.stdout_is_terminal = options_.stdout_is_terminal;
+  ctx_.format =
+      options_.stdout_is_terminal ? OutputFormat::kTable : OutputFormat::kJson;
+  ctx_.run_script = [this](std::istream& in, std::string_view name) {
+    return RunScript(in, name);
+  };
 }
 
 std::string Repl::Prompt() const {
@@ -89,10 +121,15 @@ void Repl::PrintBanner() {
 
 int Repl::Run(LineReader* reader) {
   if (options_.interactive) PrintBanner();
+  std::string line;
   while (true) {
-    std::optional<std::string> line = reader->ReadLine(Prompt());
-    if (!line.has_value()) break;
-    if (!ProcessLine(*line)) return any_failed_ ? 1 : 0;
+    const ReadResult r = reader->Read(Prompt(), &line);
+    if (r == ReadResult::kEndOfInput) break;
+    if (r == ReadResult::kInterrupted) {
+      CancelInput();
+      continue;
+    }
+    if (!ProcessLine(line)) return any_failed_ ? 1 : 0;
   }
   Finish();
   if (options_.interactive) *out_ << "\n";
@@ -100,19 +137,27 @@ int Repl::Run(LineReader* reader) {
 }
 
 bool Repl::ProcessLine(std::string_view raw) {
-  std::string_view line = Trim(raw);
+  if (stopped_ || ctx_.exit_requested) return false;
+  std::string_view line = Trim(StripComment(raw));
   if (pending_.empty()) {
-    if (line.empty() || absl::StartsWith(A(line), "--")) return true;
+    if (line.empty()) return true;
     if (line[0] == '.') {
       absl::Status s = RunDotCommand(ctx_, line);
       out_->flush();
       if (!s.ok()) return Report(s);
-      return !ctx_.exit_requested;
+      return !ctx_.exit_requested && !stopped_;
     }
     if (IsItemCommand(line)) {
-      absl::Status s = RunItemCommand(line);
+      const auto start = std::chrono::steady_clock::now();
+      absl::StatusOr<int64_t> rows = RunItemCommand(line);
+      if (rows.ok() && ctx_.timer) {
+        const std::chrono::duration<double, std::milli> elapsed =
+            std::chrono::steady_clock::now() - start;
+        *out_ << absl::StrFormat("%d row(s) (%.2f ms)\n", *rows,
+                                 elapsed.count());
+      }
       out_->flush();
-      return s.ok() || Report(s);
+      return rows.ok() || Report(rows.status());
     }
     if (!StartsStatement(line)) {
       std::string word = FirstWord(line, nullptr);
@@ -144,12 +189,39 @@ void Repl::Finish() {
 }
 
 bool Repl::Report(const absl::Status& status) {
+  if (absl::IsCancelled(status)) {
+    // Ctrl-C stopped a long command: what the user asked for, no failure.
+    *err_ << "Interrupted\n";
+    err_->flush();
+    return true;
+  }
   any_failed_ = true;
   PrintError(*err_, status);
+  if (options_.bail) stopped_ = true;
   return !options_.bail;
 }
 
-absl::Status Repl::RunItemCommand(std::string_view line) {
+absl::Status Repl::RunScript(std::istream& in, std::string_view name) {
+  if (script_depth_ >= kMaxScriptDepth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(".read ", A(name), ": files nested more than ",
+                     kMaxScriptDepth, " deep (does a file read itself?)"));
+  }
+  ++script_depth_;
+  std::string saved = std::move(pending_);
+  pending_.clear();
+  bool go_on = true;
+  for (std::string line; go_on && std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    go_on = ProcessLine(line);
+  }
+  if (go_on) Finish();
+  pending_ = std::move(saved);
+  --script_depth_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Repl::RunItemCommand(std::string_view line) {
   std::string_view rest;
   std::string command = FirstWord(line, &rest);
   // An optional trailing ';' ends the command.
@@ -177,22 +249,24 @@ absl::Status Repl::RunItemCommand(std::string_view line) {
     absl::StatusOr<Item> item = ParseItemJson(rest.substr(json_start));
     if (!item.ok()) return item.status();
     absl::Status s = db_.Put(*key, *item);
-    if (s.ok()) *out_ << "Item stored\n";
-    return s;
+    if (!s.ok()) return s;
+    *out_ << "Item stored\n";
+    return 1;
   }
   if (command == "delete") {
     absl::Status s = db_.Delete(*key);
-    if (s.ok()) *out_ << "Item deleted\n";
-    return s;
+    if (!s.ok()) return s;
+    *out_ << "Item deleted\n";
+    return 1;
   }
   absl::StatusOr<std::optional<Item>> item = db_.Get(*key);
   if (!item.ok()) return item.status();
   if (!item->has_value()) {
     *out_ << "Item not found\n";
-  } else {
-    *out_ << (*item)->ToJson(JsonStyle::kPretty) << "\n";
+    return 0;
   }
-  return absl::OkStatus();
+  *out_ << (*item)->ToJson(JsonStyle::kPretty) << "\n";
+  return 1;
 }
 
 absl::Status Repl::RunStatement(std::string_view statement) {

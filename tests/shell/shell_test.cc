@@ -223,6 +223,7 @@ TEST_F(ShellTest, StatsAndCompact) {
   ASSERT_EQ(Run({"put", db, "k", "{}"}).status, 0);
   Result s = Run({"stats", db});
   EXPECT_EQ(s.status, 0) << s.err;
+  EXPECT_THAT(s.out, HasSubstr("items:            1 (exact"));
   EXPECT_THAT(s.out, HasSubstr("SST count:"));
   EXPECT_THAT(s.out, HasSubstr("WAL bytes:"));
   Result c = Run({"compact", db});
@@ -304,7 +305,9 @@ TEST_F(ShellTest, HelpComesFromTheCommandTable) {
   Result r = Run({"shell"}, ".help\n");
   EXPECT_EQ(r.status, 0);
   for (const char* c :
-       {".help", ".exit", ".quit", ".schema", ".stats", ".flush", ".compact"}) {
+       {".help", ".exit", ".quit", ".schema", ".stats", ".flush", ".compact",
+        ".format", ".timer", ".indexes", ".import", ".export", ".save", ".open",
+        ".read", ".clear"}) {
     EXPECT_THAT(r.out, HasSubstr(c));
   }
   Result wrong = Run({"shell"}, ".stats extra\n");
@@ -339,6 +342,116 @@ TEST_F(ShellTest, NumberKeysInShell) {
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.out, HasSubstr("\"id\": 1000"));
   EXPECT_THAT(r.err, StartsWith("Error: VALIDATION: "));
+}
+
+TEST_F(ShellTest, StatsCountsItemsExactly) {
+  Result r = Run({"shell"},
+                 "put a {}\nput b {}\nput c {}\nput a {\"n\": 2}\n"
+                 "delete b\n.flush\nput d {}\n.stats\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("items:            3 (exact, counted by a full "
+                               "scan)\n"));
+}
+
+TEST_F(ShellTest, FormatAndTimerSettings) {
+  Result r =
+      Run({"shell"},
+          ".format\n.format csv\n.format\n.format xml\n.timer on\n"
+          "put k {}\nget k\nget nope\n.timer off\nget k\n.timer maybe\n");
+  EXPECT_EQ(r.status, 1);
+  // Piped output defaults to json.
+  EXPECT_THAT(r.out, StartsWith("json\ncsv\nItem stored\n1 row(s) ("));
+  EXPECT_THAT(r.out, HasSubstr("Item not found\n0 row(s) ("));
+  EXPECT_THAT(r.out, HasSubstr(" ms)\n"));
+  EXPECT_EQ(r.out.find("row(s)", r.out.rfind("\"pk\"")), std::string::npos)
+      << "no timing after .timer off";
+  EXPECT_THAT(r.err, HasSubstr("unknown format \"xml\" (valid: table, json, "
+                               "jsonl, compact, csv, ddbjson)"));
+  EXPECT_THAT(r.err, HasSubstr(".timer: expected on or off, got \"maybe\""));
+}
+
+TEST_F(ShellTest, ExportImportRoundTripsBothFormats) {
+  const std::string jsonl = Path("items.jsonl"), ddb = Path("items.ddbjson");
+  Result e = Run({"shell"},
+                 "put a {\"n\": 1.50, \"s\": \"x\", \"b\": true}\n"
+                 "put 'b c' sk1 {\"l\": [1, \"two\", null]}\n"
+                 ".export " +
+                     jsonl + "\n.export " + ddb + "\n");
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_THAT(e.out, HasSubstr("Exported 2 item(s) to " + jsonl));
+  EXPECT_THAT(ReadAll(jsonl),
+              HasSubstr(R"({"b":true,"n":1.5,"pk":"a","s":"x"})"));
+  EXPECT_THAT(ReadAll(ddb), HasSubstr(R"("n":{"N":"1.5"})"));
+  for (const std::string& file : {jsonl, ddb}) {
+    Result i = Run({"shell"}, ".import " + file + "\nget a\nget 'b c' sk1\n");
+    EXPECT_EQ(i.status, 0) << i.err;
+    EXPECT_THAT(i.out, HasSubstr("Imported 2 item(s) from " + file));
+    EXPECT_THAT(i.out, HasSubstr("\"n\": 1.5"));
+    EXPECT_THAT(i.out, HasSubstr("\"two\""));
+  }
+  Result bad_ext = Run({"shell"}, ".export " + Path("x.txt") + "\n");
+  EXPECT_EQ(bad_ext.status, 1);
+  EXPECT_THAT(bad_ext.err, HasSubstr(".jsonl"));
+  std::ofstream(Path("bad.jsonl")) << "{\"pk\": \"ok\"}\n\n[1]\n";
+  Result bad = Run({"shell"}, ".import " + Path("bad.jsonl") + "\nget ok\n");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, StartsWith("Error: VALIDATION: " + Path("bad.jsonl") +
+                                  " line 3: "));
+  EXPECT_THAT(bad.err, HasSubstr("(1 items stored before it)"));
+  EXPECT_THAT(bad.out, HasSubstr("\"pk\": \"ok\""));
+}
+
+TEST_F(ShellTest, ImportExportSubcommands) {
+  const std::string db = Path("db"), file = Path("out.ddbjson");
+  ASSERT_EQ(Run({"create", db}).status, 0);
+  ASSERT_EQ(Run({"put", db, "k", R"({"v": 7})"}).status, 0);
+  Result e = Run({"export", db, file});
+  EXPECT_EQ(e.status, 0) << e.err;
+  EXPECT_EQ(e.out, "Exported 1 item(s) to " + file + "\n");
+  EXPECT_EQ(ReadAll(file), "{\"pk\":{\"S\":\"k\"},\"v\":{\"N\":\"7\"}}\n");
+  const std::string db2 = Path("db2");
+  ASSERT_EQ(Run({"create", db2}).status, 0);
+  Result i = Run({"import", db2, file});
+  EXPECT_EQ(i.status, 0) << i.err;
+  EXPECT_THAT(Run({"get", db2, "k"}).out, HasSubstr("\"v\": 7"));
+  Result fmt = Run({"export", db, Path("x.csv"), "--format", "csv"});
+  EXPECT_EQ(fmt.status, 2);
+  EXPECT_THAT(fmt.err, HasSubstr("valid: jsonl, ddbjson"));
+}
+
+TEST_F(ShellTest, SaveAndOpen) {
+  const std::string db = Path("saved");
+  Result r = Run({"shell"}, "put a {\"n\": 1}\n.save " + db + "\n.open " + db +
+                                "\nget a\n.open :memory:\nget a\n.open " +
+                                Path("nothing") + "\nget a\n");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.out, HasSubstr("Saved 1 item(s) to " + db + "\nOpened " + db +
+                               "\n{\n  \"n\": 1,"));
+  EXPECT_THAT(r.out, HasSubstr("Opened :memory:\n"));
+  // After the failed .open the fresh in-memory database is still in use.
+  EXPECT_THAT(r.out, HasSubstr("Item not found\nItem not found\n"));
+  EXPECT_THAT(r.err, StartsWith("Error: NOT_FOUND: "));
+  Result again = Run({"shell"}, ".save " + db + "\n");
+  EXPECT_EQ(again.status, 1);
+  EXPECT_THAT(again.err, StartsWith("Error: ALREADY_EXISTS: "));
+  Result g = Run({"get", db, "a"});
+  EXPECT_EQ(g.status, 0) << "the saved database opens on its own";
+}
+
+TEST_F(ShellTest, ReadRunsAFile) {
+  std::ofstream(Path("script.kst")) << "put a {}\n-- comment\nget a -- note\n";
+  Result r = Run({"shell"}, ".read " + Path("script.kst") + "\nget a\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Item stored\n{\n  \"pk\": \"a\"\n}\n{\n  \"pk\": \"a\"\n}\n");
+}
+
+TEST_F(ShellTest, SchemaIndexesAndClearWhenPiped) {
+  Result r = Run({"shell"}, ".schema\n.indexes\n.clear\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("indexes:       none\n"));
+  EXPECT_THAT(r.out, HasSubstr("No indexes.\n"));
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "no escapes on a pipe";
 }
 
 }  // namespace
