@@ -78,6 +78,12 @@ class Table {
   // False only if the table certainly holds no record for `key`.
   virtual bool MayContain(std::string_view key) const = 0;
 
+  // A hint that Get(key) follows soon: a table may start loading the memory
+  // its Get will touch first, so that a reader about to ask several tables
+  // waits for their cache misses in parallel rather than one after another.
+  // Must be cheap and must not block; the default does nothing.
+  virtual void Prefetch(std::string_view /*key*/) const {}
+
   virtual std::unique_ptr<TableIterator> NewIterator() const = 0;
 
   virtual const TableMeta& meta() const = 0;

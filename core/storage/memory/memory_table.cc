@@ -1,8 +1,5 @@
 #include "core/storage/memory/memory_table.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cassert>
 #include <cstring>
@@ -104,73 +101,27 @@ void RecordArena::AppendVarint(uint64_t value) {
   Append(buf, n);
 }
 
-namespace {
-
-size_t RoundUpToPages(size_t n) {
-  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  return (n + page - 1) / page * page;
-}
-
-}  // namespace
-
-RecordArena::~RecordArena() {
-  if (data_ == nullptr) return;
-  if (mapped()) {
-    ::munmap(data_, capacity_);
-  } else {
-    std::free(data_);
-  }
-}
-
 void RecordArena::Grow(size_t n) {
   size_t wanted =
       std::max({size_ + n, capacity_ + capacity_ / 2, size_t{4096}});
-  if (wanted < kMapThreshold) {
-    void* grown = std::realloc(data_, wanted);
-    if (grown == nullptr) std::abort();  // out of memory, as operator new
-    data_ = static_cast<char*>(grown);
-    capacity_ = wanted;
-    return;
-  }
-  wanted = RoundUpToPages(wanted);
-  void* grown;
-  if (mapped()) {
-    grown = ::mremap(data_, capacity_, wanted, MREMAP_MAYMOVE);
-  } else {
-    // Leave the heap: copy what there is into a fresh mapping.
-    grown = ::mmap(nullptr, wanted, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (grown != MAP_FAILED && size_ > 0) {
-      std::memcpy(grown, data_, size_);
-    }
-    if (grown != MAP_FAILED) std::free(data_);
-  }
-  if (grown == MAP_FAILED) std::abort();  // out of memory, as operator new
+  void* grown = std::realloc(data_, wanted);
+  if (grown == nullptr) std::abort();  // out of memory, as operator new
   data_ = static_cast<char*>(grown);
   capacity_ = wanted;
 }
 
 void RecordArena::ShrinkToFit() {
-  if (data_ == nullptr || size_ == capacity_) return;
-  if (!mapped()) {
-    if (size_ == 0) {
-      std::free(data_);
-      data_ = nullptr;
-      capacity_ = 0;
-      return;
-    }
-    void* shrunk = std::realloc(data_, size_);
-    if (shrunk == nullptr) return;  // keep the larger block
-    data_ = static_cast<char*>(shrunk);
-    capacity_ = size_;
+  if (size_ == capacity_) return;
+  if (size_ == 0) {
+    std::free(data_);
+    data_ = nullptr;
+    capacity_ = 0;
     return;
   }
-  // A mapped arena stays mapped (capacity_ must stay >= kMapThreshold for
-  // mapped() to hold), trimmed to whole pages.
-  const size_t needed = std::max(RoundUpToPages(size_), kMapThreshold);
-  if (needed >= capacity_) return;
-  // Shrinking in place cannot fail in practice; if it does, keep the pages.
-  if (::mremap(data_, capacity_, needed, 0) != MAP_FAILED) capacity_ = needed;
+  void* shrunk = std::realloc(data_, size_);
+  if (shrunk == nullptr) return;  // keep the larger block
+  data_ = static_cast<char*>(shrunk);
+  capacity_ = size_;
 }
 
 }  // namespace memory_table_internal
@@ -260,13 +211,31 @@ bool MemoryTable::MayContain(std::string_view key) const {
   }
 }
 
+void MemoryTable::Prefetch(std::string_view key) const {
+  if (num_slots_ == 0 || key.substr(0, prefix_.size()) != prefix_) return;
+  const uint64_t h = HashIndexHash(key.substr(prefix_.size()));
+  __builtin_prefetch(&slots_[SlotOf(h, num_slots_)]);
+}
+
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
   size_t i = Find(key);
   if (i == size()) return std::nullopt;
-  std::string full_key;
-  RecordView record = RecordAt(i, &full_key);
-  return LookupResult{record.seq, record.type, std::string(record.value)};
+  // Past the key (which Find compared): the tag, the value length, the value.
+  uint32_t len;
+  const char* p = DecodeVarint32(RecordPtr(i), &len);
+  p += len;
+  uint64_t tag = static_cast<unsigned char>(*p);
+  if (tag < 0x80) {
+    ++p;
+  } else {
+    std::string_view in(p, 10);  // the arena was written by us: well formed
+    GetVarint64(&in, &tag);
+    p = in.data();
+  }
+  p = DecodeVarint32(p, &len);
+  return LookupResult{tag >> 8, static_cast<RecordType>(tag & 0xff),
+                      std::string(p, len)};
 }
 
 void MemoryTable::ElidePrefix(size_t prefix_len) {
