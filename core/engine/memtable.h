@@ -63,6 +63,12 @@ class MemTable {
 
   // The newest record for `key` (value or tombstone), or nullopt.
   std::optional<LookupResult> Get(std::string_view key) const;
+  // Starts loading the key's filter word (see Table::Prefetch).
+  void Prefetch(std::string_view key) const {
+    if (filter_words_ > 0) {
+      __builtin_prefetch(&filter_[FilterWord(FilterHash(key))]);
+    }
+  }
 
   // An iterator over every record (all versions and tombstones). It sees
   // records added after its creation too; see the class comment.
@@ -111,6 +117,7 @@ class MemTable {
   }
   // False only if `key` was certainly never added.
   bool FilterMayContain(std::string_view key) const;
+  static uint64_t FilterHash(std::string_view key);
 
   int RandomHeight();
   Node* NewHead();
