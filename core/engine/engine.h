@@ -50,8 +50,9 @@ struct EngineOptions {
   SyncMode sync_mode = SyncMode::kEveryCommit;
   uint64_t sync_interval_ms = 100;
   int background_threads = 1;  // flush + compaction workers, >= 1
-  // A stripe is compacted when it holds more than this many tables, so a
-  // point read touches at most this many tables (+1 while one is pending).
+  // A stripe never holds more than this many tables (a flush that would
+  // exceed it folds the newest tables into its output), so a point read
+  // touches at most this many tables.
   int max_tables_per_stripe = 4;
 
   // InvalidArgument naming the field when a value is out of range.

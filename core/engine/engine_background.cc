@@ -129,34 +129,60 @@ absl::Status EngineImpl::RunStripeJob(uint32_t s) {
   return status;
 }
 
+absl::Status EngineImpl::BuildAndOpenTable(
+    uint64_t number, std::vector<std::unique_ptr<TableIterator>> runs,
+    bool drop_tombstones, std::optional<TableMeta>* meta,
+    std::shared_ptr<const Table>* table) {
+  KS_ASSIGN_OR_RETURN(*meta, BuildMergedTable(tables_, number, std::move(runs),
+                                              drop_tombstones));
+  if (!meta->has_value()) return absl::OkStatus();  // everything was dropped
+  absl::StatusOr<std::shared_ptr<const Table>> opened =
+      tables_->OpenTable(number);
+  if (!opened.ok()) {
+    tables_->DeleteTable(number).IgnoreError();  // an orphan at worst
+    return opened.status();
+  }
+  *table = std::move(*opened);
+  return absl::OkStatus();
+}
+
 absl::Status EngineImpl::FlushStripe(uint32_t s) {
   // The stripe is busy: no other job changes its tables meanwhile. Writers
   // may add immutables in front of the ones taken here.
   const std::shared_ptr<const StripeView> view = stripes_[s].view();
   const std::vector<std::shared_ptr<MemTable>> mems = view->immutables;
+  const std::vector<std::shared_ptr<const Table>>& below = view->tables;
   std::vector<std::unique_ptr<TableIterator>> runs;
   uint64_t flushed_seq = 0;
+  uint64_t flushed_bytes = 0;
   for (const auto& mem : mems) {
     runs.push_back(mem->NewIterator());
     flushed_seq = std::max(flushed_seq, mem->max_seq());
+    flushed_bytes += mem->memory_usage();
   }
+  // When the new table would take the stripe past max_tables_per_stripe,
+  // the flush folds the newest tables in (picked as a compaction would,
+  // with the flushed memtables as the newest input), so a flush never
+  // leaves more tables than the bound. A separate compaction would only
+  // come later, and a background thread behind on its work would leave
+  // point reads touching ever more tables in the meantime.
+  std::vector<uint64_t> sizes = {flushed_bytes};
+  for (const auto& t : below) sizes.push_back(t->meta().bytes);
+  const size_t picked =
+      PickCompactionInputs(sizes, options_.max_tables_per_stripe, false);
+  const size_t fold = picked > 0 ? picked - 1 : 0;
+  for (size_t i = 0; i < fold; ++i) runs.push_back(below[i]->NewIterator());
+
   const uint64_t number = next_file_number_.fetch_add(1);
-  // With no table below, nothing older can hold a deleted key.
-  KS_ASSIGN_OR_RETURN(
-      std::optional<TableMeta> meta,
-      BuildMergedTable(tables_, number, std::move(runs),
-                       /*drop_tombstones=*/view->tables.empty()));
+  std::optional<TableMeta> meta;
   std::shared_ptr<const Table> table;
-  if (meta) {
-    absl::StatusOr<std::shared_ptr<const Table>> opened =
-        tables_->OpenTable(number);
-    if (!opened.ok()) {
-      tables_->DeleteTable(number).IgnoreError();  // an orphan at worst
-      return opened.status();
-    }
-    table = std::move(*opened);
-  }
+  // With no table below the output, nothing older can hold a deleted key.
+  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs),
+                                       /*drop_tombstones=*/fold == below.size(),
+                                       &meta, &table));
   ManifestEdit edit;
+  for (size_t i = 0; i < fold; ++i)
+    edit.RemoveTable(s, below[i]->meta().number);
   if (meta) edit.AddTable(s, *meta);
   edit.SetFlushedSeq(s, flushed_seq);
   edit.SetNextFileNumber(next_file_number_.load());
@@ -174,8 +200,11 @@ absl::Status EngineImpl::FlushStripe(uint32_t s) {
     assert(v.immutables.size() >= mems.size());
     next.immutables.assign(v.immutables.begin(),
                            v.immutables.end() - mems.size());
+    // Only this job changes the stripe's tables, so they are still `below`.
+    assert(v.tables.size() == below.size());
     if (table) next.tables.push_back(table);
-    next.tables.insert(next.tables.end(), v.tables.begin(), v.tables.end());
+    next.tables.insert(next.tables.end(), v.tables.begin() + fold,
+                       v.tables.end());
     tables_now = next.tables.size();
     return next;
   });
@@ -184,7 +213,12 @@ absl::Status EngineImpl::FlushStripe(uint32_t s) {
          !max_tables_seen_.compare_exchange_weak(seen, tables_now)) {
   }
   flushes_.fetch_add(1);
+  if (fold > 0) compactions_.fetch_add(1);
   ReleaseFlushed(mems);
+  for (size_t i = 0; i < fold; ++i) {
+    // As in CompactStripe: readers of older views keep their handles.
+    tables_->DeleteTable(below[i]->meta().number).IgnoreError();
+  }
   return absl::OkStatus();
 }
 
@@ -210,21 +244,13 @@ absl::Status EngineImpl::CompactStripe(uint32_t s, bool full) {
   std::vector<std::unique_ptr<TableIterator>> runs;
   for (size_t i = 0; i < k; ++i) runs.push_back(tables[i]->NewIterator());
   const uint64_t number = next_file_number_.fetch_add(1);
+  std::optional<TableMeta> meta;
+  std::shared_ptr<const Table> output;
   // The inputs are the newest k tables; if they are all of them, nothing
   // older can hold a key, so tombstones go.
-  KS_ASSIGN_OR_RETURN(std::optional<TableMeta> meta,
-                      BuildMergedTable(tables_, number, std::move(runs),
-                                       /*drop_tombstones=*/k == tables.size()));
-  std::shared_ptr<const Table> output;
-  if (meta) {
-    absl::StatusOr<std::shared_ptr<const Table>> opened =
-        tables_->OpenTable(number);
-    if (!opened.ok()) {
-      tables_->DeleteTable(number).IgnoreError();  // an orphan at worst
-      return opened.status();
-    }
-    output = std::move(*opened);
-  }
+  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs),
+                                       /*drop_tombstones=*/k == tables.size(),
+                                       &meta, &output));
   ManifestEdit edit;
   for (size_t i = 0; i < k; ++i) edit.RemoveTable(s, tables[i]->meta().number);
   if (meta) edit.AddTable(s, *meta);

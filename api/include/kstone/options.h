@@ -57,8 +57,9 @@ struct Options {
 
   // Threads for flush and compaction. 1 .. 64.
   int background_threads = 1;
-  // A stripe is compacted when it holds more tables than this, which bounds
-  // the tables a point read touches. 1 .. 64.
+  // A stripe never holds more tables than this (a flush at the bound merges
+  // the newest tables into its output), which bounds the tables a point read
+  // touches. 1 .. 64.
   int max_tables_per_stripe = 4;
 
   // Disk only: the block cache shared by all tables (0 disables it), the
