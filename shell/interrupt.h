@@ -10,8 +10,9 @@
 //     terminal and the pipe, reports the line as interrupted, and the shell
 //     cancels the current input (a fresh prompt, any multi-line statement
 //     dropped);
-//   - long-running shell work (the item count of .stats) checks it between
-//     pages and stops early.
+//   - long-running shell work (transfer.h: the item count of .stats,
+//     .import, .export, .save) checks it between pages or lines and stops
+//     early.
 // The handler is installed with SA_RESTART, so the engine's blocking system
 // calls (read, write, fsync) are restarted, never failed with EINTR.
 //
@@ -36,7 +37,8 @@ class ScopedInterruptHandler {
   ScopedInterruptHandler(const ScopedInterruptHandler&) = delete;
   ScopedInterruptHandler& operator=(const ScopedInterruptHandler&) = delete;
 
-  // False if sigaction failed (the shell then keeps the default behaviour).
+  // False if the pipe or sigaction failed (Ctrl-C then keeps its default
+  // effect and ends the shell).
   bool installed() const { return installed_; }
 
  private:
