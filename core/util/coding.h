@@ -30,6 +30,24 @@ bool GetFixed32(std::string_view* input, uint32_t* value);
 bool GetFixed64(std::string_view* input, uint64_t* value);
 bool GetVarint32(std::string_view* input, uint32_t* value);
 bool GetVarint64(std::string_view* input, uint64_t* value);
+// The same, with the one-byte case (most lengths and shared-prefix counts in
+// blocks and records) inline: block seeks decode several varints per entry.
+inline bool GetVarint32Fast(std::string_view* input, uint32_t* value) {
+  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
+    *value = static_cast<unsigned char>(input->front());
+    input->remove_prefix(1);
+    return true;
+  }
+  return GetVarint32(input, value);
+}
+inline bool GetVarint64Fast(std::string_view* input, uint64_t* value) {
+  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
+    *value = static_cast<unsigned char>(input->front());
+    input->remove_prefix(1);
+    return true;
+  }
+  return GetVarint64(input, value);
+}
 bool GetLengthPrefixed(std::string_view* input, std::string_view* value);
 
 // Number of bytes PutVarint64 writes for value.

@@ -14,8 +14,8 @@ const char* DecodeEntryHeader(const char* p, const char* limit,
                               uint32_t* shared, uint32_t* non_shared,
                               uint32_t* value_len) {
   std::string_view in(p, limit - p);
-  if (!GetVarint32(&in, shared) || !GetVarint32(&in, non_shared) ||
-      !GetVarint32(&in, value_len)) {
+  if (!GetVarint32Fast(&in, shared) || !GetVarint32Fast(&in, non_shared) ||
+      !GetVarint32Fast(&in, value_len)) {
     return nullptr;
   }
   if (*non_shared > in.size() || *value_len > in.size() - *non_shared) {

@@ -16,8 +16,8 @@ void EncodeBlockHandle(const BlockHandle& handle, std::string* dst) {
 }
 
 bool DecodeBlockHandle(std::string_view* input, BlockHandle* handle) {
-  return GetVarint64(input, &handle->offset) &&
-         GetVarint64(input, &handle->size);
+  return GetVarint64Fast(input, &handle->offset) &&
+         GetVarint64Fast(input, &handle->size);
 }
 
 std::string EncodeSstFooter(const SstFooter& footer) {

@@ -157,7 +157,7 @@ class SstIterator final : public TableIterator {
 bool SstReader::DecodeRecordValue(std::string_view entry_value,
                                   RecordView* record) {
   uint64_t tag;
-  if (!GetVarint64(&entry_value, &tag)) return false;
+  if (!GetVarint64Fast(&entry_value, &tag)) return false;
   uint8_t type = static_cast<uint8_t>(tag & 0xff);
   if (type != static_cast<uint8_t>(RecordType::kDeletion) &&
       type != static_cast<uint8_t>(RecordType::kValue)) {
