@@ -6,9 +6,11 @@
 #include <fstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "kstone/batch.h"
 #include "kstone/errors.h"
 #include "kstone/query.h"
 #include "shell/interrupt.h"
@@ -21,6 +23,66 @@ absl::string_view A(std::string_view s) {
 }
 
 absl::Status Interrupted() { return absl::CancelledError("interrupted"); }
+
+// Stores items in atomic BatchWrites of up to kMaxBatchWriteRequests: one
+// WAL group commit (and sync) per batch instead of one per item. A batch
+// never holds the same key twice (a second one starts a new batch, so the
+// later item wins, as with one Put per item). If a batch fails, nothing of
+// it was written; its items are then put one at a time, in order, to store
+// those before the bad one and find it.
+class BatchedPuts {
+ public:
+  explicit BatchedPuts(Database& db) : db_(db) {}
+
+  // Adds the item from input line `line`; may write a batch.
+  absl::Status Add(Key key, Item item, int64_t line) {
+    for (const Entry& e : batch_) {
+      if (e.key == key) {
+        if (absl::Status s = Flush(); !s.ok()) return s;
+        break;
+      }
+    }
+    batch_.push_back(Entry{std::move(key), std::move(item), line});
+    if (batch_.size() >= kMaxBatchWriteRequests) return Flush();
+    return absl::OkStatus();
+  }
+
+  // Writes what is pending. On failure, failed_line() names the bad item.
+  absl::Status Flush() {
+    if (batch_.empty()) return absl::OkStatus();
+    kstone::BatchWrite write;
+    for (const Entry& e : batch_) write.Put(e.key, e.item);
+    absl::Status s = db_.BatchWrite(write);
+    if (s.ok()) {
+      stored_ += static_cast<int64_t>(batch_.size());
+    } else {
+      for (const Entry& e : batch_) {
+        if (absl::Status one = db_.Put(e.key, e.item); !one.ok()) {
+          failed_line_ = e.line;
+          batch_.clear();
+          return one;
+        }
+        ++stored_;
+      }
+    }
+    batch_.clear();
+    return absl::OkStatus();
+  }
+
+  int64_t stored() const { return stored_; }
+  int64_t failed_line() const { return failed_line_; }
+
+ private:
+  struct Entry {
+    Key key;
+    Item item;
+    int64_t line;
+  };
+  Database& db_;
+  std::vector<Entry> batch_;
+  int64_t stored_ = 0;
+  int64_t failed_line_ = 0;
+};
 
 }  // namespace
 
@@ -106,30 +168,49 @@ absl::StatusOr<int64_t> ImportItems(Database& db, const std::string& path,
     return MakeError(ErrorCode::kNotFound,
                      absl::StrCat("cannot read ", path, ": ", strerror(errno)));
   }
-  int64_t n = 0;
+  BatchedPuts puts(db);
+  auto fail = [&](const absl::Status& s, int64_t line) {
+    return MakeError(ErrorCodeOf(s),
+                     absl::StrCat(path, " line ", line, ": ", s.message(), " (",
+                                  puts.stored(), " items stored before it)"));
+  };
   int64_t line_number = 0;
   for (std::string line; std::getline(file, line);) {
     ++line_number;
-    if (InterruptPending()) return Interrupted();
+    if (InterruptPending()) {
+      if (absl::Status s = puts.Flush(); !s.ok()) {
+        return fail(s, puts.failed_line());
+      }
+      return Interrupted();
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     absl::StatusOr<Item> item = format == TransferFormat::kJsonl
                                     ? Item::FromJson(line)
                                     : Item::FromDynamoJson(line);
-    absl::Status s = item.ok() ? db.Put(*item) : item.status();
-    if (!s.ok()) {
-      return MakeError(
-          ErrorCodeOf(s),
-          absl::StrCat(path, " line ", line_number, ": ", s.message(), " (", n,
-                       " items stored before it)"));
+    absl::StatusOr<Key> key =
+        item.ok() ? db.KeyOf(*item) : absl::StatusOr<Key>(item.status());
+    if (!key.ok()) {
+      // Store the lines before this one first, as the message says.
+      if (absl::Status s = puts.Flush(); !s.ok()) {
+        return fail(s, puts.failed_line());
+      }
+      return fail(key.status(), line_number);
     }
-    ++n;
+    if (absl::Status s =
+            puts.Add(std::move(*key), std::move(*item), line_number);
+        !s.ok()) {
+      return fail(s, puts.failed_line());
+    }
+  }
+  if (absl::Status s = puts.Flush(); !s.ok()) {
+    return fail(s, puts.failed_line());
   }
   if (file.bad()) {
     return MakeError(ErrorCode::kIoError,
                      absl::StrCat("cannot read ", path, ": ", strerror(errno)));
   }
-  return n;
+  return puts.stored();
 }
 
 absl::StatusOr<int64_t> SaveDatabase(const Database& db,
@@ -137,14 +218,16 @@ absl::StatusOr<int64_t> SaveDatabase(const Database& db,
   absl::StatusOr<Database> target =
       Database::CreateWithSchema(path, db.schema());
   if (!target.ok()) return target.status();
-  int64_t n = 0;
+  BatchedPuts puts(*target);
   absl::Status s = ForEachItem(db, [&](const Item& item) {
-    ++n;
-    return target->Put(item);
+    absl::StatusOr<Key> key = target->KeyOf(item);
+    if (!key.ok()) return key.status();
+    return puts.Add(std::move(*key), item, 0);
   });
+  if (s.ok()) s = puts.Flush();
   if (!s.ok()) return s;
   if (absl::Status f = target->Flush(); !f.ok()) return f;
-  return n;
+  return puts.stored();
 }
 
 }  // namespace kstone::shell

@@ -255,6 +255,64 @@ TEST(StatsTest, CtrlCStopsTheCount) {
   EXPECT_EQ(*n, 1);
 }
 
+TEST(ImportTest, BatchesKeepOrderDuplicatesAndTheFirstBadLine) {
+  TempDir dir;
+  const std::string file = dir.Path("items.jsonl");
+  std::string deep = "1";
+  for (int i = 0; i < 40; ++i) deep = "[" + deep + "]";  // nesting > 32
+  std::ofstream(file) << "{\"pk\": \"a\", \"v\": 1}\n"
+                      << "{\"pk\": \"b\"}\n"
+                      << "{\"pk\": \"a\", \"v\": 2}\n"  // same key again
+                      << "{\"pk\": \"c\"}\n"
+                      << "{\"pk\": \"d\", \"x\": " << deep << "}\n"
+                      << "{\"pk\": \"e\"}\n";
+  absl::StatusOr<Database> db = Database::CreateInMemory();
+  ASSERT_TRUE(db.ok());
+  absl::StatusOr<int64_t> n = ImportItems(*db, file, TransferFormat::kJsonl);
+  ASSERT_FALSE(n.ok());
+  EXPECT_THAT(n.status().message(), HasSubstr(file + " line 5: "));
+  EXPECT_THAT(n.status().message(), HasSubstr("(4 items stored before it)"));
+  absl::StatusOr<std::optional<Item>> a = db->Get(Key("a"));
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->ToJson(), R"({"pk":"a","v":2})") << "the later line wins";
+  for (const char* k : {"b", "c"}) {
+    absl::StatusOr<std::optional<Item>> got = db->Get(Key(k));
+    EXPECT_TRUE(got.ok() && got->has_value()) << k;
+  }
+  for (const char* k : {"d", "e"}) {
+    absl::StatusOr<std::optional<Item>> got = db->Get(Key(k));
+    EXPECT_TRUE(got.ok() && !got->has_value()) << k;
+  }
+  absl::StatusOr<int64_t> count = CountItems(*db);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 3);
+}
+
+TEST(ImportTest, ManyItemsRoundTripThroughExport) {
+  TempDir dir;
+  absl::StatusOr<Database> db = Database::CreateInMemory();
+  ASSERT_TRUE(db.ok());
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(db->Put(Key("k" + std::to_string(i)),
+                        ItemBuilder().Number("i", i).Build())
+                    .ok());
+  }
+  const std::string file = dir.Path("all.ddbjson");
+  absl::StatusOr<int64_t> out =
+      ExportItems(*db, file, TransferFormat::kDdbJson);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, 1000);
+  absl::StatusOr<Database> copy = Database::CreateInMemory();
+  ASSERT_TRUE(copy.ok());
+  absl::StatusOr<int64_t> in =
+      ImportItems(*copy, file, TransferFormat::kDdbJson);
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_EQ(*in, 1000);
+  absl::StatusOr<std::optional<Item>> k7 = copy->Get(Key("k7"));
+  ASSERT_TRUE(k7.ok() && k7->has_value());
+  EXPECT_EQ((*k7)->ToJson(), R"({"i":7,"pk":"k7"})");
+}
+
 TEST(InterruptTest, HandlerOnlySetsTheFlagAndIsRestored) {
   struct sigaction before;
   ASSERT_EQ(sigaction(SIGINT, nullptr, &before), 0);
