@@ -30,6 +30,24 @@ inline const char* DecodeVarint32(const char* p, uint32_t* value) {
   return p + 1;
 }
 
+// Decodes what follows a record's key (at p): the tag into seq and type, and
+// the length-prefixed value.
+void DecodeRecordTail(const char* p, RecordView* record) {
+  uint64_t tag = static_cast<unsigned char>(*p);
+  if (tag < 0x80) {
+    ++p;
+  } else {
+    std::string_view in(p, 10);  // the arena was written by us: well formed
+    GetVarint64(&in, &tag);
+    p = in.data();
+  }
+  record->seq = tag >> 8;
+  record->type = static_cast<RecordType>(tag & 0xff);
+  uint32_t len;
+  p = DecodeVarint32(p, &len);
+  record->value = std::string_view(p, len);
+}
+
 // Iterates a MemoryTable by record index; size() means "not valid". The
 // current record is decoded (and its key assembled) when the position
 // changes, so record() is cheap however often the merger asks.
@@ -151,19 +169,7 @@ RecordView MemoryTable::RecordAt(size_t i, std::string* key) const {
   key->assign(prefix_);
   key->append(p, len);
   record.key = *key;
-  p += len;
-  uint64_t tag = static_cast<unsigned char>(*p);
-  if (tag < 0x80) {
-    ++p;
-  } else {
-    std::string_view in(p, 10);  // the arena was written by us: well formed
-    GetVarint64(&in, &tag);
-    p = in.data();
-  }
-  record.seq = tag >> 8;
-  record.type = static_cast<RecordType>(tag & 0xff);
-  p = DecodeVarint32(p, &len);
-  record.value = std::string_view(p, len);
+  DecodeRecordTail(p + len, &record);
   return record;
 }
 
@@ -221,21 +227,12 @@ absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
   size_t i = Find(key);
   if (i == size()) return std::nullopt;
-  // Past the key (which Find compared): the tag, the value length, the value.
-  uint32_t len;
-  const char* p = DecodeVarint32(RecordPtr(i), &len);
-  p += len;
-  uint64_t tag = static_cast<unsigned char>(*p);
-  if (tag < 0x80) {
-    ++p;
-  } else {
-    std::string_view in(p, 10);  // the arena was written by us: well formed
-    GetVarint64(&in, &tag);
-    p = in.data();
-  }
-  p = DecodeVarint32(p, &len);
-  return LookupResult{tag >> 8, static_cast<RecordType>(tag & 0xff),
-                      std::string(p, len)};
+  // Past the key (which Find compared) and without assembling it.
+  uint32_t key_len;
+  const char* p = DecodeVarint32(RecordPtr(i), &key_len);
+  RecordView record;
+  DecodeRecordTail(p + key_len, &record);
+  return LookupResult{record.seq, record.type, std::string(record.value)};
 }
 
 void MemoryTable::ElidePrefix(size_t prefix_len) {
