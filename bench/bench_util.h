@@ -39,17 +39,29 @@ inline int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
   return 0;
 }
 
+// Options without per-write sync and with a block cache for a whole 1 M-item
+// table, so that disk figures compare with memory ones.
+inline Options CachedOptions() {
+  Options options;
+  options.sync_mode = SyncMode::kNone;
+  options.block_cache_bytes = uint64_t{1} << 30;
+  return options;
+}
+
 // A database on one backend that removes its directory when destroyed.
 class BenchDb {
  public:
   // Aborts the benchmark run (SkipWithError) on failure: check ok().
   BenchDb(benchmark::State& state, int64_t backend,
-          SyncMode sync_mode = SyncMode::kNone) {
-    Options options;
-    options.sync_mode = sync_mode;
+          SyncMode sync_mode = SyncMode::kNone)
+      : BenchDb(state, backend, WithSyncMode(sync_mode)) {}
+  // With the given options, and the schema if there is one.
+  BenchDb(benchmark::State& state, int64_t backend, const Options& options,
+          const std::optional<TableSchema>& schema = std::nullopt) {
+    const TableSchema table = schema.value_or(TableSchema());
     absl::StatusOr<Database> db;
     if (backend == kMemory) {
-      db = Database::CreateInMemory(options);
+      db = Database::CreateInMemoryWithSchema(table, options);
     } else {
       const char* tmp = std::getenv("TMPDIR");
       std::string templ =
@@ -59,7 +71,7 @@ class BenchDb {
         return;
       }
       dir_ = templ;
-      db = Database::Create(dir_ + "/db", options);
+      db = Database::CreateWithSchema(dir_ + "/db", table, options);
     }
     if (!db.ok()) {
       state.SkipWithError(std::string(db.status().message()).c_str());
@@ -80,6 +92,12 @@ class BenchDb {
   Database& db() { return *db_; }
 
  private:
+  static Options WithSyncMode(SyncMode sync_mode) {
+    Options options;
+    options.sync_mode = sync_mode;
+    return options;
+  }
+
   std::string dir_;
   std::optional<Database> db_;
 };

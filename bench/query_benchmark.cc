@@ -24,7 +24,6 @@
 //   KSTONE_BENCH_ITEMS=100000 build/bench/bench/query_benchmark
 //       --benchmark_min_time=0.01
 
-#include <ftw.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -68,62 +67,40 @@ std::string SortKey(int64_t i) {
   return buf;
 }
 
-// A filled (pk, sk) table on one backend; a disk database's directory is
-// removed by the destructor.
+// A filled (pk, sk) table on one backend, with a block cache that holds it
+// all; a disk database's directory is removed by the destructor.
 class QueryDb {
  public:
-  QueryDb(benchmark::State& state, int64_t backend, int64_t items, bool flush) {
-    const TableSchema schema = TableSchema().PartitionKey("pk").SortKey("sk");
-    Options options;
-    options.sync_mode = SyncMode::kNone;
-    options.block_cache_bytes = uint64_t{1} << 30;  // holds the whole table
-    absl::StatusOr<Database> db;
-    if (backend == kMemory) {
-      db = Database::CreateInMemoryWithSchema(schema, options);
-    } else {
-      const char* tmp = std::getenv("TMPDIR");
-      std::string templ =
-          std::string(tmp != nullptr ? tmp : "/tmp") + "/kstone_bm_XXXXXX";
-      if (::mkdtemp(templ.data()) == nullptr) {
-        state.SkipWithError("mkdtemp failed");
-        return;
-      }
-      dir_ = templ;
-      db = Database::CreateWithSchema(dir_ + "/db", schema, options);
-    }
-    if (!CheckOk(state, db.status())) return;
+  QueryDb(benchmark::State& state, int64_t backend, int64_t items, bool flush)
+      : bench_(state, backend, CachedOptions(),
+               TableSchema().PartitionKey("pk").SortKey("sk")) {
+    if (!bench_.ok()) return;
+    Database& db = bench_.db();
     const int64_t partitions = items / kPerPartition;
     for (int64_t i = 0; i < kPerPartition; ++i) {
       for (int64_t p = 0; p < partitions; ++p) {
         Item item = BenchItem(static_cast<uint64_t>(p * kPerPartition + i));
         item.Remove("pk");
-        if (!CheckOk(state, db->Put(Key(BenchKey(p), SortKey(i)), item))) {
+        if (!CheckOk(state, db.Put(Key(BenchKey(p), SortKey(i)), item))) {
           return;
         }
       }
     }
-    if (flush && !CheckOk(state, db->Flush())) return;
+    if (flush && !CheckOk(state, db.Flush())) return;
     items_ = items;
-    db_.emplace(std::move(*db));
-  }
-  ~QueryDb() {
-    db_.reset();
-    if (!dir_.empty()) {
-      ::nftw(dir_.c_str(), &RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-    }
   }
   QueryDb(const QueryDb&) = delete;
   QueryDb& operator=(const QueryDb&) = delete;
 
-  bool ok() const { return db_.has_value(); }
-  Database& db() { return *db_; }
+  // False if opening or filling failed (the run was told why).
+  bool ok() const { return bench_.ok() && items_ > 0; }
+  Database& db() { return bench_.db(); }
   int64_t items() const { return items_; }
   int64_t partitions() const { return items_ / kPerPartition; }
 
  private:
-  std::string dir_;
+  BenchDb bench_;
   int64_t items_ = 0;
-  std::optional<Database> db_;
 };
 
 // The filled database for (backend, flushed), built once per process and

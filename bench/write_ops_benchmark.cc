@@ -29,7 +29,6 @@
 //   KSTONE_BENCH_ITEMS=100000 build/bench/bench/write_ops_benchmark
 //       --benchmark_min_time=0.1
 
-#include <ftw.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -71,52 +70,9 @@ Item OpsItem(uint64_t i) {
   return item;
 }
 
-// A database on one backend with a block cache for the whole table (unlike
-// BenchDb's defaults); a disk database's directory is removed by the
-// destructor.
-class CachedDb {
- public:
-  CachedDb(benchmark::State& state, int64_t backend) {
-    Options options;
-    options.sync_mode = SyncMode::kNone;
-    options.block_cache_bytes = uint64_t{1} << 30;
-    absl::StatusOr<Database> db;
-    if (backend == kMemory) {
-      db = Database::CreateInMemory(options);
-    } else {
-      const char* tmp = std::getenv("TMPDIR");
-      std::string templ =
-          std::string(tmp != nullptr ? tmp : "/tmp") + "/kstone_bm_XXXXXX";
-      if (::mkdtemp(templ.data()) == nullptr) {
-        state.SkipWithError("mkdtemp failed");
-        return;
-      }
-      dir_ = templ;
-      db = Database::Create(dir_ + "/db", options);
-    }
-    if (!CheckOk(state, db.status())) return;
-    db_.emplace(std::move(*db));
-  }
-  CachedDb(const CachedDb&) = delete;
-  CachedDb& operator=(const CachedDb&) = delete;
-  ~CachedDb() {
-    db_.reset();
-    if (!dir_.empty()) {
-      ::nftw(dir_.c_str(), &RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-    }
-  }
-
-  bool ok() const { return db_.has_value(); }
-  Database& db() { return *db_; }
-
- private:
-  std::string dir_;
-  std::optional<Database> db_;
-};
-
 // A prefilled database and the next fresh key index of its backend.
 struct OpsDb {
-  std::unique_ptr<CachedDb> db;
+  std::unique_ptr<BenchDb> db;
   std::atomic<uint64_t> next_fresh{0};
 };
 
@@ -130,7 +86,7 @@ OpsDb* FilledDb(benchmark::State& state, int64_t backend) {
   auto& slot = cache[backend];
   if (slot != nullptr) return slot.get();
   auto ops = std::make_unique<OpsDb>();
-  ops->db = std::make_unique<CachedDb>(state, backend);
+  ops->db = std::make_unique<BenchDb>(state, backend, CachedOptions());
   if (!ops->db->ok()) return nullptr;
   const uint64_t n = TableItems();
   for (uint64_t i = 0; i < n; ++i) {
