@@ -102,6 +102,14 @@ absl::StatusOr<Timed> RunThreads(uint64_t total, int threads, uint64_t seed,
 
 absl::Status Prefill(BenchEngine* engine, const OpSource& source,
                      uint64_t num) {
+  return PrefillWith(source, num, [engine](const std::vector<BenchOp>& ops) {
+    return engine->Load(ops);
+  });
+}
+
+absl::Status PrefillWith(
+    const OpSource& source, uint64_t num,
+    const std::function<absl::Status(const std::vector<BenchOp>&)>& load) {
   Permutation perm(num);
   std::vector<BenchOp> batch;
   for (uint64_t i = 0; i < num; i += kBatch) {
@@ -109,7 +117,7 @@ absl::Status Prefill(BenchEngine* engine, const OpSource& source,
     batch.resize(n);
     for (uint64_t j = 0; j < n; ++j)
       source.MakeWrite(perm(i + j), 0, &batch[j]);
-    absl::Status s = engine->Load(batch);
+    absl::Status s = load(batch);
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

@@ -66,6 +66,10 @@ absl::StatusOr<Timed> RunThreads(uint64_t total, int threads, uint64_t seed,
 
 // Stores items 0..num-1 in a pseudo-random order with engine->Load.
 absl::Status Prefill(BenchEngine* engine, const OpSource& source, uint64_t num);
+// The same, storing each batch with `load` (e.g. BenchEngine::LoadOps).
+absl::Status PrefillWith(
+    const OpSource& source, uint64_t num,
+    const std::function<absl::Status(const std::vector<BenchOp>&)>& load);
 
 }  // namespace kstone::bench
 

@@ -43,17 +43,9 @@ absl::Status LoadPartitions(BenchEngine* db, const OpSource& source,
 // Stores items 0..num-1 (pk-only) with LoadOps, in a pseudo-random order.
 absl::Status LoadWithNumber(BenchEngine* db, const OpSource& source,
                             uint64_t num) {
-  Permutation perm(num);
-  std::vector<BenchOp> batch;
-  for (uint64_t i = 0; i < num; i += kBatch) {
-    const uint64_t n = std::min<uint64_t>(kBatch, num - i);
-    batch.resize(n);
-    for (uint64_t j = 0; j < n; ++j)
-      source.MakeWrite(perm(i + j), 0, &batch[j]);
-    absl::Status s = db->LoadOps(batch);
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
+  return PrefillWith(source, num, [db](const std::vector<BenchOp>& ops) {
+    return db->LoadOps(ops);
+  });
 }
 
 }  // namespace
