@@ -21,9 +21,9 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/base/call_once.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "core/engine/engine.h"
 #include "core/storage/disk/file_system.h"
 #include "core/types/item.h"
@@ -112,8 +112,11 @@ class DatabaseImpl {
       std::function<std::chrono::steady_clock::time_point()> clock);
   void SetTokenCapacityForTesting(size_t capacity);
   size_t RememberedTokensForTesting();
-  absl::once_flag tokens_once_;
-  std::shared_ptr<TokenCache> tokens_;  // created by tokens()
+  // Created by the first tokens() call. A mutex rather than absl::call_once:
+  // TSan sees (through tests/testing/tsan) absl::Mutex but not Debian's
+  // uninstrumented call_once, and this runs once per transaction with a token.
+  absl::Mutex tokens_mu_;
+  std::shared_ptr<TokenCache> tokens_ ABSL_GUARDED_BY(tokens_mu_);
   // End of conditional writes, Update, batches and transactions.
   absl::Status Flush();
   absl::Status Compact();

@@ -147,9 +147,9 @@ struct DatabaseImpl::TokenCache {
 };
 
 DatabaseImpl::TokenCache& DatabaseImpl::tokens() {
-  absl::call_once(tokens_once_,
-                  [this] { tokens_ = std::make_shared<TokenCache>(); });
-  return *tokens_;
+  absl::MutexLock lock(&tokens_mu_);
+  if (tokens_ == nullptr) tokens_ = std::make_shared<TokenCache>();
+  return *tokens_;  // never replaced once made
 }
 
 void DatabaseImpl::SetTokenClockForTesting(
