@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +103,16 @@ class BenchDb {
   std::string dir_;
   std::optional<Database> db_;
 };
+
+// Items a suite loads: $KSTONE_BENCH_ITEMS (to run small) or 1 M, and at
+// least `minimum`. Read once per process.
+inline int64_t BenchItemsFromEnv(int64_t minimum) {
+  static const int64_t items = [] {
+    const char* env = std::getenv("KSTONE_BENCH_ITEMS");
+    return env != nullptr ? std::strtoll(env, nullptr, 10) : int64_t{1000000};
+  }();
+  return std::max(minimum, items);
+}
 
 // "key" + 12 zero-padded digits, as in kstone_bench.
 inline std::string BenchKey(uint64_t i) {

@@ -48,17 +48,10 @@ namespace {
 constexpr int64_t kPerPartition = 100;
 constexpr int64_t kMemtableItems = 100000;
 
-// Items of the flushed table: $KSTONE_BENCH_ITEMS or 1 M, rounded down to
-// whole partitions (at least one).
+// Items of the flushed table (BenchItemsFromEnv), rounded down to whole
+// partitions.
 int64_t TableItems() {
-  static const int64_t items = [] {
-    int64_t n = 1000000;
-    if (const char* env = std::getenv("KSTONE_BENCH_ITEMS")) {
-      n = std::strtoll(env, nullptr, 10);
-    }
-    return std::max<int64_t>(kPerPartition, n / kPerPartition * kPerPartition);
-  }();
-  return items;
+  return BenchItemsFromEnv(kPerPartition) / kPerPartition * kPerPartition;
 }
 
 std::string SortKey(int64_t i) {

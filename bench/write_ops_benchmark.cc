@@ -51,17 +51,7 @@ namespace {
 
 constexpr size_t kBatch = 1024;
 
-// $KSTONE_BENCH_ITEMS or 1 M (at least 100).
-uint64_t TableItems() {
-  static const uint64_t items = [] {
-    int64_t n = 1000000;
-    if (const char* env = std::getenv("KSTONE_BENCH_ITEMS")) {
-      n = std::strtoll(env, nullptr, 10);
-    }
-    return static_cast<uint64_t>(std::max<int64_t>(100, n));
-  }();
-  return items;
-}
+uint64_t TableItems() { return static_cast<uint64_t>(BenchItemsFromEnv(100)); }
 
 // BenchItem(i) plus the number a = 0.
 Item OpsItem(uint64_t i) {
