@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
+#include "core/types/item_parser.h"
 #include "core/util/coding.h"
 
 namespace kstone::core {
@@ -67,183 +67,63 @@ void EncodeValue(const Value& v, std::string* dst) {
   }
 }
 
-// A decoder over untrusted bytes. Every count is checked against the bytes
-// left (each element takes at least one byte), so reserve() never exceeds
-// the input size, and recursion stops at kMaxNestingDepth.
-class Decoder {
+// Builds core Values for ItemParser (item_parser.h), which has already
+// checked the order of names and set elements.
+class CoreItemBuilder {
  public:
-  explicit Decoder(std::string_view bytes) : in_(bytes), size_(bytes.size()) {}
+  using Value = core::Value;
+  using List = ValueList;
+  using Map = ValueMap;
+  using Strings = std::vector<std::string>;
+  using Numbers = std::vector<Number>;
 
-  absl::Status DecodeItem(Item* item) {
-    if (in_.empty()) return Error("empty input");
-    const uint8_t version = static_cast<uint8_t>(in_[0]);
-    if (version != kItemFormatVersion) {
-      return Error(absl::StrCat("unknown format version ", version));
-    }
-    in_.remove_prefix(1);
-    ValueMap attrs;
-    absl::Status s = DecodeMapBody(/*depth=*/0, &attrs);
-    if (!s.ok()) return s;
-    if (!in_.empty()) return Error("trailing bytes");
-    *item = Item::FromSortedAttributes(std::move(attrs));  // order checked
-    return absl::OkStatus();
+  explicit CoreItemBuilder(ValueMap* attrs) : attrs_(attrs) {}
+
+  void BeginItem(size_t reserve_hint) { attrs_->reserve(reserve_hint); }
+  Value* BeginAttribute(std::string_view name) {
+    return &attrs_->emplace_back(std::string(name), Value()).second;
+  }
+  void EndAttribute(size_t) {}
+  void Null(Value* out) { *out = Value::Null(); }
+  void Bool(Value* out, bool b) { *out = Value::Bool(b); }
+  void String(Value* out, std::string_view s) {
+    *out = Value::String(std::string(s));
+  }
+  void Binary(Value* out, std::string_view s) {
+    *out = Value::Binary(std::string(s));
+  }
+  void Num(Value* out, const Number& n) { *out = Value::Num(n); }
+  void ReserveList(List* list, size_t n) { list->reserve(n); }
+  Value* AppendListElement(List* list) { return &list->emplace_back(); }
+  void FinishList(Value* out, List&& list) {
+    *out = Value::List(std::move(list));
+  }
+  void ReserveMap(Map* map, size_t n) { map->reserve(n); }
+  Value* AppendMapEntry(Map* map, std::string_view name) {
+    return &map->emplace_back(std::string(name), Value()).second;
+  }
+  void FinishMap(Value* out, Map&& map) {
+    // Sorted already: move it in without Value::Map's normalisation.
+    *out = Value::Map({});
+    *out->MutableMap() = std::move(map);
+  }
+  void ReserveStrings(Strings* set, size_t n) { set->reserve(n); }
+  void AppendString(Strings* set, std::string_view e) { set->emplace_back(e); }
+  // Already sorted, so the factories' sort is a single pass.
+  void FinishStringSet(Value* out, Strings&& set) {
+    *out = Value::StringSet(std::move(set));
+  }
+  void FinishBinarySet(Value* out, Strings&& set) {
+    *out = Value::BinarySet(std::move(set));
+  }
+  void ReserveNumbers(Numbers* set, size_t n) { set->reserve(n); }
+  void AppendNumber(Numbers* set, const Number& n) { set->push_back(n); }
+  void FinishNumberSet(Value* out, Numbers&& set) {
+    *out = Value::NumberSet(std::move(set));
   }
 
  private:
-  absl::Status Error(std::string_view what) const {
-    return absl::DataLossError(absl::StrCat(
-        "item codec: ", absl::string_view(what.data(), what.size()),
-        " at offset ", size_ - in_.size()));
-  }
-
-  absl::Status Count(size_t* count) {
-    uint64_t n = 0;
-    if (!GetVarint64(&in_, &n)) return Error("bad count");
-    if (n > in_.size()) return Error("count past the end");
-    *count = static_cast<size_t>(n);
-    return absl::OkStatus();
-  }
-
-  // Containers nested in containers could each reserve their declared count
-  // before any element is read; capping the up-front reservation keeps the
-  // memory used proportional to the bytes actually decoded.
-  static size_t ReserveHint(size_t count) {
-    return std::min<size_t>(count, 64);
-  }
-
-  absl::Status Bytes(std::string_view* out) {
-    if (!GetLengthPrefixed(&in_, out)) return Error("bad length");
-    return absl::OkStatus();
-  }
-
-  // count, then (name, value)* with names strictly increasing.
-  absl::Status DecodeMapBody(int depth, ValueMap* out) {
-    size_t count = 0;
-    absl::Status s = Count(&count);
-    if (!s.ok()) return s;
-    out->reserve(ReserveHint(count));
-    for (size_t i = 0; i < count; ++i) {
-      std::string_view name;
-      s = Bytes(&name);
-      if (!s.ok()) return s;
-      if (!out->empty() && !(std::string_view(out->back().first) < name)) {
-        return Error("map names out of order");
-      }
-      Value v;
-      s = DecodeValue(depth, &v);
-      if (!s.ok()) return s;
-      out->emplace_back(std::string(name), std::move(v));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status DecodeStrings(std::vector<std::string>* out) {
-    size_t count = 0;
-    absl::Status s = Count(&count);
-    if (!s.ok()) return s;
-    out->reserve(ReserveHint(count));
-    for (size_t i = 0; i < count; ++i) {
-      std::string_view e;
-      s = Bytes(&e);
-      if (!s.ok()) return s;
-      if (!out->empty() && e < std::string_view(out->back())) {
-        return Error("set elements out of order");
-      }
-      out->emplace_back(e);
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status DecodeNumber(Number* n) {
-    if (!Number::DecodeOrdered(&in_, n)) return Error("bad number");
-    return absl::OkStatus();
-  }
-
-  // depth: the number of L/M values enclosing this one.
-  absl::Status DecodeValue(int depth, Value* out) {
-    if (in_.empty()) return Error("truncated value");
-    const ItemTag tag = static_cast<ItemTag>(in_[0]);
-    in_.remove_prefix(1);
-    absl::Status s;
-    switch (tag) {
-      case ItemTag::kNull:
-        *out = Value::Null();
-        return absl::OkStatus();
-      case ItemTag::kFalse:
-      case ItemTag::kTrue:
-        *out = Value::Bool(tag == ItemTag::kTrue);
-        return absl::OkStatus();
-      case ItemTag::kString:
-      case ItemTag::kBinary: {
-        std::string_view bytes;
-        s = Bytes(&bytes);
-        if (!s.ok()) return s;
-        *out = tag == ItemTag::kString ? Value::String(std::string(bytes))
-                                       : Value::Binary(std::string(bytes));
-        return absl::OkStatus();
-      }
-      case ItemTag::kNumber: {
-        Number n;
-        s = DecodeNumber(&n);
-        if (!s.ok()) return s;
-        *out = Value::Num(n);
-        return absl::OkStatus();
-      }
-      case ItemTag::kList:
-      case ItemTag::kMap:
-        if (depth + 1 > kMaxNestingDepth) return Error("nesting too deep");
-        if (tag == ItemTag::kMap) {
-          *out = Value::Map({});
-          return DecodeMapBody(depth + 1, out->MutableMap());
-        } else {
-          size_t count = 0;
-          s = Count(&count);
-          if (!s.ok()) return s;
-          *out = Value::List({});
-          ValueList* list = out->MutableList();
-          list->reserve(ReserveHint(count));
-          for (size_t i = 0; i < count; ++i) {
-            list->emplace_back();
-            s = DecodeValue(depth + 1, &list->back());
-            if (!s.ok()) return s;
-          }
-          return absl::OkStatus();
-        }
-      case ItemTag::kStringSet:
-      case ItemTag::kBinarySet: {
-        std::vector<std::string> elements;
-        s = DecodeStrings(&elements);
-        if (!s.ok()) return s;
-        // Already sorted (checked), so the factories' sort is a single pass.
-        *out = tag == ItemTag::kStringSet
-                   ? Value::StringSet(std::move(elements))
-                   : Value::BinarySet(std::move(elements));
-        return absl::OkStatus();
-      }
-      case ItemTag::kNumberSet: {
-        size_t count = 0;
-        s = Count(&count);
-        if (!s.ok()) return s;
-        std::vector<Number> elements;
-        elements.reserve(ReserveHint(count));
-        for (size_t i = 0; i < count; ++i) {
-          Number n;
-          s = DecodeNumber(&n);
-          if (!s.ok()) return s;
-          if (!elements.empty() && n < elements.back()) {
-            return Error("set elements out of order");
-          }
-          elements.push_back(n);
-        }
-        *out = Value::NumberSet(std::move(elements));
-        return absl::OkStatus();
-      }
-    }
-    return Error(absl::StrCat("bad value tag ", static_cast<int>(tag)));
-  }
-
-  std::string_view in_;
-  const size_t size_;
+  ValueMap* const attrs_;
 };
 
 }  // namespace
@@ -275,12 +155,32 @@ std::string EncodeItem(const Item& item,
   return out;
 }
 
+absl::Status DecodeItem(std::string_view bytes, Item* item,
+                        size_t* dynamo_size) {
+  ValueMap attrs;
+  CoreItemBuilder builder(&attrs);
+  size_t size = 0;
+  absl::Status s = ParseItem(bytes, &builder, &size);
+  if (!s.ok()) return s;
+  *item = Item::FromSortedAttributes(std::move(attrs));  // order checked
+  if (dynamo_size != nullptr) *dynamo_size = size;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Item> DecodeItem(std::string_view bytes) {
   Item item;
-  Decoder decoder(bytes);
-  absl::Status s = decoder.DecodeItem(&item);
+  absl::Status s = DecodeItem(bytes, &item, nullptr);
   if (!s.ok()) return s;
   return item;
+}
+
+absl::Status ValidateEncodedItem(std::string_view bytes, size_t* dynamo_size) {
+  NullItemBuilder builder;
+  size_t size = 0;
+  absl::Status s = ParseItem(bytes, &builder, &size);
+  if (!s.ok()) return s;
+  if (dynamo_size != nullptr) *dynamo_size = size;
+  return absl::OkStatus();
 }
 
 }  // namespace kstone::core

@@ -51,7 +51,15 @@ void AppendEncodedItem(const Item& item,
 // (bad version, truncation, bad tag, lengths past the end, names out of
 // order, nesting deeper than kMaxNestingDepth, trailing bytes); never crashes
 // and never allocates more than a small multiple of the input size.
+// The decoding itself is ItemParser's (item_parser.h).
 absl::StatusOr<Item> DecodeItem(std::string_view bytes);
+// The same into *item; *dynamo_size (if not null) receives the item's
+// Item::DynamoSize(), computed while decoding.
+absl::Status DecodeItem(std::string_view bytes, Item* item,
+                        size_t* dynamo_size);
+// Checks bytes as DecodeItem does, without building anything; *dynamo_size
+// (if not null) receives the size the decoded item would have.
+absl::Status ValidateEncodedItem(std::string_view bytes, size_t* dynamo_size);
 
 }  // namespace kstone::core
 

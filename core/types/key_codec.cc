@@ -27,23 +27,22 @@ void AppendEscaped(std::string_view bytes, std::string* dst) {
   dst->push_back(kTerminator);
 }
 
+// Appends the unescaped bytes at the front of *input to *out and advances
+// past the terminator; false if the bytes are not a well-formed escaped run.
 bool DecodeEscaped(std::string_view* input, std::string* out) {
-  const std::string_view in = *input;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '\0') {
-      out->push_back(in[i]);
-      continue;
-    }
-    if (i + 1 >= in.size()) return false;
-    if (in[i + 1] == kTerminator) {
-      input->remove_prefix(i + 2);
+  std::string_view in = *input;
+  while (true) {
+    const size_t zero = in.find('\0');
+    if (zero == std::string_view::npos || zero + 1 >= in.size()) return false;
+    out->append(in.data(), zero);
+    if (in[zero + 1] == kTerminator) {
+      *input = in.substr(zero + 2);
       return true;
     }
-    if (in[i + 1] != kEscape) return false;
+    if (in[zero + 1] != kEscape) return false;
     out->push_back('\0');
-    ++i;
+    in.remove_prefix(zero + 2);
   }
-  return false;  // no terminator
 }
 
 absl::Status Corrupt(std::string_view what) {
@@ -57,6 +56,17 @@ absl::StatusOr<std::string> EncodePartition(const Value& partition) {
   absl::Status s = AppendEncodedKeyValue(partition, &enc);
   if (!s.ok()) return s;
   return enc;
+}
+
+Value ValueOfParts(KeyValueParts parts) {
+  switch (parts.type) {
+    case ValueType::kNumber:
+      return Value::Num(parts.number);
+    case ValueType::kString:
+      return Value::String(std::move(parts.bytes));
+    default:
+      return Value::Binary(std::move(parts.bytes));
+  }
 }
 
 uint8_t StripeOfEncoded(std::string_view encoded_pk) {
@@ -87,26 +97,36 @@ absl::Status AppendEncodedKeyValue(const Value& value, std::string* dst) {
   }
 }
 
-absl::StatusOr<Value> DecodeKeyValue(std::string_view* input) {
+absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out) {
   if (input->empty()) return Corrupt("missing key value");
   const uint8_t tag = static_cast<uint8_t>((*input)[0]);
   input->remove_prefix(1);
   switch (tag) {
-    case kKeyTagNumber: {
-      Number n;
-      if (!Number::DecodeOrdered(input, &n)) return Corrupt("bad number");
-      return Value::Num(n);
-    }
+    case kKeyTagNumber:
+      out->type = ValueType::kNumber;
+      if (!Number::DecodeOrdered(input, &out->number)) {
+        return Corrupt("bad number");
+      }
+      return absl::OkStatus();
     case kKeyTagString:
-    case kKeyTagBinary: {
-      std::string bytes;
-      if (!DecodeEscaped(input, &bytes)) return Corrupt("bad escaped bytes");
-      return tag == kKeyTagString ? Value::String(std::move(bytes))
-                                  : Value::Binary(std::move(bytes));
-    }
+    case kKeyTagBinary:
+      out->type =
+          tag == kKeyTagString ? ValueType::kString : ValueType::kBinary;
+      out->bytes.clear();
+      if (!DecodeEscaped(input, &out->bytes)) {
+        return Corrupt("bad escaped bytes");
+      }
+      return absl::OkStatus();
     default:
       return Corrupt(absl::StrCat("bad type tag ", tag));
   }
+}
+
+absl::StatusOr<Value> DecodeKeyValue(std::string_view* input) {
+  KeyValueParts parts;
+  absl::Status s = DecodeKeyValueParts(input, &parts);
+  if (!s.ok()) return s;
+  return ValueOfParts(std::move(parts));
 }
 
 absl::StatusOr<uint32_t> StripeOfPartition(const Value& partition) {
@@ -150,24 +170,35 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
   return out;
 }
 
-absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key, uint8_t* ns) {
+absl::Status DecodeEngineKeyParts(std::string_view engine_key,
+                                  KeyValueParts* pk, KeyValueParts* sk,
+                                  uint8_t* ns) {
   if (engine_key.size() < 3) return Corrupt("too short");
   const uint8_t stripe = static_cast<uint8_t>(engine_key[0]);
   if (ns != nullptr) *ns = static_cast<uint8_t>(engine_key[1]);
   std::string_view rest = engine_key.substr(2);
   const std::string_view pk_start = rest;
-  absl::StatusOr<Value> pk = DecodeKeyValue(&rest);
-  if (!pk.ok()) return pk.status();
+  absl::Status s = DecodeKeyValueParts(&rest, pk);
+  if (!s.ok()) return s;
   const std::string_view encoded_pk =
       pk_start.substr(0, pk_start.size() - rest.size());
   if (StripeOfEncoded(encoded_pk) != stripe) {
     return Corrupt("stripe byte does not match the partition key");
   }
-  if (rest.empty()) return Key(*std::move(pk));
-  absl::StatusOr<Value> sk = DecodeKeyValue(&rest);
-  if (!sk.ok()) return sk.status();
+  sk->type = ValueType::kNull;
+  if (rest.empty()) return absl::OkStatus();
+  s = DecodeKeyValueParts(&rest, sk);
+  if (!s.ok()) return s;
   if (!rest.empty()) return Corrupt("trailing bytes");
-  return Key(*std::move(pk), *std::move(sk));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key, uint8_t* ns) {
+  KeyValueParts pk, sk;
+  absl::Status s = DecodeEngineKeyParts(engine_key, &pk, &sk, ns);
+  if (!s.ok()) return s;
+  if (sk.type == ValueType::kNull) return Key(ValueOfParts(std::move(pk)));
+  return Key(ValueOfParts(std::move(pk)), ValueOfParts(std::move(sk)));
 }
 
 }  // namespace kstone::core

@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/types/key.h"
+#include "core/types/number.h"
 #include "core/types/value.h"
 
 namespace kstone::core {
@@ -48,6 +49,19 @@ absl::Status AppendEncodedKeyValue(const Value& value, std::string* dst);
 // malformed bytes.
 absl::StatusOr<Value> DecodeKeyValue(std::string_view* input);
 
+// One key value decoded without building a Value (for readers that build
+// their own, like the api's item decoder): its type (kString, kNumber or
+// kBinary), the unescaped bytes of an S or B, the number of an N.
+struct KeyValueParts {
+  ValueType type = ValueType::kNull;
+  std::string bytes;  // S, B
+  Number number;      // N
+};
+
+// DecodeKeyValue into *out (whose bytes are replaced, keeping their
+// capacity).
+absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out);
+
 // The stripe (0..255) of a partition value: Hash64 of its encoding % 256.
 absl::StatusOr<uint32_t> StripeOfPartition(const Value& partition);
 
@@ -68,6 +82,11 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
 // crashes on garbage.
 absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key,
                                     uint8_t* ns = nullptr);
+// DecodeEngineKey into parts, with the same checks: *pk, and *sk (its type
+// kNull when the key has no sort value).
+absl::Status DecodeEngineKeyParts(std::string_view engine_key,
+                                  KeyValueParts* pk, KeyValueParts* sk,
+                                  uint8_t* ns = nullptr);
 
 }  // namespace kstone::core
 

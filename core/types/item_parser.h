@@ -1,0 +1,359 @@
+#ifndef KSTONE_CORE_TYPES_ITEM_PARSER_H_
+#define KSTONE_CORE_TYPES_ITEM_PARSER_H_
+
+// ItemParser: the one reader of the item codec's format (docs/formats/item.md,
+// item_codec.h). It walks the encoded bytes once, checks everything the
+// format promises (version, lengths and counts within the input, tags,
+// numbers, names strictly increasing, set elements non-decreasing, nesting
+// depth, no trailing bytes) and hands what it reads to a Builder, which
+// decides what to build: core::DecodeItem builds a core::Item, the api builds
+// public kstone::Items straight from the bytes (api/item_decoder.h), and a
+// builder that builds nothing just validates and measures. Along the way it
+// computes DynamoDB's item size (core::Item::DynamoSize) of what it reads.
+//
+// A Builder B provides (all calls in the order of the bytes):
+//
+//   types B::Value, B::List, B::Map, B::Strings (SS, BS), B::Numbers (NS),
+//         each default-constructible
+//   void     BeginItem(size_t reserve_hint);      before the first attribute
+//   Value*   BeginAttribute(std::string_view name);  slot for its value
+//   void     EndAttribute(size_t dynamo_size);    name bytes + value size
+//   void     Null(Value*); Bool(Value*, bool);
+//   void     String(Value*, std::string_view); Binary(Value*,
+//   std::string_view); void     Num(Value*, const Number&); void
+//   ReserveList(List*, size_t);  Value* AppendListElement(List*); void
+//   FinishList(Value*, List&&); void     ReserveMap(Map*, size_t); Value*
+//   AppendMapEntry(Map*, std::string_view name); void     FinishMap(Value*,
+//   Map&&); void     ReserveStrings(Strings*, size_t); void
+//   AppendString(Strings*, std::string_view); void     FinishStringSet(Value*,
+//   Strings&&); void     FinishBinarySet(Value*, Strings&&); void
+//   ReserveNumbers(Numbers*, size_t); void     AppendNumber(Numbers*, const
+//   Number&); void     FinishNumberSet(Value*, Numbers&&);
+//
+// Reserve hints are capped (kMaxReserveHint), so the memory a builder
+// reserves stays proportional to the bytes actually decoded even for forged
+// counts and nesting. On an error the builder's state is unspecified.
+//
+// Errors: DataLoss "item codec: <what> at offset N".
+//
+// Thread-safety: a parser is used by one thread; distinct parsers are
+// independent.
+//
+// Example:
+//   MyBuilder b;
+//   size_t size = 0;
+//   absl::Status s = ParseItem(bytes, &b, &size);
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/types/item_codec.h"
+#include "core/types/number.h"
+#include "core/types/value.h"
+#include "core/util/coding.h"
+
+namespace kstone::core {
+
+// The most elements a parser asks a builder to reserve for one container.
+inline constexpr size_t kMaxReserveHint = 64;
+
+// DynamoDB's size of a number (Value::DynamoSize): one byte per two
+// significant digits, plus one.
+inline size_t NumberDynamoSize(const Number& n) {
+  return static_cast<size_t>(n.num_digits() + 1) / 2 + 1;
+}
+
+template <typename Builder>
+class ItemParser {
+ public:
+  using Value = typename Builder::Value;
+
+  ItemParser(std::string_view bytes, Builder* builder)
+      : in_(bytes), size_(bytes.size()), b_(builder) {}
+
+  // Parses the whole input as one item. *dynamo_size: the item's size.
+  absl::Status ParseItem(size_t* dynamo_size) {
+    if (in_.empty()) return Error("empty input");
+    const uint8_t version = static_cast<uint8_t>(in_[0]);
+    if (version != kItemFormatVersion) {
+      return Error(absl::StrCat("unknown format version ", version));
+    }
+    in_.remove_prefix(1);
+    size_t total = 0;
+    absl::Status s = ParseEntries(
+        [&](size_t hint) { b_->BeginItem(hint); },
+        [&](std::string_view name) {
+          size_t value_size = 0;
+          absl::Status v = ParseValue(0, b_->BeginAttribute(name), &value_size);
+          if (!v.ok()) return v;
+          b_->EndAttribute(name.size() + value_size);
+          total += name.size() + value_size;
+          return v;
+        });
+    if (!s.ok()) return s;
+    if (!in_.empty()) return Error("trailing bytes");
+    *dynamo_size = total;
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Error(std::string_view what) const {
+    return absl::DataLossError(absl::StrCat(
+        "item codec: ", absl::string_view(what.data(), what.size()),
+        " at offset ", size_ - in_.size()));
+  }
+
+  static size_t ReserveHint(size_t count) {
+    return std::min(count, kMaxReserveHint);
+  }
+
+  // A count of elements; each takes at least one byte, so a count larger
+  // than the bytes left is corrupt (and cannot make anyone allocate).
+  absl::Status Count(size_t* count) {
+    uint64_t n = 0;
+    if (!GetVarint64(&in_, &n)) return Error("bad count");
+    if (n > in_.size()) return Error("count past the end");
+    *count = static_cast<size_t>(n);
+    return absl::OkStatus();
+  }
+
+  absl::Status Bytes(std::string_view* out) {
+    if (!GetLengthPrefixed(&in_, out)) return Error("bad length");
+    return absl::OkStatus();
+  }
+
+  // A count, then that many elements: reserve(hint) once, then
+  // element(index) for each, up to the first error.
+  template <typename ReserveFn, typename ElementFn>
+  absl::Status ParseElements(ReserveFn reserve, ElementFn element) {
+    size_t count = 0;
+    absl::Status s = Count(&count);
+    if (!s.ok()) return s;
+    reserve(ReserveHint(count));
+    for (size_t i = 0; i < count; ++i) {
+      s = element(i);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  // The entries of an item or map: names strictly increasing, each followed
+  // by the value that entry(name) parses.
+  template <typename ReserveFn, typename EntryFn>
+  absl::Status ParseEntries(ReserveFn reserve, EntryFn entry) {
+    std::string_view previous;
+    return ParseElements(reserve, [&](size_t i) {
+      std::string_view name;
+      absl::Status s = Bytes(&name);
+      if (!s.ok()) return s;
+      if (i > 0 && !(previous < name)) return Error("map names out of order");
+      previous = name;
+      return entry(name);
+    });
+  }
+
+  absl::Status ParseNumber(Number* n) {
+    if (!Number::DecodeOrdered(&in_, n)) return Error("bad number");
+    return absl::OkStatus();
+  }
+
+  // depth: the number of L/M values enclosing this one. *size: its
+  // DynamoDB size.
+  absl::Status ParseValue(int depth, Value* out, size_t* size) {
+    if (in_.empty()) return Error("truncated value");
+    const ItemTag tag = static_cast<ItemTag>(in_[0]);
+    in_.remove_prefix(1);
+    switch (tag) {
+      case ItemTag::kNull:
+        b_->Null(out);
+        *size = 1;
+        return absl::OkStatus();
+      case ItemTag::kFalse:
+      case ItemTag::kTrue:
+        b_->Bool(out, tag == ItemTag::kTrue);
+        *size = 1;
+        return absl::OkStatus();
+      case ItemTag::kString:
+      case ItemTag::kBinary: {
+        std::string_view bytes;
+        absl::Status s = Bytes(&bytes);
+        if (!s.ok()) return s;
+        if (tag == ItemTag::kString) {
+          b_->String(out, bytes);
+        } else {
+          b_->Binary(out, bytes);
+        }
+        *size = bytes.size();
+        return absl::OkStatus();
+      }
+      case ItemTag::kNumber: {
+        Number n;
+        absl::Status s = ParseNumber(&n);
+        if (!s.ok()) return s;
+        b_->Num(out, n);
+        *size = NumberDynamoSize(n);
+        return absl::OkStatus();
+      }
+      case ItemTag::kList:
+        if (depth + 1 > kMaxNestingDepth) return Error("nesting too deep");
+        return ParseList(depth + 1, out, size);
+      case ItemTag::kMap:
+        if (depth + 1 > kMaxNestingDepth) return Error("nesting too deep");
+        return ParseMap(depth + 1, out, size);
+      case ItemTag::kStringSet:
+      case ItemTag::kBinarySet:
+        return ParseStrings(tag == ItemTag::kStringSet, out, size);
+      case ItemTag::kNumberSet:
+        return ParseNumbers(out, size);
+    }
+    return Error(absl::StrCat("bad value tag ", static_cast<int>(tag)));
+  }
+
+  // L and M: 3 bytes plus 1 per element plus the elements (and the names).
+  absl::Status ParseList(int depth, Value* out, size_t* size) {
+    typename Builder::List list;
+    size_t total = 3;
+    absl::Status s =
+        ParseElements([&](size_t hint) { b_->ReserveList(&list, hint); },
+                      [&](size_t) {
+                        size_t element_size = 0;
+                        absl::Status e = ParseValue(
+                            depth, b_->AppendListElement(&list), &element_size);
+                        total += 1 + element_size;
+                        return e;
+                      });
+    if (!s.ok()) return s;
+    b_->FinishList(out, std::move(list));
+    *size = total;
+    return s;
+  }
+
+  absl::Status ParseMap(int depth, Value* out, size_t* size) {
+    typename Builder::Map map;
+    size_t total = 3;
+    absl::Status s =
+        ParseEntries([&](size_t hint) { b_->ReserveMap(&map, hint); },
+                     [&](std::string_view name) {
+                       size_t value_size = 0;
+                       absl::Status v = ParseValue(
+                           depth, b_->AppendMapEntry(&map, name), &value_size);
+                       total += 1 + name.size() + value_size;
+                       return v;
+                     });
+    if (!s.ok()) return s;
+    b_->FinishMap(out, std::move(map));
+    *size = total;
+    return s;
+  }
+
+  // The elements of a set, each of type E read by read(E*), non-decreasing;
+  // append(e) takes each.
+  template <typename E, typename ReserveFn, typename ReadFn, typename AppendFn>
+  absl::Status ParseSetElements(ReserveFn reserve, ReadFn read,
+                                AppendFn append) {
+    E previous{};
+    return ParseElements(reserve, [&](size_t i) {
+      E e{};
+      absl::Status s = read(&e);
+      if (!s.ok()) return s;
+      if (i > 0 && e < previous) return Error("set elements out of order");
+      append(e);
+      previous = e;
+      return s;
+    });
+  }
+
+  // SS and BS: the sum of their elements' bytes.
+  absl::Status ParseStrings(bool string_set, Value* out, size_t* size) {
+    typename Builder::Strings elements;
+    size_t total = 0;
+    absl::Status s = ParseSetElements<std::string_view>(
+        [&](size_t hint) { b_->ReserveStrings(&elements, hint); },
+        [&](std::string_view* e) { return Bytes(e); },
+        [&](std::string_view e) {
+          b_->AppendString(&elements, e);
+          total += e.size();
+        });
+    if (!s.ok()) return s;
+    if (string_set) {
+      b_->FinishStringSet(out, std::move(elements));
+    } else {
+      b_->FinishBinarySet(out, std::move(elements));
+    }
+    *size = total;
+    return s;
+  }
+
+  // NS: the sum of its elements' sizes.
+  absl::Status ParseNumbers(Value* out, size_t* size) {
+    typename Builder::Numbers elements;
+    size_t total = 0;
+    absl::Status s = ParseSetElements<Number>(
+        [&](size_t hint) { b_->ReserveNumbers(&elements, hint); },
+        [&](Number* n) { return ParseNumber(n); },
+        [&](const Number& n) {
+          b_->AppendNumber(&elements, n);
+          total += NumberDynamoSize(n);
+        });
+    if (!s.ok()) return s;
+    b_->FinishNumberSet(out, std::move(elements));
+    *size = total;
+    return s;
+  }
+
+  std::string_view in_;
+  const size_t size_;
+  Builder* const b_;
+};
+
+// Parses `bytes` (an encoded item) into *builder. *dynamo_size: DynamoDB's
+// size of the item read (the sum of its names' bytes and values' sizes).
+template <typename Builder>
+absl::Status ParseItem(std::string_view bytes, Builder* builder,
+                       size_t* dynamo_size) {
+  return ItemParser<Builder>(bytes, builder).ParseItem(dynamo_size);
+}
+
+// A Builder that builds nothing: ParseItem with it validates the bytes and
+// measures the item without allocating.
+class NullItemBuilder {
+ public:
+  struct Value {};
+  struct List {};
+  struct Map {};
+  struct Strings {};
+  struct Numbers {};
+
+  void BeginItem(size_t) {}
+  Value* BeginAttribute(std::string_view) { return &slot_; }
+  void EndAttribute(size_t) {}
+  void Null(Value*) {}
+  void Bool(Value*, bool) {}
+  void String(Value*, std::string_view) {}
+  void Binary(Value*, std::string_view) {}
+  void Num(Value*, const Number&) {}
+  void ReserveList(List*, size_t) {}
+  Value* AppendListElement(List*) { return &slot_; }
+  void FinishList(Value*, List&&) {}
+  void ReserveMap(Map*, size_t) {}
+  Value* AppendMapEntry(Map*, std::string_view) { return &slot_; }
+  void FinishMap(Value*, Map&&) {}
+  void ReserveStrings(Strings*, size_t) {}
+  void AppendString(Strings*, std::string_view) {}
+  void FinishStringSet(Value*, Strings&&) {}
+  void FinishBinarySet(Value*, Strings&&) {}
+  void ReserveNumbers(Numbers*, size_t) {}
+  void AppendNumber(Numbers*, const Number&) {}
+  void FinishNumberSet(Value*, Numbers&&) {}
+
+ private:
+  Value slot_;
+};
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_TYPES_ITEM_PARSER_H_

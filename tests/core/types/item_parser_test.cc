@@ -1,0 +1,150 @@
+#include "core/types/item_parser.h"
+
+#include <random>
+#include <string>
+
+#include "core/types/item_codec.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/core/types/random_item.h"
+#include "tests/testing/status_matchers.h"
+
+namespace kstone::core {
+namespace {
+
+using ::kstone::core::testing::RandomItems;
+using ::kstone::testing::StatusIs;
+using ::testing::HasSubstr;
+
+uint32_t Seed() { return std::random_device{}(); }
+
+// Decoding computes the item's DynamoDB size; a builder that builds nothing
+// checks and measures the same.
+TEST(ItemParserTest, RandomItemsDecodeWithTheirSize) {
+  const uint32_t seed = Seed();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  RandomItems random(seed);
+  for (int i = 0; i < 3000; ++i) {
+    const Item item = random.RandomItem();
+    SCOPED_TRACE(item.DebugString());
+    const std::string bytes = EncodeItem(item);
+    Item back;
+    size_t size = 0;
+    KS_ASSERT_OK(DecodeItem(bytes, &back, &size));
+    ASSERT_EQ(back, item);
+    ASSERT_EQ(size, item.DynamoSize());
+    size_t measured = 0;
+    KS_ASSERT_OK(ValidateEncodedItem(bytes, &measured));
+    ASSERT_EQ(measured, size);
+  }
+}
+
+TEST(ItemParserTest, SizesOfEveryType) {
+  auto size_of = [](const Value& v) {
+    Item item;
+    item.Set("", v);
+    size_t size = 0;
+    KS_EXPECT_OK(ValidateEncodedItem(EncodeItem(item), &size));
+    return size;
+  };
+  EXPECT_EQ(size_of(Value::Null()), 1u);
+  EXPECT_EQ(size_of(Value::Bool(false)), 1u);
+  EXPECT_EQ(size_of(Value::String("abc")), 3u);
+  EXPECT_EQ(size_of(Value::Binary("")), 0u);
+  EXPECT_EQ(size_of(*Value::ParseNumber("0")), 1u);
+  EXPECT_EQ(size_of(*Value::ParseNumber("123")), 3u);     // 3 digits
+  EXPECT_EQ(size_of(*Value::ParseNumber("-1e100")), 2u);  // 1 digit
+  EXPECT_EQ(size_of(Value::List({Value::Null(), Value::String("ab")})),
+            3u + 1 + 1 + 1 + 2);
+  EXPECT_EQ(size_of(Value::Map({{"k", Value::String("ab")}})), 3u + 1 + 1 + 2);
+  EXPECT_EQ(size_of(Value::StringSet({"a", "bc"})), 3u);
+  EXPECT_EQ(size_of(Value::NumberSet({Number::FromInt64(12345)})), 4u);
+}
+
+// Whatever the corruption, measuring fails exactly as decoding does.
+TEST(ItemParserTest, CorruptInputFailsAlikeWhateverTheBuilder) {
+  const uint32_t seed = Seed();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  RandomItems random(seed);
+  std::mt19937 rng(seed);
+  int failed = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string bytes = EncodeItem(random.RandomItem(4));
+    if (rng() % 4 == 0) {
+      bytes.resize(rng() % bytes.size());
+    } else {
+      const int flips = 1 + rng() % 3;
+      for (int f = 0; f < flips; ++f) {
+        bytes[rng() % bytes.size()] = static_cast<char>(rng());
+      }
+    }
+    Item item;
+    size_t size = 0;
+    const absl::Status decoded = DecodeItem(bytes, &item, &size);
+    size_t measured = 0;
+    const absl::Status validated = ValidateEncodedItem(bytes, &measured);
+    ASSERT_EQ(decoded, validated);
+    if (!decoded.ok()) {
+      ASSERT_EQ(decoded.code(), absl::StatusCode::kDataLoss);
+      ASSERT_THAT(std::string(decoded.message()), HasSubstr("item codec: "));
+      ++failed;
+      continue;
+    }
+    ASSERT_EQ(size, item.DynamoSize());
+    ASSERT_EQ(measured, size);
+  }
+  EXPECT_GT(failed, 0);
+}
+
+TEST(ItemParserTest, MessagesNameWhatAndWhere) {
+  EXPECT_THAT(ValidateEncodedItem("", nullptr),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("item codec: empty input at offset 0")));
+  const std::string unordered_set(
+      "\x01\x01\x01"
+      "a"
+      "\x08\x02\x01"
+      "b"
+      "\x01"
+      "a",
+      10);
+  EXPECT_THAT(ValidateEncodedItem(unordered_set, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("set elements out of order at offset 10")));
+  const std::string bad_number(
+      "\x01\x01\x01"
+      "a"
+      "\x04\x07",
+      6);
+  EXPECT_THAT(ValidateEncodedItem(bad_number, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("bad number")));
+}
+
+// A builder that records the calls, to pin the order the parser makes them
+// in (what the api's merging builder relies on).
+class TraceBuilder : public NullItemBuilder {
+ public:
+  Value* BeginAttribute(std::string_view name) {
+    trace_ += "[" + std::string(name);
+    return NullItemBuilder::BeginAttribute(name);
+  }
+  void EndAttribute(size_t size) { trace_ += ":" + std::to_string(size) + "]"; }
+  const std::string& trace() const { return trace_; }
+
+ private:
+  std::string trace_;
+};
+
+TEST(ItemParserTest, AttributesInOrderWithTheirSizes) {
+  Item item;
+  item.Set("b", Value::String("xyz"));
+  item.Set("a", Value::List({Value::Bool(true)}));
+  TraceBuilder builder;
+  size_t size = 0;
+  KS_ASSERT_OK(ParseItem(EncodeItem(item), &builder, &size));
+  EXPECT_EQ(builder.trace(), "[a:6][b:4]");
+  EXPECT_EQ(size, 10u);
+}
+
+}  // namespace
+}  // namespace kstone::core
