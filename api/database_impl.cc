@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/absl_compat.h"
+#include "api/item_decoder.h"
 #include "api/schema_codec.h"
 #include "api/value_internal.h"
 #include "core/storage/disk/file_system.h"
@@ -235,15 +236,7 @@ absl::StatusOr<std::optional<Item>> DatabaseImpl::Get(const Key& key) const {
   KS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                       engine_->Get(engine_key));
   if (!bytes.has_value()) return std::optional<Item>();
-  absl::StatusOr<core::Item> core_item = core::DecodeItem(*bytes);
-  if (!core_item.ok()) {
-    return absl::DataLossError(absl::StrCat("item ", key.ToString(), " in ",
-                                            path_, ": ",
-                                            core_item.status().message()));
-  }
-  Item item = ItemFromCore(std::move(*core_item));
-  item.Set(schema_.partition_key_name(), key.partition_key());
-  if (key.has_sort_key()) item.Set(schema_.sort_key_name(), key.sort_key());
+  KS_ASSIGN_OR_RETURN(Item item, DecodeStoredItem(*bytes, key, schema_, path_));
   return std::optional<Item>(std::move(item));
 }
 

@@ -1,6 +1,7 @@
 // Query and Scan: running a ReadPlan (api/read_plan.h) over the engine's
 // stripe iterators, one page at a time.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/database_impl.h"
+#include "api/item_decoder.h"
 #include "api/read_plan.h"
 #include "api/value_internal.h"
 #include "core/types/item_codec.h"
@@ -31,43 +33,46 @@ int SegmentStart(int segment, int total) {
   return (segment * kStripes + total - 1) / total;
 }
 
-Key PublicKey(const core::Key& key) {
-  std::optional<Value> sort;
-  if (key.has_sort()) sort = ValueInternal::FromCore(key.sort());
-  return Key(ValueInternal::FromCore(key.partition()), std::move(sort));
-}
-
 // Collects one page: counts, filters, projects, and tells when to stop.
 class PageCollector {
  public:
   PageCollector(const ReadPlan& plan, const TableSchema& schema,
                 const std::string& path, ReadPage* page)
-      : plan_(plan), schema_(schema), path_(path), page_(page) {}
+      : plan_(plan),
+        schema_(schema),
+        path_(path),
+        page_(page),
+        decoder_(schema),
+        build_core_(plan.filter.has_value() || plan.projection.has_value()) {
+    if (!plan_.count_only && plan_.limit > 0) {
+      page_->items.reserve(
+          static_cast<size_t>(std::min<int64_t>(plan_.limit, 1024)));
+    }
+  }
 
-  // Adds the record (engine key, encoded item). *key receives its key.
-  absl::Status Add(std::string_view engine_key, std::string_view value,
-                   core::Key* key) {
-    absl::StatusOr<core::Key> decoded = core::DecodeEngineKey(engine_key);
-    if (!decoded.ok()) return Corrupt("a key", decoded.status());
-    *key = std::move(*decoded);
-    absl::StatusOr<core::Item> item = core::DecodeItem(value);
-    if (!item.ok()) {
-      return Corrupt(PublicKey(*key).ToString(), item.status());
-    }
-    item->Set(schema_.partition_key_name(), key->partition());
-    if (key->has_sort()) item->Set(schema_.sort_key_name(), key->sort());
+  // Adds the record (engine key, encoded item).
+  absl::Status Add(std::string_view engine_key, std::string_view value) {
+    if (page_->scanned_count == 0) first_key_.assign(engine_key);
+    last_key_.assign(engine_key);
+    absl::Status s = decoder_.SetKey(engine_key);
+    if (!s.ok()) return Corrupt("a key", s);
     ++page_->scanned_count;
-    bytes_ += item->DynamoSize();
-    if (plan_.filter.has_value() && !plan_.filter->Evaluate(&*item)) {
-      return absl::OkStatus();
-    }
-    ++page_->count;
-    if (plan_.count_only) return absl::OkStatus();
-    if (plan_.projection.has_value()) {
-      page_->items.push_back(ItemFromCore(plan_.projection->Apply(*item)));
+    if (build_core_) return AddCore(engine_key, value);
+    size_t size = 0;
+    if (plan_.count_only) {
+      s = decoder_.Measure(value, &size);
+      if (!s.ok()) return Corrupt(decoder_.key().ToString(), s);
     } else {
-      page_->items.push_back(ItemFromCore(std::move(*item)));
+      if (page_->items.size() == 1) ReserveByFirstItem();
+      Item& item = page_->items.emplace_back();
+      s = decoder_.Decode(value, &item, &size);
+      if (!s.ok()) {
+        page_->items.pop_back();
+        return Corrupt(PublicKeyOf(engine_key).ToString(), s);
+      }
     }
+    bytes_ += size;
+    ++page_->count;
     return absl::OkStatus();
   }
 
@@ -77,7 +82,60 @@ class PageCollector {
            bytes_ >= kPageBytes;
   }
 
+  // The engine keys of the first and the last record added.
+  const std::string& first_key() const { return first_key_; }
+  const std::string& last_key() const { return last_key_; }
+
+  // The public Key of a record's engine key (already decoded once by Add).
+  Key PublicKeyOf(std::string_view engine_key) {
+    if (!decoder_.SetKey(engine_key).ok()) return Key(Value());
+    return decoder_.key();
+  }
+
  private:
+  // With a filter or a projection: through a core::Item, which they read.
+  absl::Status AddCore(std::string_view engine_key, std::string_view value) {
+    absl::StatusOr<core::Key> key = core::DecodeEngineKey(engine_key);
+    if (!key.ok()) return Corrupt("a key", key.status());
+    core::Item item;
+    size_t size = 0;
+    absl::Status s = core::DecodeItem(value, &item, &size);
+    if (!s.ok()) return Corrupt(decoder_.key().ToString(), s);
+    const std::string& pk_name = schema_.partition_key_name();
+    // (A stored attribute named like a key attribute, which Put never
+    // writes, gives way to it; then the size is counted again.)
+    bool recount = item.Has(pk_name);
+    size += pk_name.size() + key->partition().DynamoSize();
+    item.Set(pk_name, key->partition());
+    if (key->has_sort()) {
+      const std::string& sk_name = schema_.sort_key_name();
+      recount = recount || item.Has(sk_name);
+      size += sk_name.size() + key->sort().DynamoSize();
+      item.Set(sk_name, key->sort());
+    }
+    bytes_ += recount ? item.DynamoSize() : size;
+    if (plan_.filter.has_value() && !plan_.filter->Evaluate(&item)) {
+      return absl::OkStatus();
+    }
+    ++page_->count;
+    if (plan_.count_only) return absl::OkStatus();
+    if (plan_.projection.has_value()) {
+      page_->items.push_back(ItemFromCore(plan_.projection->Apply(item)));
+    } else {
+      page_->items.push_back(ItemFromCore(std::move(item)));
+    }
+    return absl::OkStatus();
+  }
+
+  // Pages usually hold items of similar sizes: after the first item, reserve
+  // for as many as the page's bytes would hold (at most kMaxReserve).
+  void ReserveByFirstItem() {
+    constexpr uint64_t kMaxReserve = 16384;
+    uint64_t n = kPageBytes / std::max<uint64_t>(bytes_, 1) + 1;
+    if (plan_.limit > 0) n = std::min<uint64_t>(n, plan_.limit);
+    page_->items.reserve(static_cast<size_t>(std::min(n, kMaxReserve)));
+  }
+
   absl::Status Corrupt(const std::string& what, const absl::Status& s) {
     return absl::DataLossError(
         absl::StrCat("in ", path_, ": ", what, ": ", s.message()));
@@ -87,12 +145,28 @@ class PageCollector {
   const TableSchema& schema_;
   const std::string& path_;
   ReadPage* page_;
+  RecordDecoder decoder_;
+  const bool build_core_;
   uint64_t bytes_ = 0;
+  std::string first_key_;
+  std::string last_key_;
 };
 
 bool InItemNamespace(std::string_view key, uint32_t stripe) {
   return key.size() >= 2 && static_cast<uint8_t>(key[0]) == stripe &&
          static_cast<uint8_t>(key[1]) == core::kNamespaceItem;
+}
+
+// Internal if the record of `engine_key`, read from the query's range, does
+// not satisfy its key condition (the range would be wrong).
+absl::Status CheckInKeyCondition(const ReadPlan& plan,
+                                 std::string_view engine_key) {
+  KS_ASSIGN_OR_RETURN(core::Key key, core::DecodeEngineKey(engine_key));
+  if (plan.key_condition.MatchesSort(key.sort_or_null())) {
+    return absl::OkStatus();
+  }
+  return absl::InternalError(absl::StrCat(
+      "query range and key condition disagree at ", key.DebugString()));
 }
 
 }  // namespace
@@ -172,14 +246,8 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
       it->SeekToLast();
     }
   }
-  core::Key key;
   while (it->Valid() && range.Contains(it->key())) {
-    KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value(), &key));
-    if (!plan->key_condition.MatchesSort(key.sort_or_null())) {
-      return absl::InternalError(
-          absl::StrCat("query range and key condition disagree at ",
-                       PublicKey(key).ToString()));
-    }
+    KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value()));
     if (query.reverse()) {
       it->Prev();
     } else {
@@ -187,10 +255,17 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
     }
     if (collector.Full()) {
       if (it->Valid() && range.Contains(it->key())) {
-        page.last_key = PublicKey(key);
+        page.last_key = collector.PublicKeyOf(collector.last_key());
       }
       break;
     }
+  }
+  // The range is an interval of engine keys and so is the key condition
+  // (every sort key operator selects an interval of sort keys), so checking
+  // the ends checks every record read.
+  if (page.scanned_count > 0) {
+    KS_RETURN_IF_ERROR(CheckInKeyCondition(*plan, collector.first_key()));
+    KS_RETURN_IF_ERROR(CheckInKeyCondition(*plan, collector.last_key()));
   }
   KS_RETURN_IF_ERROR(it->status());
   return page;
@@ -218,7 +293,6 @@ absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
 
   ScanResult page;
   PageCollector collector(*plan, schema_, path_, &page);
-  core::Key key;
   bool full = false;
   for (; stripe < end; ++stripe) {
     const uint32_t s = static_cast<uint32_t>(stripe);
@@ -234,7 +308,7 @@ absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
     }
     bool more = false;
     while (it->Valid() && InItemNamespace(it->key(), s)) {
-      KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value(), &key));
+      KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value()));
       it->Next();
       if (collector.Full()) {
         full = true;
@@ -254,7 +328,7 @@ absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
       more = next->Valid() && InItemNamespace(next->key(), u);
       KS_RETURN_IF_ERROR(next->status());
     }
-    if (more) page.last_key = PublicKey(key);
+    if (more) page.last_key = collector.PublicKeyOf(collector.last_key());
     break;
   }
   return page;

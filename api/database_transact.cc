@@ -22,6 +22,7 @@
 #include "api/absl_compat.h"
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
+#include "api/item_decoder.h"
 #include "api/value_internal.h"
 #include "core/types/item_codec.h"
 #include "core/util/hash.h"
@@ -250,18 +251,8 @@ absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::TransactGet(
   std::vector<std::optional<Item>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!raw[i].has_value()) continue;
-    absl::StatusOr<core::Item> core_item = core::DecodeItem(*raw[i]);
-    if (!core_item.ok()) {
-      return absl::DataLossError(absl::StrCat("item ", keys[i].ToString(),
-                                              " in ", path_, ": ",
-                                              core_item.status().message()));
-    }
-    Item item = ItemFromCore(std::move(*core_item));
-    item.Set(schema_.partition_key_name(), keys[i].partition_key());
-    if (keys[i].has_sort_key()) {
-      item.Set(schema_.sort_key_name(), keys[i].sort_key());
-    }
-    out[i] = std::move(item);
+    KS_ASSIGN_OR_RETURN(out[i],
+                        DecodeStoredItem(*raw[i], keys[i], schema_, path_));
   }
   return out;
 }

@@ -33,6 +33,16 @@ class ValueInternal {
   // becomes a core string, and a number set holding one a string set, so the
   // text is shown as given.
   static core::Value ToCoreForPrinting(const Value& value);
+
+  // No-check construction in place, for decoders (api/item_decoder.h): makes
+  // *value a `type` holding a default T (bool for BOOL, std::string for S, N
+  // and B, std::vector<Value> for L, ValueMap for M, std::vector<std::string>
+  // for sets; std::monostate for NULL) and returns it to fill in.
+  template <typename T>
+  static T& Emplace(Value* value, ValueType type) {
+    value->type_ = type;
+    return value->rep_.template emplace<T>();
+  }
 };
 
 // The core item of `item` (InvalidArgument naming the attribute for an

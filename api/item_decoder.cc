@@ -1,0 +1,273 @@
+#include "api/item_decoder.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "api/absl_compat.h"
+#include "api/value_internal.h"
+#include "core/types/item_parser.h"
+#include "core/types/number.h"
+
+namespace kstone {
+namespace {
+
+// A key attribute to merge into a decoded item.
+struct KeyAttribute {
+  std::string_view name;
+  Value value;
+  size_t size = 0;  // DynamoDB size of the value
+};
+
+std::string NumberText(const core::Number& n) {
+  std::string text;
+  n.AppendTo(&text);
+  return text;
+}
+
+// Builds public Values for core::ItemParser, appending the item's attributes
+// to *attrs in name order and the key attributes at their place.
+class PublicItemBuilder {
+ public:
+  using Value = kstone::Value;
+  using List = std::vector<Value>;
+  using Map = ValueMap;
+  using Strings = std::vector<std::string>;
+  using Numbers = std::vector<std::string>;
+
+  // keys[0..num_keys) sorted by name; their values are moved into the item.
+  PublicItemBuilder(ValueMap* attrs, KeyAttribute* keys, int num_keys)
+      : attrs_(attrs), keys_(keys), num_keys_(num_keys) {}
+
+  void BeginItem(size_t reserve_hint) {
+    attrs_->reserve(reserve_hint + static_cast<size_t>(num_keys_));
+  }
+  Value* BeginAttribute(std::string_view name) {
+    shadowed_ = false;
+    while (next_key_ < num_keys_ && keys_[next_key_].name <= name) {
+      shadowed_ = keys_[next_key_].name == name;
+      AppendNextKey();
+    }
+    if (shadowed_) return &scratch_;  // the key attribute wins
+    return &attrs_->emplace_back(std::string(name), Value()).second;
+  }
+  void EndAttribute(size_t dynamo_size) {
+    if (shadowed_) shadowed_size_ += dynamo_size;
+  }
+  // Appends the key attributes after the last stored attribute.
+  void FinishItem() {
+    while (next_key_ < num_keys_) AppendNextKey();
+  }
+  // The size of stored attributes that key attributes replaced.
+  size_t shadowed_size() const { return shadowed_size_; }
+
+  void Null(Value* out) {
+    ValueInternal::Emplace<std::monostate>(out, ValueType::kNull);
+  }
+  void Bool(Value* out, bool b) {
+    ValueInternal::Emplace<bool>(out, ValueType::kBool) = b;
+  }
+  void String(Value* out, std::string_view s) {
+    ValueInternal::Emplace<std::string>(out, ValueType::kString).assign(s);
+  }
+  void Binary(Value* out, std::string_view s) {
+    ValueInternal::Emplace<std::string>(out, ValueType::kBinary).assign(s);
+  }
+  void Num(Value* out, const core::Number& n) {
+    n.AppendTo(&ValueInternal::Emplace<std::string>(out, ValueType::kNumber));
+  }
+  void ReserveList(List* list, size_t n) { list->reserve(n); }
+  Value* AppendListElement(List* list) { return &list->emplace_back(); }
+  void FinishList(Value* out, List&& list) {
+    ValueInternal::Emplace<List>(out, ValueType::kList) = std::move(list);
+  }
+  void ReserveMap(Map* map, size_t n) { map->reserve(n); }
+  Value* AppendMapEntry(Map* map, std::string_view name) {
+    return &map->emplace_back(std::string(name), Value()).second;
+  }
+  void FinishMap(Value* out, Map&& map) {
+    ValueInternal::Emplace<Map>(out, ValueType::kMap) = std::move(map);
+  }
+  void ReserveStrings(Strings* set, size_t n) { set->reserve(n); }
+  void AppendString(Strings* set, std::string_view e) { set->emplace_back(e); }
+  void FinishStringSet(Value* out, Strings&& set) {
+    ValueInternal::Emplace<Strings>(out, ValueType::kStringSet) =
+        std::move(set);
+  }
+  void FinishBinarySet(Value* out, Strings&& set) {
+    ValueInternal::Emplace<Strings>(out, ValueType::kBinarySet) =
+        std::move(set);
+  }
+  void ReserveNumbers(Numbers* set, size_t n) { set->reserve(n); }
+  void AppendNumber(Numbers* set, const core::Number& n) {
+    set->push_back(NumberText(n));
+  }
+  void FinishNumberSet(Value* out, Numbers&& set) {
+    ValueInternal::Emplace<Numbers>(out, ValueType::kNumberSet) =
+        std::move(set);
+  }
+
+ private:
+  void AppendNextKey() {
+    KeyAttribute& key = keys_[next_key_++];
+    attrs_->emplace_back(std::string(key.name), std::move(key.value));
+  }
+
+  ValueMap* const attrs_;
+  KeyAttribute* const keys_;
+  const int num_keys_;
+  int next_key_ = 0;
+  bool shadowed_ = false;
+  size_t shadowed_size_ = 0;
+  Value scratch_;
+};
+
+// Measures an item for core::ItemParser without building it, leaving out
+// the stored attributes that key attributes replace (as PublicItemBuilder).
+class MeasuringBuilder : public core::NullItemBuilder {
+ public:
+  // sk_name empty: no sort key attribute.
+  MeasuringBuilder(std::string_view pk_name, std::string_view sk_name)
+      : pk_name_(pk_name), sk_name_(sk_name) {}
+
+  Value* BeginAttribute(std::string_view name) {
+    shadowed_ = name == pk_name_ || (!sk_name_.empty() && name == sk_name_);
+    return core::NullItemBuilder::BeginAttribute(name);
+  }
+  void EndAttribute(size_t dynamo_size) {
+    if (shadowed_) shadowed_size_ += dynamo_size;
+  }
+  size_t shadowed_size() const { return shadowed_size_; }
+
+ private:
+  const std::string_view pk_name_;
+  const std::string_view sk_name_;
+  bool shadowed_ = false;
+  size_t shadowed_size_ = 0;
+};
+
+// Decodes `value` into *item with keys[0..num_keys) merged in; *size (if
+// not null): the item's DynamoDB size.
+absl::Status DecodeWithKeys(std::string_view value, KeyAttribute* keys,
+                            int num_keys, Item* item, size_t* size) {
+  if (num_keys == 2 && keys[1].name < keys[0].name) {
+    std::swap(keys[0], keys[1]);
+  }
+  ValueMap& attrs = item->mutable_attributes();
+  attrs.clear();
+  PublicItemBuilder builder(&attrs, keys, num_keys);
+  size_t stored_size = 0;
+  absl::Status s = core::ParseItem(value, &builder, &stored_size);
+  if (!s.ok()) return s;
+  builder.FinishItem();
+  if (size != nullptr) {
+    size_t total = stored_size - builder.shadowed_size();
+    for (int i = 0; i < num_keys; ++i)
+      total += keys[i].name.size() + keys[i].size;
+    *size = total;
+  }
+  return absl::OkStatus();
+}
+
+size_t PartsSize(const core::KeyValueParts& parts) {
+  return parts.type == core::ValueType::kNumber
+             ? core::NumberDynamoSize(parts.number)
+             : parts.bytes.size();
+}
+
+// The public Value of key parts; moves their bytes if `take`.
+Value PartsValue(core::KeyValueParts* parts, bool take) {
+  Value v;
+  switch (parts->type) {
+    case core::ValueType::kNumber:
+      ValueInternal::Emplace<std::string>(&v, ValueType::kNumber) =
+          NumberText(parts->number);
+      break;
+    case core::ValueType::kString:
+    case core::ValueType::kBinary: {
+      std::string& bytes = ValueInternal::Emplace<std::string>(
+          &v, parts->type == core::ValueType::kString ? ValueType::kString
+                                                      : ValueType::kBinary);
+      if (take) {
+        bytes = std::move(parts->bytes);
+      } else {
+        bytes = parts->bytes;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return v;
+}
+
+}  // namespace
+
+RecordDecoder::RecordDecoder(const TableSchema& schema) : schema_(schema) {}
+
+absl::Status RecordDecoder::SetKey(std::string_view engine_key) {
+  return core::DecodeEngineKeyParts(engine_key, &pk_, &sk_);
+}
+
+Key RecordDecoder::key() const {
+  core::KeyValueParts pk = pk_;
+  if (sk_.type == core::ValueType::kNull) {
+    return Key(PartsValue(&pk, /*take=*/true));
+  }
+  core::KeyValueParts sk = sk_;
+  return Key(PartsValue(&pk, /*take=*/true), PartsValue(&sk, /*take=*/true));
+}
+
+absl::Status RecordDecoder::Decode(std::string_view value, Item* item,
+                                   size_t* size) {
+  // (The sizes before the values, which take the parts' bytes.)
+  KeyAttribute keys[2];
+  keys[0].name = schema_.partition_key_name();
+  keys[0].size = PartsSize(pk_);
+  keys[0].value = PartsValue(&pk_, /*take=*/true);
+  int num_keys = 1;
+  if (sk_.type != core::ValueType::kNull) {
+    keys[1].name = schema_.sort_key_name();
+    keys[1].size = PartsSize(sk_);
+    keys[1].value = PartsValue(&sk_, /*take=*/true);
+    num_keys = 2;
+  }
+  return DecodeWithKeys(value, keys, num_keys, item, size);
+}
+
+absl::Status RecordDecoder::Measure(std::string_view value,
+                                    size_t* size) const {
+  const std::string_view sk_name = sk_.type != core::ValueType::kNull
+                                       ? schema_.sort_key_name()
+                                       : std::string_view();
+  MeasuringBuilder builder(schema_.partition_key_name(), sk_name);
+  size_t stored_size = 0;
+  absl::Status s = core::ParseItem(value, &builder, &stored_size);
+  if (!s.ok()) return s;
+  size_t total = stored_size - builder.shadowed_size() +
+                 schema_.partition_key_name().size() + PartsSize(pk_);
+  if (!sk_name.empty()) total += sk_name.size() + PartsSize(sk_);
+  *size = total;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Item> DecodeStoredItem(std::string_view value, const Key& key,
+                                      const TableSchema& schema,
+                                      std::string_view path) {
+  KeyAttribute keys[2];
+  keys[0] = {schema.partition_key_name(), key.partition_key(), 0};
+  int num_keys = 1;
+  if (key.has_sort_key()) {
+    keys[1] = {schema.sort_key_name(), key.sort_key(), 0};
+    num_keys = 2;
+  }
+  Item item;
+  absl::Status s = DecodeWithKeys(value, keys, num_keys, &item, nullptr);
+  if (!s.ok()) {
+    return absl::DataLossError(absl::StrCat("item ", key.ToString(), " in ",
+                                            ToAbsl(path), ": ", s.message()));
+  }
+  return item;
+}
+
+}  // namespace kstone
