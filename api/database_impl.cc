@@ -150,6 +150,12 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
 }
 
 absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
+  core::Key core_key;
+  return EngineKeyOf(key, &core_key);
+}
+
+absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
+    const Key& key, core::Key* core_key_out) const {
   KS_RETURN_IF_ERROR(CheckKeyType(key.partition_key(),
                                   schema_.partition_key_name(),
                                   schema_.partition_key_type()));
@@ -170,7 +176,9 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
     KS_RETURN_IF_ERROR(core::ValidateKeyValue(core_key.sort(),
                                               schema_.sort_key_name(), false));
   }
-  return core::EncodeEngineKey(core_key);
+  KS_ASSIGN_OR_RETURN(std::string engine_key, core::EncodeEngineKey(core_key));
+  *core_key_out = std::move(core_key);
+  return engine_key;
 }
 
 absl::Status DatabaseImpl::CheckItemKey(const Key& key,

@@ -208,12 +208,12 @@ absl::Status DatabaseImpl::BatchWrite(const kstone::BatchWrite& batch) {
       return absl::InvalidArgumentError(kDuplicates);
     }
     if (put) {
-      wb.mutations.push_back(
-          core::Mutation{core::RecordType::kValue, action->engine_key,
-                         action->EncodeStored(action->put_item)});
+      wb.mutations.push_back(core::Mutation{core::RecordType::kValue,
+                                            std::move(action->engine_key),
+                                            std::move(action->put_value)});
     } else {
-      wb.mutations.push_back(
-          core::Mutation{core::RecordType::kDeletion, action->engine_key, ""});
+      wb.mutations.push_back(core::Mutation{core::RecordType::kDeletion,
+                                            std::move(action->engine_key), ""});
     }
   }
   return engine_->Write(std::move(wb));
@@ -355,9 +355,12 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
       return result;
     }
     prepared[i] = std::move(*p);
+    prepared[i]->keep_old = false;  // a transaction returns no old items
   }
   std::vector<std::string> keys;
+  keys.reserve(prepared.size());
   absl::flat_hash_set<std::string_view> seen;
+  seen.reserve(prepared.size());
   for (const auto& p : prepared) {
     if (!seen.insert(p->engine_key).second) {
       result.status = absl::InvalidArgumentError(
@@ -374,6 +377,7 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
       [&](const core::LockedReader& reader)
           -> absl::StatusOr<std::vector<core::Mutation>> {
         std::vector<core::Mutation> mutations;
+        mutations.reserve(prepared.size());
         for (size_t i = 0; i < prepared.size(); ++i) {
           absl::Status s = EvaluateAction(reader, prepared[i].get());
           if (s.ok()) continue;

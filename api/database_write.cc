@@ -102,7 +102,8 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
   action->pk_name = schema_.partition_key_name();
   if (schema_.has_sort_key()) action->sk_name = schema_.sort_key_name();
 
-  // The expressions and their placeholders.
+  // The expressions and their placeholders (parsed trees come from this
+  // thread's cache; Resolve binds this request's placeholders).
   *item_error = false;
   action->on_failure = condition.on_failure;
   KS_RETURN_IF_ERROR(PlaceholdersToCore(condition.names, condition.values,
@@ -118,20 +119,20 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
         "A ConditionCheck needs a ConditionExpression");
   }
   if (!condition.expression.empty()) {
-    KS_ASSIGN_OR_RETURN(
-        core::expr::ConditionExpression cond,
-        core::expr::ConditionExpression::Parse(ToAbsl(condition.expression)));
-    KS_RETURN_IF_ERROR(cond.Resolve(attrs));
-    cond.CollectPlaceholders(&use);
-    action->condition.emplace(std::move(cond));
+    KS_ASSIGN_OR_RETURN(action->condition,
+                        ParseConditionCached(condition.expression));
+    KS_RETURN_IF_ERROR(action->condition->Resolve(attrs));
+    action->condition->CollectPlaceholders(&use);
+    const absl::string_view key_names[2] = {ToAbsl(action->pk_name),
+                                            ToAbsl(action->sk_name)};
+    action->condition_reads_key_only = action->condition->ReadsOnly(
+        absl::MakeConstSpan(key_names, action->sk_name.empty() ? 1 : 2));
   }
   if (action->kind == WriteAction::kUpdate) {
     const core::KeySchema key_schema = CoreKeySchema(schema_);
-    KS_ASSIGN_OR_RETURN(core::expr::UpdateExpression u,
-                        core::expr::UpdateExpression::Parse(ToAbsl(update)));
-    KS_RETURN_IF_ERROR(u.Resolve(attrs, &key_schema));
-    u.CollectPlaceholders(&use);
-    action->update.emplace(std::move(u));
+    KS_ASSIGN_OR_RETURN(action->update, ParseUpdateCached(update));
+    KS_RETURN_IF_ERROR(action->update->Resolve(attrs, &key_schema));
+    action->update->CollectPlaceholders(&use);
   }
   KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
 
@@ -142,29 +143,28 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
   } else {
     KS_ASSIGN_OR_RETURN(action->key, KeyOf(*item));
   }
-  KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(action->key));
-  KS_ASSIGN_OR_RETURN(action->pk,
-                      ValueInternal::ToCore(action->key.partition_key(),
-                                            schema_.partition_key_name()));
-  if (action->key.has_sort_key()) {
-    KS_ASSIGN_OR_RETURN(
-        core::Value sk,
-        ValueInternal::ToCore(action->key.sort_key(), schema_.sort_key_name()));
-    action->sk = std::move(sk);
-  }
+  core::Key core_key;
+  KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(action->key, &core_key));
+  action->pk = core_key.partition();
+  if (core_key.has_sort()) action->sk = core_key.sort();
   if (action->kind == WriteAction::kPut) {
+    // Validated and encoded here, outside the stripe lock: the stored form
+    // of a Put does not depend on the old item.
     KS_RETURN_IF_ERROR(CheckItemKey(action->key, *item));
-    KS_ASSIGN_OR_RETURN(action->put_item, ItemToCore(*item));
-    action->AddKey(&action->put_item);
-    KS_RETURN_IF_ERROR(core::ValidateItemAttributes(action->put_item));
+    KS_ASSIGN_OR_RETURN(core::Item put_item, ItemToCore(*item));
+    action->AddKey(&put_item);
+    KS_RETURN_IF_ERROR(core::ValidateItemAttributes(put_item));
+    action->put_value = action->EncodeStored(put_item);
   }
   *item_error = false;
   return action;
 }
 
 void DatabaseImpl::WriteAction::AddKey(core::Item* item) const {
-  if (!item->Has(pk_name)) item->Set(pk_name, pk);
-  if (sk.has_value() && !item->Has(sk_name)) item->Set(sk_name, *sk);
+  if (!item->Has(pk_name)) item->Set(std::string(pk_name), pk);
+  if (sk.has_value() && !item->Has(sk_name)) {
+    item->Set(std::string(sk_name), *sk);
+  }
 }
 
 absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
@@ -172,45 +172,87 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
   action->old_item.reset();
   action->new_item.reset();
   action->mutation.reset();
+  if (!action->NeedsOldItem()) {
+    // A plain Put or Delete: nothing depends on the stored item, so it is
+    // not read (a Delete of a missing item writes a harmless tombstone, as
+    // a plain Delete and BatchWrite do).
+    if (action->kind == WriteAction::kPut) {
+      action->mutation = core::Mutation{core::RecordType::kValue,
+                                        std::move(action->engine_key),
+                                        std::move(action->put_value)};
+    } else {
+      action->mutation = core::Mutation{core::RecordType::kDeletion,
+                                        std::move(action->engine_key), ""};
+    }
+    return absl::OkStatus();
+  }
   KS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                       reader.Get(action->engine_key));
-  if (bytes.has_value()) {
-    absl::StatusOr<core::Item> old = core::DecodeItem(*bytes);
-    if (!old.ok()) {
+  // The stored item with its key attributes.
+  auto decode_old = [&]() -> absl::Status {
+    absl::StatusOr<core::Item> decoded = core::DecodeItem(*bytes);
+    if (!decoded.ok()) {
       return absl::DataLossError(absl::StrCat("item ", action->key.ToString(),
                                               " in ", path_, ": ",
-                                              old.status().message()));
+                                              decoded.status().message()));
     }
-    action->AddKey(&*old);
-    action->old_item = std::move(*old);
+    action->AddKey(&*decoded);
+    action->old_item = std::move(*decoded);
+    return absl::OkStatus();
+  };
+  // Only the key is needed when nothing but a condition on the key reads
+  // the item (attribute_not_exists(pk) and the like).
+  const bool key_only = action->condition_reads_key_only &&
+                        action->kind != WriteAction::kUpdate &&
+                        !action->want_old;
+  if (bytes.has_value()) {
+    if (key_only) {
+      action->old_item.emplace();
+      action->AddKey(&*action->old_item);
+    } else {
+      KS_RETURN_IF_ERROR(decode_old());
+    }
   }
   const core::Item* old =
       action->old_item.has_value() ? &*action->old_item : nullptr;
-  if (action->condition.has_value() && !action->condition->Evaluate(old)) {
+  if (action->condition && !action->condition->Evaluate(old)) {
+    if (key_only && bytes.has_value() &&
+        action->on_failure == ReturnValuesOnConditionCheckFailure::kAllOld) {
+      KS_RETURN_IF_ERROR(decode_old());  // the error carries the whole item
+    }
     return MakeError(ErrorCode::kConditionalCheckFailed,
                      "The conditional request failed");
   }
   switch (action->kind) {
     case WriteAction::kPut:
-      action->new_item = action->put_item;
-      action->mutation =
-          core::Mutation{core::RecordType::kValue, action->engine_key,
-                         action->EncodeStored(action->put_item)};
+      action->mutation = core::Mutation{core::RecordType::kValue,
+                                        std::move(action->engine_key),
+                                        std::move(action->put_value)};
       break;
     case WriteAction::kDelete:
       if (old != nullptr) {
-        action->mutation =
-            core::Mutation{core::RecordType::kDeletion, action->engine_key, ""};
+        action->mutation = core::Mutation{core::RecordType::kDeletion,
+                                          std::move(action->engine_key), ""};
       }
       break;
     case WriteAction::kUpdate: {
       if (old == nullptr && action->update->OnlyRemovesOrDeletes()) break;
-      KS_ASSIGN_OR_RETURN(core::Item updated, action->update->Apply(old));
+      core::Item updated;
+      if (old != nullptr) {
+        if (action->keep_old) {
+          updated = *old;
+        } else {
+          updated = std::move(*action->old_item);
+          action->old_item.reset();
+        }
+      }
+      KS_RETURN_IF_ERROR(
+          action->update->ApplyInPlace(&updated, /*existed=*/old != nullptr));
       action->AddKey(&updated);
       KS_RETURN_IF_ERROR(core::ValidateItemAttributes(updated));
-      action->mutation =
-          core::Mutation{core::RecordType::kValue, action->engine_key,
-                         action->EncodeStored(updated)};
+      action->mutation = core::Mutation{core::RecordType::kValue,
+                                        std::move(action->engine_key),
+                                        action->EncodeStored(updated)};
       action->new_item = std::move(updated);
       break;
     }
@@ -252,6 +294,7 @@ absl::StatusOr<WriteResult> PutOrDelete(DatabaseImpl* db, int kind,
   KS_ASSIGN_OR_RETURN(
       std::unique_ptr<DatabaseImpl::WriteAction> action,
       db->PrepareAction(kind, key, item, "", condition, &item_error));
+  action->want_old = rv == ReturnValues::kAllOld;
   KS_RETURN_IF_ERROR(db->ApplyAction(action.get()));
   WriteResult result;
   if (rv == ReturnValues::kAllOld && action->old_item.has_value()) {
@@ -291,24 +334,25 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
       std::unique_ptr<WriteAction> action,
       PrepareAction(WriteAction::kUpdate, key, nullptr, update.expression(),
                     update.condition(), &item_error));
+  action->keep_old = update.return_values() == ReturnValues::kAllOld ||
+                     update.return_values() == ReturnValues::kUpdatedOld;
   KS_RETURN_IF_ERROR(ApplyAction(action.get()));
   return action->Returned(update.return_values());
 }
 
-absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(
-    ReturnValues rv) const {
+absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {
   switch (rv) {
     case ReturnValues::kNone:
       return Item();
     case ReturnValues::kAllOld:
-      return old_item.has_value() ? ItemFromCore(*old_item) : Item();
+      return old_item.has_value() ? ItemFromCore(std::move(*old_item)) : Item();
     case ReturnValues::kAllNew:
-      return new_item.has_value() ? ItemFromCore(*new_item) : Item();
+      return new_item.has_value() ? ItemFromCore(std::move(*new_item)) : Item();
     case ReturnValues::kUpdatedOld:
     case ReturnValues::kUpdatedNew: {
       const std::optional<core::Item>& from =
           rv == ReturnValues::kUpdatedOld ? old_item : new_item;
-      if (!from.has_value() || !update.has_value()) return Item();
+      if (!from.has_value() || !update) return Item();
       std::vector<core::expr::DocumentPath> paths;
       for (const core::expr::DocumentPath* p : update->TargetPaths()) {
         paths.push_back(*p);

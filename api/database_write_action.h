@@ -5,16 +5,23 @@
 // Delete or ConditionCheck), shared by the conditional writes
 // (database_write.cc) and transactions (database_transact.cc).
 //
-// Thread safety: not thread-safe; one action belongs to one call.
+// PrepareAction does everything that needs no stored state outside the
+// stripe locks (parsing, placeholder checks, key and item validation, and
+// for a Put the stored bytes); EvaluateAction, under the locks, reads the
+// item only when something needs it (a condition, an Update, or a caller
+// that returns the old item) and computes the mutation.
+//
+// Thread safety: not thread-safe; one action belongs to one call, on one
+// thread (its expressions are borrowed from that thread's cache).
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "api/database_impl.h"
-#include "core/expr/condition_expression.h"
+#include "api/expression_cache.h"
 #include "core/expr/placeholders.h"
-#include "core/expr/update_expression.h"
 #include "core/storage/record.h"
 #include "core/types/item.h"
 #include "core/types/value.h"
@@ -31,29 +38,42 @@ struct DatabaseImpl::WriteAction {
   void AddKey(core::Item* item) const;
   // The stored form of `item` (without its key attributes).
   std::string EncodeStored(const core::Item& item) const;
-  // What an Update returns for `rv`.
-  absl::StatusOr<Item> Returned(ReturnValues rv) const;
+  // What an Update returns for `rv` (once: it may move the items out).
+  absl::StatusOr<Item> Returned(ReturnValues rv);
+  // True if EvaluateAction must read the stored item.
+  bool NeedsOldItem() const {
+    return kind == kUpdate || kind == kConditionCheck ||
+           static_cast<bool>(condition) || want_old;
+  }
 
   Kind kind = kPut;
   Key key{Value::String("")};
-  std::string engine_key;
-  std::string pk_name;
-  std::string sk_name;  // "" if the table has no sort key
+  std::string engine_key;    // moved into the mutation by EvaluateAction
+  std::string_view pk_name;  // the schema's; "" sk_name: no sort key
+  std::string_view sk_name;
   core::Value pk;
   std::optional<core::Value> sk;
-  core::Item put_item;  // kPut: the item with its key attributes
+  std::string put_value;  // kPut: the stored form of the item
   // The placeholders; the expressions point into them.
   core::expr::AttributeNames names;
   core::expr::AttributeValues values;
-  std::optional<core::expr::ConditionExpression> condition;
-  std::optional<core::expr::UpdateExpression> update;
+  CachedCondition condition;  // empty: none
+  CachedUpdate update;        // kUpdate
+  // The condition reads nothing but the key attributes.
+  bool condition_reads_key_only = false;
   // What a false condition's error carries.
   ReturnValuesOnConditionCheckFailure on_failure =
       ReturnValuesOnConditionCheckFailure::kNone;
+  // Set by the caller before EvaluateAction: it returns the old item (so
+  // the item is read even without a condition) ...
+  bool want_old = false;
+  // ... and needs old_item after an Update (else the Update is applied to
+  // the old item in place).
+  bool keep_old = true;
 
   // Set by EvaluateAction.
   std::optional<core::Item> old_item;  // with key attributes
-  std::optional<core::Item> new_item;
+  std::optional<core::Item> new_item;  // kUpdate
   std::optional<core::Mutation> mutation;
 };
 

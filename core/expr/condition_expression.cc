@@ -154,7 +154,39 @@ absl::Status CheckTreeKeys(const ConditionNode& node, const KeySchema& schema) {
   return absl::OkStatus();
 }
 
+bool OperandReadsOnly(const Operand& op,
+                      absl::Span<const absl::string_view> names) {
+  if (op.is_function()) {
+    for (const Operand& arg : op.call->args) {
+      if (!OperandReadsOnly(arg, names)) return false;
+    }
+    return true;
+  }
+  if (!op.is_path()) return true;
+  const std::string& first = op.path.elements[0].name;
+  for (absl::string_view name : names) {
+    if (first == name) return true;
+  }
+  return false;
+}
+
+bool TreeReadsOnly(const ConditionNode& node,
+                   absl::Span<const absl::string_view> names) {
+  if (node.left && !TreeReadsOnly(*node.left, names)) return false;
+  if (node.right && !TreeReadsOnly(*node.right, names)) return false;
+  for (const Operand& op : node.operands) {
+    if (!OperandReadsOnly(op, names)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool ConditionExpression::ReadsOnly(
+    absl::Span<const absl::string_view> names) const {
+  assert(resolved_);
+  return TreeReadsOnly(*root_, names);
+}
 
 absl::Status ConditionExpression::CheckNoKeyAttributes(
     const KeySchema& schema) const {

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "core/expr/ast.h"
 #include "core/expr/expression_error.h"
 #include "core/expr/placeholders.h"
@@ -57,6 +58,11 @@ class ConditionExpression {
   // attributes: Primary key attribute: <name>" if a path starts with one.
   // REQUIRES: Resolve() succeeded.
   absl::Status CheckNoKeyAttributes(const KeySchema& schema) const;
+
+  // True if every document path of the expression starts with one of
+  // `names`: then an item holding just those attributes (e.g. the key)
+  // evaluates the same as the whole item. REQUIRES: Resolve() succeeded.
+  bool ReadsOnly(absl::Span<const absl::string_view> names) const;
 
   ExpressionKind kind() const { return kind_; }
   const ConditionNode& root() const { return *root_; }

@@ -161,8 +161,8 @@ class Applier {
   explicit Applier(bool item_missing) : item_missing_(item_missing) {}
 
   // Applies the children of `node` to the map `map`.
-  absl::Status ApplyToMap(const PatchNode& node, ValueMap* map) {
-    for (const auto& [name, child] : node.names) {
+  absl::Status ApplyToMap(PatchNode& node, ValueMap* map) {
+    for (auto& [name, child] : node.names) {
       Value* current = FindInMap(map, name);
       if (child.is_leaf()) {
         KS_RETURN_IF_ERROR(ApplyLeafInMap(child, name, current, map));
@@ -174,12 +174,12 @@ class Applier {
   }
 
  private:
-  absl::Status ApplyLeafInMap(const PatchNode& leaf, const std::string& name,
+  absl::Status ApplyLeafInMap(PatchNode& leaf, const std::string& name,
                               const Value* current, ValueMap* map) {
     const UpdateAction& action = *leaf.action;
     switch (action.type) {
       case UpdateAction::Type::kSet:
-        SetInMap(map, name, leaf.set_value);
+        SetInMap(map, name, std::move(leaf.set_value));
         return absl::OkStatus();
       case UpdateAction::Type::kRemove:
         RemoveFromMap(map, name);
@@ -206,7 +206,7 @@ class Applier {
   }
 
   // An interior node: `container` (null if absent) must be a map or a list.
-  absl::Status ApplyToContainer(const PatchNode& node, Value* container) {
+  absl::Status ApplyToContainer(PatchNode& node, Value* container) {
     if (container == nullptr) {
       // REMOVE/DELETE below a missing attribute of a missing item: nothing.
       if (item_missing_ && !node.writes) return absl::OkStatus();
@@ -223,11 +223,11 @@ class Applier {
   // Indexes refer to the list as it was before this update: elements are
   // replaced or recursed into first, removals are done afterwards, and
   // indexes past the end append in index order.
-  absl::Status ApplyToList(const PatchNode& node, ValueList* list) {
+  absl::Status ApplyToList(PatchNode& node, ValueList* list) {
     const size_t length = list->size();
     std::vector<bool> removed(length, false);
     std::vector<Value> appended;
-    for (const auto& [index, child] : node.indexes) {
+    for (auto& [index, child] : node.indexes) {
       const size_t i = static_cast<size_t>(index);
       const bool inside = i < length;
       if (!child.is_leaf()) {
@@ -239,9 +239,9 @@ class Applier {
       switch (action.type) {
         case UpdateAction::Type::kSet:
           if (inside) {
-            (*list)[i] = child.set_value;
+            (*list)[i] = std::move(child.set_value);
           } else {
-            appended.push_back(child.set_value);
+            appended.push_back(std::move(child.set_value));
           }
           break;
         case UpdateAction::Type::kRemove:
@@ -289,8 +289,18 @@ class Applier {
 }  // namespace
 
 absl::StatusOr<Item> UpdateExpression::Apply(const Item* item) const {
+  Item updated;
+  if (item != nullptr) updated = *item;
+  KS_RETURN_IF_ERROR(ApplyInPlace(&updated, item != nullptr));
+  return updated;
+}
+
+absl::Status UpdateExpression::ApplyInPlace(Item* item, bool existed) const {
   assert(resolved_);
-  // Build the tree, evaluating every SET right-hand side on the old item.
+  assert(existed || item->empty());
+  const Item* old = existed ? item : nullptr;
+  // Build the tree, evaluating every SET right-hand side on the old item
+  // (before anything changes).
   PatchNode root;
   for (const UpdateAction& action : actions_) {
     PatchNode* node = &root;
@@ -302,14 +312,17 @@ absl::StatusOr<Item> UpdateExpression::Apply(const Item* item) const {
     }
     node->action = &action;
     if (action.type == UpdateAction::Type::kSet) {
-      KS_ASSIGN_OR_RETURN(node->set_value, EvaluateSetValue(action.set, item));
+      KS_ASSIGN_OR_RETURN(node->set_value, EvaluateSetValue(action.set, old));
     }
   }
-  ValueMap attributes;
-  if (item != nullptr) attributes = item->attributes();
-  Applier applier(item == nullptr);
-  KS_RETURN_IF_ERROR(applier.ApplyToMap(root, &attributes));
-  return Item(std::move(attributes));
+  // The paths are disjoint, so each action reads (ADD, DELETE) only what no
+  // other action changes: applying them to the item itself is the same as
+  // applying them to a copy.
+  ValueMap attributes = item->ReleaseAttributes();
+  Applier applier(!existed);
+  absl::Status status = applier.ApplyToMap(root, &attributes);
+  *item = Item::FromSortedAttributes(std::move(attributes));
+  return status;
 }
 
 }  // namespace kstone::core::expr

@@ -63,6 +63,10 @@ class UpdateExpression {
   // a missing item is created: see OnlyRemovesOrDeletes().
   // REQUIRES: Resolve() succeeded.
   absl::StatusOr<Item> Apply(const Item* item) const;
+  // The same without a copy: updates *item, which is the item before the
+  // update if `existed`, else empty (no item). On error *item is partly
+  // updated and must be discarded.
+  absl::Status ApplyInPlace(Item* item, bool existed) const;
 
   // True if every action is REMOVE or DELETE: DynamoDB then creates no item
   // when the item does not exist.
