@@ -143,10 +143,8 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
   } else {
     KS_ASSIGN_OR_RETURN(action->key, KeyOf(*item));
   }
-  core::Key core_key;
-  KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(action->key, &core_key));
-  action->pk = core_key.partition();
-  if (core_key.has_sort()) action->sk = core_key.sort();
+  KS_ASSIGN_OR_RETURN(action->engine_key,
+                      EngineKeyOf(action->key, &action->core_key));
   if (action->kind == WriteAction::kPut) {
     // Validated and encoded here, outside the stripe lock: the stored form
     // of a Put does not depend on the old item.
@@ -161,9 +159,11 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
 }
 
 void DatabaseImpl::WriteAction::AddKey(core::Item* item) const {
-  if (!item->Has(pk_name)) item->Set(std::string(pk_name), pk);
-  if (sk.has_value() && !item->Has(sk_name)) {
-    item->Set(std::string(sk_name), *sk);
+  if (!item->Has(pk_name)) {
+    item->Set(std::string(pk_name), core_key.partition());
+  }
+  if (core_key.has_sort() && !item->Has(sk_name)) {
+    item->Set(std::string(sk_name), core_key.sort());
   }
 }
 

@@ -24,6 +24,7 @@
 #include "core/expr/placeholders.h"
 #include "core/storage/record.h"
 #include "core/types/item.h"
+#include "core/types/key.h"
 #include "core/types/value.h"
 #include "kstone/item.h"
 #include "kstone/key.h"
@@ -51,8 +52,7 @@ struct DatabaseImpl::WriteAction {
   std::string engine_key;    // moved into the mutation by EvaluateAction
   std::string_view pk_name;  // the schema's; "" sk_name: no sort key
   std::string_view sk_name;
-  core::Value pk;
-  std::optional<core::Value> sk;
+  core::Key core_key;     // the key in core's terms
   std::string put_value;  // kPut: the stored form of the item
   // The placeholders; the expressions point into them.
   core::expr::AttributeNames names;
