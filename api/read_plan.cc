@@ -161,11 +161,16 @@ absl::StatusOr<KeyRange> RangeOf(const KeyCondition& cond) {
       range.lower = bound;
       range.upper = bound;
       break;
+    // Below a bound, the range starts above the bare prefix: that engine
+    // key is the partition's item without a sort value (kstone's sort key is
+    // optional per item), which no sort condition matches.
     case SortOp::kLt:
+      range.lower_inclusive = false;
       range.upper = bound;
       range.upper_inclusive = false;
       break;
     case SortOp::kLe:
+      range.lower_inclusive = false;
       range.upper = bound;
       break;
     case SortOp::kGt:
