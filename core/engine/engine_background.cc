@@ -286,7 +286,7 @@ void EngineImpl::RunMaintenance(bool rotate, bool make_room) {
 }
 
 absl::Status EngineImpl::RotateWal() {
-  absl::WriterMutexLock wal_lock(&wal_mu_);
+  MutexLock wal_lock(&wal_mu_);
   // No writer is between its append and its memtable inserts now, so every
   // batch of the segment being closed is in a memtable.
   KS_ASSIGN_OR_RETURN(const uint64_t segment, wal_->Rotate());
@@ -330,7 +330,7 @@ absl::Status EngineImpl::CollectWalSegments() {
     // memtables that pin its oldest segments.
     for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
       if (stripes_[s].view()->active->min_epoch() > oldest) continue;
-      absl::MutexLock lock(&stripes_[s].write_mu);
+      MutexLock lock(&stripes_[s].write_mu);
       SwitchMemtableLocked(s);
     }
   }
@@ -350,7 +350,7 @@ void EngineImpl::MakeRoom() {
       }
     }
     if (largest == 0) break;
-    absl::MutexLock lock(&stripes_[victim].write_mu);
+    MutexLock lock(&stripes_[victim].write_mu);
     SwitchMemtableLocked(victim);
   }
 }
@@ -384,7 +384,7 @@ absl::Status EngineImpl::Flush() {
   SetError(status);
   KS_RETURN_IF_ERROR(status);
   for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
-    absl::MutexLock lock(&stripes_[s].write_mu);
+    MutexLock lock(&stripes_[s].write_mu);
     SwitchMemtableLocked(s);
   }
   const uint64_t target = next_memtable_id_.load();

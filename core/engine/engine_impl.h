@@ -31,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "core/util/mutex.h"
 #include "core/engine/engine.h"
 #include "core/engine/manifest.h"
 #include "core/engine/memtable.h"
@@ -163,7 +164,7 @@ class EngineImpl final : public Engine {
   // Writers hold it shared from their WAL append until their memtable
   // inserts are done; RotateWal holds it exclusively, so that when a segment
   // is closed every batch in it is in a memtable.
-  absl::Mutex wal_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  SharedMutex wal_mu_ ABSL_ACQUIRED_BEFORE(mu_);
 
   mutable absl::Mutex manifest_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   ManifestState manifest_ ABSL_GUARDED_BY(manifest_mu_);
@@ -221,7 +222,7 @@ class EngineImpl final : public Engine {
 template <typename Fn>
 inline void EngineImpl::UpdateView(uint32_t s, Fn fn) {
   Stripe& stripe = stripes_[s];
-  absl::MutexLock lock(&stripe.view_mu);
+  MutexLock lock(&stripe.view_mu);
   auto next = std::make_shared<StripeView>(fn(*stripe.current));
   stripe.current = std::move(next);
 }

@@ -21,7 +21,7 @@ namespace kstone::core {
 absl::Status EngineImpl::Recover() {
   for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
     auto mem = NewMemTable();
-    absl::MutexLock lock(&stripes_[s].write_mu);
+    MutexLock lock(&stripes_[s].write_mu);
     stripes_[s].active = mem;
     auto view = std::make_shared<StripeView>();
     view->active = mem;

@@ -149,7 +149,7 @@ absl::Status EngineImpl::CommitLocked(const std::vector<uint32_t>& stripes,
   }
   uint64_t log_bytes = 0;
   {
-    absl::ReaderMutexLock wal_lock(&wal_mu_);
+    ReaderLock wal_lock(&wal_mu_);
     // Under the stripe locks, so a stripe's sequence numbers increase in the
     // order its writes are logged and applied.
     const uint64_t first = last_seq_.fetch_add(n) + 1;

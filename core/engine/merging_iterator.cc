@@ -29,15 +29,27 @@ int CompareRecords(const RecordView& a, const RecordView& b) {
 // visible version of it; winner_ is the child with the newest of those.
 // Backward invariant: every child is invalid or at the oldest version of its
 // largest key < the current key; the current key and value are copies.
+//
+// Moving forward is the hot path of Query and Scan, so each child's position
+// is cached in a Cursor (validity and record, refreshed whenever the child
+// moves): choosing the next key then costs string compares on cached views,
+// not virtual calls, and children's statuses are only consulted when one of
+// them has become invalid (a child with an error is invalid).
 class LiveIterator final : public EngineIterator {
  public:
   LiveIterator(std::vector<std::unique_ptr<TableIterator>> children,
                uint64_t snapshot_seq, std::shared_ptr<const void> keep_alive)
       : children_(std::move(children)),
         snapshot_seq_(snapshot_seq),
-        keep_alive_(std::move(keep_alive)) {}
+        keep_alive_(std::move(keep_alive)) {
+    cursors_.resize(children_.size());
+    for (size_t i = 0; i < children_.size(); ++i) {
+      cursors_[i].it = children_[i].get();
+    }
+  }
 
   ~LiveIterator() override {
+    cursors_.clear();
     children_.clear();  // before keep_alive_ releases what they read
   }
 
@@ -45,6 +57,7 @@ class LiveIterator final : public EngineIterator {
 
   void SeekToFirst() override {
     for (auto& c : children_) c->SeekToFirst();
+    LoadAll();
     FindNextForward();
   }
   void SeekToLast() override {
@@ -53,6 +66,7 @@ class LiveIterator final : public EngineIterator {
   }
   void Seek(std::string_view key) override {
     for (auto& c : children_) c->Seek(key);
+    LoadAll();
     FindNextForward();
   }
   void SeekForPrev(std::string_view key) override {
@@ -63,7 +77,7 @@ class LiveIterator final : public EngineIterator {
   void Next() override {
     assert(valid_);
     if (forward_) {
-      saved_key_.assign(key());
+      saved_key_.assign(cursors_[winner_].record.key);
       SkipKeyForward(saved_key_);
     } else {
       // Children sit before the current key: move them past it.
@@ -71,6 +85,7 @@ class LiveIterator final : public EngineIterator {
         c->Seek(saved_key_);
         while (c->Valid() && c->record().key == saved_key_) c->Next();
       }
+      LoadAll();
     }
     FindNextForward();
   }
@@ -94,17 +109,38 @@ class LiveIterator final : public EngineIterator {
 
   std::string_view key() const override {
     assert(valid_);
-    return forward_ ? children_[winner_]->record().key
+    return forward_ ? cursors_[winner_].record.key
                     : std::string_view(saved_key_);
   }
   std::string_view value() const override {
     assert(valid_);
-    return forward_ ? children_[winner_]->record().value
+    return forward_ ? cursors_[winner_].record.value
                     : std::string_view(saved_value_);
   }
   absl::Status status() const override { return status_; }
 
  private:
+  // A child and its cached position (record views the child's storage and
+  // is only valid while `valid`).
+  struct Cursor {
+    TableIterator* it = nullptr;
+    bool valid = false;
+    RecordView record;
+
+    void Load() {
+      valid = it->Valid();
+      if (valid) record = it->record();
+    }
+    void Next() {
+      it->Next();
+      Load();
+    }
+  };
+
+  void LoadAll() {
+    for (Cursor& c : cursors_) c.Load();
+  }
+
   // Stops at the first child error; returns false if there was one.
   bool CheckStatus() {
     if (!status_.ok()) return false;
@@ -120,8 +156,8 @@ class LiveIterator final : public EngineIterator {
   }
 
   void SkipKeyForward(std::string_view key) {
-    for (auto& c : children_) {
-      while (c->Valid() && c->record().key == key) c->Next();
+    for (Cursor& c : cursors_) {
+      while (c.valid && c.record.key == key) c.Next();
     }
   }
 
@@ -130,20 +166,24 @@ class LiveIterator final : public EngineIterator {
     valid_ = false;
     while (true) {
       int best = -1;
-      RecordView best_record;
-      for (size_t i = 0; i < children_.size(); ++i) {
-        TableIterator* c = children_[i].get();
-        while (c->Valid() && c->record().seq > snapshot_seq_) c->Next();
-        if (!c->Valid()) continue;
-        const RecordView r = c->record();
-        if (best < 0 || CompareRecords(r, best_record) < 0) {
+      bool any_invalid = false;
+      const RecordView* best_record = nullptr;
+      for (size_t i = 0; i < cursors_.size(); ++i) {
+        Cursor& c = cursors_[i];
+        while (c.valid && c.record.seq > snapshot_seq_) c.Next();
+        if (!c.valid) {
+          any_invalid = true;
+          continue;
+        }
+        if (best < 0 || CompareRecords(c.record, *best_record) < 0) {
           best = static_cast<int>(i);
-          best_record = r;
+          best_record = &c.record;
         }
       }
-      if (!CheckStatus() || best < 0) return;
-      if (best_record.type == RecordType::kDeletion) {
-        saved_key_.assign(best_record.key);
+      if ((any_invalid || !status_.ok()) && !CheckStatus()) return;
+      if (best < 0) return;
+      if (best_record->type == RecordType::kDeletion) {
+        saved_key_.assign(best_record->key);
         SkipKeyForward(saved_key_);
         continue;
       }
@@ -196,6 +236,7 @@ class LiveIterator final : public EngineIterator {
   }
 
   std::vector<std::unique_ptr<TableIterator>> children_;
+  std::vector<Cursor> cursors_;  // one per child; current while forward_
   const uint64_t snapshot_seq_;
   const std::shared_ptr<const void> keep_alive_;
   bool valid_ = false;

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "core/util/mutex.h"
 #include "core/engine/memtable.h"
 #include "core/storage/table.h"
 
@@ -44,21 +44,21 @@ struct StripeView {
 // Thread safety: as described above; the atomics may be read without locks.
 struct Stripe {
   std::shared_ptr<const StripeView> view() const ABSL_LOCKS_EXCLUDED(view_mu) {
-    absl::MutexLock lock(&view_mu);
+    MutexLock lock(&view_mu);
     return current;
   }
   void set_view(std::shared_ptr<const StripeView> v)
       ABSL_LOCKS_EXCLUDED(view_mu) {
-    absl::MutexLock lock(&view_mu);
+    MutexLock lock(&view_mu);
     current = std::move(v);
   }
 
-  absl::Mutex write_mu;
+  Mutex write_mu;
   // The active memtable, for its writer (also in the view). Only replaced
   // with write_mu held.
   std::shared_ptr<MemTable> active ABSL_GUARDED_BY(write_mu);
 
-  mutable absl::Mutex view_mu ABSL_ACQUIRED_AFTER(write_mu);
+  mutable Mutex view_mu ABSL_ACQUIRED_AFTER(write_mu);
   std::shared_ptr<const StripeView> current ABSL_GUARDED_BY(view_mu);
 
   // Highest sequence number applied to this stripe's memtables: an iterator

@@ -174,31 +174,71 @@ RecordView MemoryTable::RecordAt(size_t i, std::string* key) const {
 }
 
 size_t MemoryTable::LowerBound(std::string_view key) const {
-  size_t lo = 0, n = size();
-  while (n > 0) {
-    size_t half = n / 2;
-    if (CompareKeyAt(lo + half, key) < 0) {
+  return Bound(key, /*upper=*/false);
+}
+
+size_t MemoryTable::UpperBound(std::string_view key) const {
+  return Bound(key, /*upper=*/true);
+}
+
+size_t MemoryTable::Bound(std::string_view key, bool upper) const {
+  // The prefix once: every key of the table is prefix_ + suffix.
+  const size_t n = std::min(prefix_.size(), key.size());
+  const int c = n == 0 ? 0 : std::memcmp(prefix_.data(), key.data(), n);
+  if (c > 0 || (c == 0 && key.size() < prefix_.size())) return 0;
+  if (c < 0) return size();
+  const std::string_view suffix = key.substr(prefix_.size());
+  size_t lo, hi;
+  FenceRange(suffix, &lo, &hi);
+  size_t count = hi - lo;
+  while (count > 0) {
+    const size_t half = count / 2;
+    const int r = SuffixAt(lo + half).compare(suffix);
+    if (r < 0 || (upper && r == 0)) {
       lo += half + 1;
-      n -= half + 1;
+      count -= half + 1;
     } else {
-      n = half;
+      count = half;
     }
   }
   return lo;
 }
 
-size_t MemoryTable::UpperBound(std::string_view key) const {
-  size_t lo = 0, n = size();
-  while (n > 0) {
-    size_t half = n / 2;
-    if (CompareKeyAt(lo + half, key) <= 0) {
-      lo += half + 1;
-      n -= half + 1;
-    } else {
-      n = half;
-    }
+namespace {
+
+// The first 8 bytes of `s`, zero-padded, as a big-endian integer: if
+// Head(a) < Head(b) then a < b (bytewise), and if Head(a) > Head(b) then
+// a > b; equal heads decide nothing.
+inline uint64_t Head(std::string_view s) {
+  unsigned char buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::memcpy(buf, s.data(), std::min<size_t>(8, s.size()));
+  uint64_t h = 0;
+  for (unsigned char b : buf) h = (h << 8) | b;
+  return h;
+}
+
+}  // namespace
+
+void MemoryTable::FenceRange(std::string_view suffix, size_t* lo,
+                             size_t* hi) const {
+  const uint64_t head = Head(suffix);
+  // First fence >= head and first fence > head.
+  const auto ge = std::lower_bound(fences_.begin(), fences_.end(), head);
+  const auto gt = std::upper_bound(ge, fences_.end(), head);
+  // Group ge - 1 starts below suffix but may reach it; the record opening
+  // group gt is above it.
+  const size_t first_group = static_cast<size_t>(ge - fences_.begin());
+  *lo = first_group == 0 ? 0 : (first_group - 1) << kFenceShift;
+  *hi = std::min(size(), static_cast<size_t>(gt - fences_.begin())
+                             << kFenceShift);
+}
+
+void MemoryTable::BuildFences() {
+  fences_.clear();
+  fences_.reserve((size() >> kFenceShift) + 1);
+  for (size_t i = 0; i < size(); i += size_t{1} << kFenceShift) {
+    fences_.push_back(Head(SuffixAt(i)));
   }
-  return lo;
 }
 
 bool MemoryTable::MayContain(std::string_view key) const {
@@ -413,11 +453,13 @@ MemoryTableBuilder::FinishTable() {
   table->offsets_.shrink_to_fit();
   table->group_base_.shrink_to_fit();
   table->BuildHashIndex();
+  table->BuildFences();
   meta.bytes = sizeof(MemoryTable) + table->arena_.capacity() +
                table->offsets_.capacity() * sizeof(uint32_t) +
                table->group_base_.capacity() * sizeof(uint64_t) +
                table->prefix_.capacity() +
                table->num_slots_ * sizeof(uint32_t) +
+               table->fences_.capacity() * sizeof(uint64_t) +
                meta.smallest_key.capacity() + meta.largest_key.capacity();
   abandon_ = nullptr;
   if (publish_) {

@@ -26,7 +26,13 @@
 //    fingerprint is in no slot of its probe run is not in the table, which
 //    costs one cache line, like a bloom filter probe, and no separate
 //    filter memory. A hit touches the slot, the offset and the record.
-//    Seeks binary-search the offsets.
+//  - seeks first binary-search a fence array: the first 8 bytes of the key
+//    suffix of every kFenceStride-th record as a big-endian integer (0.5
+//    byte per record), contiguous, so its search costs a few cache lines,
+//    and then binary-search the one or two groups of records the fences
+//    leave (or more, where many keys share their first 8 suffix bytes),
+//    instead of taking two cache misses (offset and record) at every step
+//    of a search over the whole table.
 //
 // Thread safety: a finished MemoryTable is immutable and safe for concurrent
 // use. MemoryTableBuilder and the iterators are not thread-safe. An iterator
@@ -120,6 +126,7 @@ class MemoryTable final : public Table,
  private:
   friend class MemoryTableBuilder;
   static constexpr int kGroupShift = 12;  // 4096 records per offset group
+  static constexpr int kFenceShift = 4;   // a fence every 16 records
 
   MemoryTable() = default;
   const char* RecordPtr(size_t i) const {
@@ -129,6 +136,13 @@ class MemoryTable final : public Table,
   std::string_view SuffixAt(size_t i) const;
   // Compares the i-th record's key with `key`, like memcmp.
   int CompareKeyAt(size_t i, std::string_view key) const;
+  // The range [*lo, *hi) of record indexes that the fences leave for a
+  // search of `suffix` (a key without the shared prefix): every record
+  // before *lo is < suffix and the record at *hi (if any) is > suffix.
+  void FenceRange(std::string_view suffix, size_t* lo, size_t* hi) const;
+  // LowerBound (upper = false) or UpperBound (upper = true).
+  size_t Bound(std::string_view key, bool upper) const;
+  void BuildFences();
   // Rewrites the arena without the first `prefix_len` bytes of every key.
   void ElidePrefix(size_t prefix_len);
   void BuildHashIndex();
@@ -139,6 +153,8 @@ class MemoryTable final : public Table,
   std::vector<uint32_t> offsets_;     // per record, relative to its group
   std::vector<uint64_t> group_base_;  // per group of 2^kGroupShift records
   std::string prefix_;  // shared by every key (see the class comment)
+  // Big-endian first 8 suffix bytes (zero-padded) of records 0, 16, 32, ...
+  std::vector<uint64_t> fences_;
   // The hash index (see above); empty only for an empty table.
   std::unique_ptr<uint32_t[]> slots_;
   uint64_t num_slots_ = 0;

@@ -5,11 +5,15 @@
 #include "core/storage/memory/memory_table.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
@@ -86,6 +90,48 @@ TEST(MemoryTableTest, SharedPrefixIsElidedAndRestored) {
   EXPECT_EQ(table->LowerBound("abd"), 3u);  // before "abxxx..."
   EXPECT_EQ(table->LowerBound("ac"), keys.size());
   EXPECT_EQ(table->UpperBound("aa"), 0u);
+}
+
+// Seeks go through the fence array (first 8 suffix bytes of every 16th
+// record) and then the records it leaves; keys here share long runs of
+// equal first bytes (so fences tie), hold 0x00 and 0xff bytes, and are
+// shorter and longer than 8 bytes.
+TEST(MemoryTableTest, SeeksAgreeWithASortedModelAcrossFences) {
+  const uint32_t seed = 20261125;
+  SCOPED_TRACE(absl::StrCat("seed ", seed));
+  std::mt19937 rng(seed);
+  const std::string alphabet("\x00\x01a\xfe\xff", 5);
+  auto random_key = [&] {
+    std::string key = "p";  // a shared prefix byte
+    // Long shared heads: many keys start with the same 9 bytes.
+    if (rng() % 2 == 0) key += std::string("\x05partit", 8);
+    const size_t len = rng() % 12;
+    for (size_t i = 0; i < len; ++i) key += alphabet[rng() % alphabet.size()];
+    return key;
+  };
+  std::set<std::string> model;
+  while (model.size() < 3000) model.insert(random_key());
+  MemoryTableBuilder builder(1, 10);
+  for (const std::string& key : model) {
+    KS_ASSERT_OK(builder.Add({key, 7, RecordType::kValue, "v"}));
+  }
+  KS_ASSERT_OK_AND_ASSIGN(auto table, builder.FinishTable());
+  const std::vector<std::string> sorted(model.begin(), model.end());
+  std::vector<std::string> probes(sorted.begin(), sorted.end());
+  for (int i = 0; i < 3000; ++i) probes.push_back(random_key());
+  for (std::string_view extra : {"", "o", "p", "q", "\xff\xff"}) {
+    probes.emplace_back(extra);
+  }
+  for (const std::string& probe : probes) {
+    const size_t lower = static_cast<size_t>(
+        std::lower_bound(sorted.begin(), sorted.end(), probe) -
+        sorted.begin());
+    const size_t upper = static_cast<size_t>(
+        std::upper_bound(sorted.begin(), sorted.end(), probe) -
+        sorted.begin());
+    ASSERT_EQ(table->LowerBound(probe), lower) << absl::CEscape(probe);
+    ASSERT_EQ(table->UpperBound(probe), upper) << absl::CEscape(probe);
+  }
 }
 
 TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
