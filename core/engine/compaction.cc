@@ -32,9 +32,11 @@ size_t PickCompactionInputs(const std::vector<uint64_t>& sizes, int max_tables,
 
 absl::StatusOr<std::optional<TableMeta>> BuildMergedTable(
     TableStore* store, uint64_t number,
-    std::vector<std::unique_ptr<TableIterator>> runs, bool drop_tombstones) {
+    std::vector<std::unique_ptr<TableIterator>> runs, bool drop_tombstones,
+    uint64_t input_bytes) {
   KS_ASSIGN_OR_RETURN(std::unique_ptr<TableBuilder> builder,
                       store->NewTable(number));
+  if (input_bytes > 0) builder->ExpectBytes(input_bytes);
   RecordMerger merger(std::move(runs));
   std::string last_key;
   bool have_last = false;

@@ -33,10 +33,12 @@ size_t PickCompactionInputs(const std::vector<uint64_t>& sizes, int max_tables,
 // tombstones when `drop_tombstones` (nothing older than the runs can hold the
 // key). Returns the finished table's meta, or nullopt if nothing was left to
 // write (no table is created then). On failure the partial table is
-// abandoned.
+// abandoned. `input_bytes` (the inputs' sizes summed, 0 if unknown) is passed
+// to the builder as TableBuilder::ExpectBytes.
 absl::StatusOr<std::optional<TableMeta>> BuildMergedTable(
     TableStore* store, uint64_t number,
-    std::vector<std::unique_ptr<TableIterator>> runs, bool drop_tombstones);
+    std::vector<std::unique_ptr<TableIterator>> runs, bool drop_tombstones,
+    uint64_t input_bytes = 0);
 
 }  // namespace kstone::core
 

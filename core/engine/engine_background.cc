@@ -131,10 +131,10 @@ absl::Status EngineImpl::RunStripeJob(uint32_t s) {
 
 absl::Status EngineImpl::BuildAndOpenTable(
     uint64_t number, std::vector<std::unique_ptr<TableIterator>> runs,
-    bool drop_tombstones, std::optional<TableMeta>* meta,
-    std::shared_ptr<const Table>* table) {
+    uint64_t input_bytes, bool drop_tombstones,
+    std::optional<TableMeta>* meta, std::shared_ptr<const Table>* table) {
   KS_ASSIGN_OR_RETURN(*meta, BuildMergedTable(tables_, number, std::move(runs),
-                                              drop_tombstones));
+                                              drop_tombstones, input_bytes));
   if (!meta->has_value()) return absl::OkStatus();  // everything was dropped
   absl::StatusOr<std::shared_ptr<const Table>> opened =
       tables_->OpenTable(number);
@@ -171,13 +171,17 @@ absl::Status EngineImpl::FlushStripe(uint32_t s) {
   const size_t picked =
       PickCompactionInputs(sizes, options_.max_tables_per_stripe, false);
   const size_t fold = picked > 0 ? picked - 1 : 0;
-  for (size_t i = 0; i < fold; ++i) runs.push_back(below[i]->NewIterator());
+  uint64_t input_bytes = flushed_bytes;
+  for (size_t i = 0; i < fold; ++i) {
+    runs.push_back(below[i]->NewIterator());
+    input_bytes += below[i]->meta().bytes;
+  }
 
   const uint64_t number = next_file_number_.fetch_add(1);
   std::optional<TableMeta> meta;
   std::shared_ptr<const Table> table;
   // With no table below the output, nothing older can hold a deleted key.
-  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs),
+  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs), input_bytes,
                                        /*drop_tombstones=*/fold == below.size(),
                                        &meta, &table));
   ManifestEdit edit;
@@ -242,13 +246,17 @@ absl::Status EngineImpl::CompactStripe(uint32_t s, bool full) {
       PickCompactionInputs(sizes, options_.max_tables_per_stripe, full);
   if (k == 0) return absl::OkStatus();
   std::vector<std::unique_ptr<TableIterator>> runs;
-  for (size_t i = 0; i < k; ++i) runs.push_back(tables[i]->NewIterator());
+  uint64_t input_bytes = 0;
+  for (size_t i = 0; i < k; ++i) {
+    runs.push_back(tables[i]->NewIterator());
+    input_bytes += tables[i]->meta().bytes;
+  }
   const uint64_t number = next_file_number_.fetch_add(1);
   std::optional<TableMeta> meta;
   std::shared_ptr<const Table> output;
   // The inputs are the newest k tables; if they are all of them, nothing
   // older can hold a key, so tombstones go.
-  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs),
+  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs), input_bytes,
                                        /*drop_tombstones=*/k == tables.size(),
                                        &meta, &output));
   ManifestEdit edit;

@@ -116,11 +116,13 @@ class EngineImpl final : public Engine {
   void ScheduleStripeLocked(uint32_t s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RequestMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status RunStripeJob(uint32_t s) ABSL_LOCKS_EXCLUDED(mu_);
-  // Merges `runs` into table `number` and opens it. *meta stays empty (and
-  // *table null) when nothing survived the merge.
+  // Merges `runs` (of `input_bytes` together, a sizing hint) into table
+  // `number` and opens it. *meta stays empty (and *table null) when nothing
+  // survived the merge.
   absl::Status BuildAndOpenTable(
       uint64_t number, std::vector<std::unique_ptr<TableIterator>> runs,
-      bool drop_tombstones, std::optional<TableMeta>* meta,
+      uint64_t input_bytes, bool drop_tombstones,
+      std::optional<TableMeta>* meta,
       std::shared_ptr<const Table>* table);
   absl::Status FlushStripe(uint32_t s);
   absl::Status CompactStripe(uint32_t s, bool full);

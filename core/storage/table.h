@@ -97,6 +97,12 @@ class TableBuilder {
   // (key asc, seq desc) order; the builder is not finished.
   virtual absl::Status Add(const RecordView& record) = 0;
 
+  // A hint that the records to come take about `bytes` (keys plus values;
+  // an upper bound such as the sum of a merge's inputs), so a builder may
+  // size its buffers once instead of growing them. Never changes the
+  // result; the default ignores it.
+  virtual void ExpectBytes(uint64_t /*bytes*/) {}
+
   // Completes the table (for disk: writes index, filter, footer and syncs).
   // After success the table can be opened by number through its TableStore.
   virtual absl::StatusOr<TableMeta> Finish() = 0;

@@ -427,6 +427,14 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
   return absl::OkStatus();
 }
 
+void MemoryTableBuilder::ExpectBytes(uint64_t bytes) {
+  // Bounded, so that a wild hint cannot reserve without limit.
+  constexpr uint64_t kMaxReserve = uint64_t{1} << 30;
+  if (table_ != nullptr) {
+    table_->arena_.Reserve(static_cast<size_t>(std::min(bytes, kMaxReserve)));
+  }
+}
+
 absl::StatusOr<std::shared_ptr<const MemoryTable>>
 MemoryTableBuilder::FinishTable() {
   if (table_ == nullptr) {

@@ -79,6 +79,10 @@ class RecordArena {
     size_ += n;
   }
   void AppendVarint(uint64_t value);
+  // Makes room for at least `n` bytes in all without growing again.
+  void Reserve(size_t n) {
+    if (n > capacity_) Grow(n - size_);
+  }
   // Drops the bytes past `n`. REQUIRES: n <= size().
   void Truncate(size_t n) { size_ = n; }
   // Releases the unused capacity.
@@ -184,6 +188,9 @@ class MemoryTableBuilder final : public TableBuilder {
   // InvalidArgument if the record is not strictly after the previous one, or
   // its seq exceeds MemoryTable::kMaxSeq; FailedPrecondition once finished.
   absl::Status Add(const RecordView& record) override;
+  // Reserves the arena (records shrink by the shared prefix later, and the
+  // unused rest is returned when the table is finished).
+  void ExpectBytes(uint64_t bytes) override;
   absl::StatusOr<TableMeta> Finish() override;
   void Abandon() override;
 

@@ -134,6 +134,30 @@ TEST(MemoryTableTest, SeeksAgreeWithASortedModelAcrossFences) {
   }
 }
 
+// ExpectBytes only sizes the arena up front: the table (content and
+// footprint) is the same as one built without the hint, whether the hint is
+// generous, short or absurd.
+TEST(MemoryTableTest, ExpectBytesChangesNothingButGrowth) {
+  auto plain = BuildTable(5000, 50);
+  ASSERT_NE(plain, nullptr);
+  for (uint64_t hint : {uint64_t{10} << 20, uint64_t{1000}, ~uint64_t{0}}) {
+    SCOPED_TRACE(hint);
+    MemoryTableBuilder builder(1, 10);
+    builder.ExpectBytes(hint);
+    const std::string value(50, 'v');
+    for (int i = 0; i < 5000; ++i) {
+      KS_ASSERT_OK(builder.Add({Key(i), 100, RecordType::kValue, value}));
+    }
+    KS_ASSERT_OK_AND_ASSIGN(auto table, builder.FinishTable());
+    EXPECT_EQ(table->meta().bytes, plain->meta().bytes);
+    ASSERT_EQ(table->size(), plain->size());
+    std::string a, b;
+    for (size_t i = 0; i < table->size(); i += 97) {
+      EXPECT_EQ(table->RecordAt(i, &a).key, plain->RecordAt(i, &b).key);
+    }
+  }
+}
+
 TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
   auto table = BuildTable(10000, 4);
   ASSERT_NE(table, nullptr);
