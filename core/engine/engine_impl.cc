@@ -170,9 +170,12 @@ std::unique_ptr<EngineIterator> EngineImpl::NewIterator(uint32_t stripe) const {
   std::shared_ptr<const StripeView> view = s.view();
   std::vector<std::unique_ptr<TableIterator>> children;
   children.reserve(1 + view->immutables.size() + view->tables.size());
-  children.push_back(view->active->NewIterator());
+  // An empty memtable adds nothing but a seek to every move. (The active
+  // memtable may fill after this check, but only with records newer than
+  // `snapshot`, which the iterator would skip anyway.)
+  if (!view->active->empty()) children.push_back(view->active->NewIterator());
   for (const auto& mem : view->immutables) {
-    children.push_back(mem->NewIterator());
+    if (!mem->empty()) children.push_back(mem->NewIterator());
   }
   for (const auto& table : view->tables) {
     children.push_back(table->NewIterator());
