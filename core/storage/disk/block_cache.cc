@@ -51,57 +51,76 @@ BlockCacheStats BlockCache::stats() const {
 }
 
 std::shared_ptr<const Block> BlockCache::Shard::Lookup(const Key& key) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = index_.find(key);
   if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);  // now most recently used
-  return it->second->block;
+  Entry& entry = slots_[it->second];
+  entry.referenced = true;
+  return entry.block;
+}
+
+void BlockCache::Shard::RemoveLocked(
+    size_t i, std::vector<std::shared_ptr<const Block>>* out) {
+  Entry& entry = slots_[i];
+  usage_ -= entry.charge;
+  index_.erase(entry.key);
+  out->push_back(std::move(entry.block));
+  entry = Entry();
+  free_.push_back(static_cast<uint32_t>(i));
 }
 
 uint64_t BlockCache::Shard::Insert(const Key& key,
                                    std::shared_ptr<const Block> block,
                                    uint64_t capacity) {
-  // Evicted blocks are released after the lock is dropped.
-  std::list<Entry> evicted;
-  absl::MutexLock lock(&mu_);
+  // Removed blocks are released after the lock is dropped.
+  std::vector<std::shared_ptr<const Block>> removed;
+  MutexLock lock(&mu_);
   auto it = index_.find(key);
-  if (it != index_.end()) {
-    usage_ -= it->second->charge;
-    evicted.splice(evicted.end(), lru_, it->second);
-    index_.erase(it);
+  if (it != index_.end()) RemoveLocked(it->second, &removed);
+  const uint64_t replaced = removed.size();
+  size_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = slots_.size();
+    slots_.emplace_back();
   }
-  uint64_t replaced = evicted.size();
-  size_t charge = block->charge();
-  lru_.push_front(Entry{key, std::move(block), charge});
-  index_[key] = lru_.begin();
+  const size_t charge = block->charge();
+  slots_[slot] = Entry{key, std::move(block), charge, false};
+  index_[key] = static_cast<uint32_t>(slot);
   usage_ += charge;
-  while (usage_ > capacity && lru_.size() > 1) {
-    auto victim = std::prev(lru_.end());
-    usage_ -= victim->charge;
-    index_.erase(victim->key);
-    evicted.splice(evicted.end(), lru_, victim);
+  // Sweep until the shard fits, never evicting the block just inserted. Each
+  // full turn clears every bit, so the sweep ends within two turns.
+  while (usage_ > capacity && index_.size() > 1) {
+    if (hand_ >= slots_.size()) hand_ = 0;
+    Entry& entry = slots_[hand_];
+    if (entry.block != nullptr && hand_ != slot) {
+      if (entry.referenced) {
+        entry.referenced = false;
+      } else {
+        RemoveLocked(hand_, &removed);
+      }
+    }
+    ++hand_;
   }
-  return evicted.size() - replaced;
+  return removed.size() - replaced;
 }
 
 void BlockCache::Shard::EraseFile(uint64_t file) {
-  std::list<Entry> erased;
-  absl::MutexLock lock(&mu_);
-  for (auto it = lru_.begin(); it != lru_.end();) {
-    auto next = std::next(it);
-    if (it->key.file == file) {
-      usage_ -= it->charge;
-      index_.erase(it->key);
-      erased.splice(erased.end(), lru_, it);
+  std::vector<std::shared_ptr<const Block>> erased;
+  MutexLock lock(&mu_);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].block != nullptr && slots_[i].key.file == file) {
+      RemoveLocked(i, &erased);
     }
-    it = next;
   }
 }
 
 void BlockCache::Shard::AddStats(BlockCacheStats* stats) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stats->usage += usage_;
-  stats->entries += lru_.size();
+  stats->entries += index_.size();
 }
 
 }  // namespace kstone::core

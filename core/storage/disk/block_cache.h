@@ -1,9 +1,17 @@
 #ifndef KSTONE_CORE_STORAGE_DISK_BLOCK_CACHE_H_
 #define KSTONE_CORE_STORAGE_DISK_BLOCK_CACHE_H_
 
-// BlockCache: a sharded LRU cache of parsed SST blocks, keyed by (file
-// number, block offset), bounded in bytes (each block is charged
-// Block::charge()). One cache is shared by all SSTs of a TableStore.
+// BlockCache: a sharded cache of parsed SST blocks, keyed by (file number,
+// block offset), bounded in bytes (each block is charged Block::charge()).
+// One cache is shared by all SSTs of a TableStore.
+//
+// Eviction is CLOCK, an approximation of LRU: a hit only sets the entry's
+// "referenced" bit; when a shard is over capacity, a hand sweeps its slots,
+// clearing set bits and evicting the first entry whose bit is clear (not used
+// since the hand last passed). So a hit, the hot path of every point read
+// on disk, costs a hash lookup and a bit store under the shard's lock, where
+// an LRU list would move the entry to the list's head (touching its
+// neighbours' cache lines).
 //
 // Entries are std::shared_ptr<const Block>: an evicted block stays alive for
 // as long as an iterator still reads it.
@@ -13,11 +21,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "core/util/mutex.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "core/storage/disk/block.h"
@@ -43,8 +51,8 @@ class BlockCache {
 
   // The cached block, or nullptr (counted as a hit or a miss).
   std::shared_ptr<const Block> Lookup(uint64_t file, uint64_t offset);
-  // Caches `block` (replacing any entry with the same key) and evicts least
-  // recently used blocks until the shard fits its capacity.
+  // Caches `block` (replacing any entry with the same key) and evicts blocks
+  // not used recently (see above) until the shard fits its capacity.
   void Insert(uint64_t file, uint64_t offset,
               std::shared_ptr<const Block> block);
   // Drops every cached block of `file` (after its table is deleted).
@@ -65,10 +73,12 @@ class BlockCache {
       return H::combine(std::move(h), k.file, k.offset);
     }
   };
+  // A slot of a shard's clock; empty when block is null.
   struct Entry {
     Key key;
     std::shared_ptr<const Block> block;
-    size_t charge;
+    size_t charge = 0;
+    bool referenced = false;
   };
   // Safe for concurrent use.
   class Shard {
@@ -82,11 +92,15 @@ class BlockCache {
     void AddStats(BlockCacheStats* stats) const ABSL_LOCKS_EXCLUDED(mu_);
 
    private:
-    mutable absl::Mutex mu_;
-    // Most recently used first.
-    std::list<Entry> lru_ ABSL_GUARDED_BY(mu_);
-    absl::flat_hash_map<Key, std::list<Entry>::iterator> index_
-        ABSL_GUARDED_BY(mu_);
+    // Empties slot i (which must hold an entry) into *out.
+    void RemoveLocked(size_t i, std::vector<std::shared_ptr<const Block>>* out)
+        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+    mutable Mutex mu_;
+    std::vector<Entry> slots_ ABSL_GUARDED_BY(mu_);  // the clock
+    std::vector<uint32_t> free_ ABSL_GUARDED_BY(mu_);  // empty slots
+    size_t hand_ ABSL_GUARDED_BY(mu_) = 0;
+    absl::flat_hash_map<Key, uint32_t> index_ ABSL_GUARDED_BY(mu_);
     uint64_t usage_ ABSL_GUARDED_BY(mu_) = 0;
   };
 

@@ -1,4 +1,4 @@
-// BlockCache: LRU order, byte capacity, hit/miss/eviction accounting, and the
+// BlockCache: CLOCK eviction, byte capacity, hit/miss/eviction accounting, and the
 // cache as the SST reader uses it.
 
 #include "core/storage/disk/block_cache.h"
@@ -44,7 +44,7 @@ TEST(BlockCacheTest, LookupMissThenHit) {
   EXPECT_EQ(stats.usage, block->charge());
 }
 
-TEST(BlockCacheTest, EvictsLeastRecentlyUsedWithinCapacity) {
+TEST(BlockCacheTest, EvictsBlocksNotUsedSinceTheHandPassed) {
   size_t charge = MakeBlock(1000)->charge();
   BlockCache cache(3 * charge, /*shard_bits=*/0);
   for (uint64_t i = 0; i < 3; ++i) cache.Insert(1, i, MakeBlock(1000));
@@ -59,6 +59,24 @@ TEST(BlockCacheTest, EvictsLeastRecentlyUsedWithinCapacity) {
   EXPECT_EQ(cache.Lookup(1, 1), nullptr);
   EXPECT_NE(cache.Lookup(1, 2), nullptr);
   EXPECT_NE(cache.Lookup(1, 3), nullptr);
+}
+
+// A block that keeps being read survives any number of inserts of blocks
+// read once (a scan streaming through the cache).
+TEST(BlockCacheTest, HotBlockSurvivesAStreamOfColdOnes) {
+  const size_t charge = MakeBlock(1000)->charge();
+  BlockCache cache(4 * charge, /*shard_bits=*/0);
+  auto hot = MakeBlock(1000);
+  cache.Insert(7, 0, hot);
+  for (uint64_t i = 1; i <= 100; ++i) {
+    ASSERT_EQ(cache.Lookup(7, 0), hot) << i;
+    cache.Insert(7, i * 4096, MakeBlock(1000));
+    BlockCacheStats stats = cache.stats();
+    ASSERT_LE(stats.usage, 4 * charge);
+    ASSERT_LE(stats.entries, 4u);
+  }
+  EXPECT_EQ(cache.stats().evictions, 100u - 3u);
+  EXPECT_NE(cache.Lookup(7, 100 * 4096), nullptr);  // the newest stays too
 }
 
 TEST(BlockCacheTest, EvictedBlockStaysAliveForItsHolder) {
