@@ -10,24 +10,6 @@ void EncodeFixed64(char* dst, uint64_t value) {
   for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>(value >> (8 * i));
 }
 
-uint32_t DecodeFixed32(const char* src) {
-  uint32_t value = 0;
-  for (int i = 0; i < 4; ++i) {
-    value |= static_cast<uint32_t>(static_cast<unsigned char>(src[i]))
-             << (8 * i);
-  }
-  return value;
-}
-
-uint64_t DecodeFixed64(const char* src) {
-  uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) {
-    value |= static_cast<uint64_t>(static_cast<unsigned char>(src[i]))
-             << (8 * i);
-  }
-  return value;
-}
-
 void PutFixed32(std::string* dst, uint32_t value) {
   char buf[4];
   EncodeFixed32(buf, value);

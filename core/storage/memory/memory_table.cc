@@ -33,13 +33,12 @@ inline const char* DecodeVarint32(const char* p, uint32_t* value) {
 // Decodes what follows a record's key (at p): the tag into seq and type, and
 // the length-prefixed value.
 void DecodeRecordTail(const char* p, RecordView* record) {
-  uint64_t tag = static_cast<unsigned char>(*p);
-  if (tag < 0x80) {
-    ++p;
-  } else {
-    std::string_view in(p, 10);  // the arena was written by us: well formed
-    GetVarint64(&in, &tag);
-    p = in.data();
+  // The tag varint (well formed: the arena was written by us).
+  uint64_t tag = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint64_t byte = static_cast<unsigned char>(*p++);
+    tag |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
   }
   record->seq = tag >> 8;
   record->type = static_cast<RecordType>(tag & 0xff);
