@@ -54,6 +54,13 @@ struct EngineOptions {
   // exceed it folds the newest tables into its output), so a point read
   // touches at most this many tables.
   int max_tables_per_stripe = 4;
+  // Idle compaction: once no write has come for this long, the background
+  // threads merge every stripe that holds more than one table into one, a
+  // stripe at a time, stopping as soon as a write arrives. A database that
+  // stops being written so converges to the cheapest reads (one table per
+  // stripe: one probe per point read, one run per seek), as LevelDB's
+  // seek-triggered compactions converge. 0 disables it.
+  uint64_t idle_compaction_ms = 250;
 
   // InvalidArgument naming the field when a value is out of range.
   absl::Status Validate() const;

@@ -71,7 +71,8 @@ EngineImpl::EngineImpl(std::unique_ptr<Storage> storage,
           std::max<uint64_t>(options.total_memtable_bytes / 8, 64 * 1024)),
       wal_limit_bytes_(
           std::max<uint64_t>(options.total_memtable_bytes, 1 << 20)),
-      memtable_filter_bytes_(MemTableFilterBytes(options)) {}
+      memtable_filter_bytes_(MemTableFilterBytes(options)),
+      idle_compaction_ms_(options.idle_compaction_ms) {}
 
 std::shared_ptr<MemTable> EngineImpl::NewMemTable() {
   return std::make_shared<MemTable>(next_memtable_id_.fetch_add(1),

@@ -31,12 +31,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "core/util/mutex.h"
 #include "core/engine/engine.h"
 #include "core/engine/manifest.h"
 #include "core/engine/memtable.h"
 #include "core/engine/stripe.h"
 #include "core/storage/storage.h"
+#include "core/util/mutex.h"
 
 namespace kstone::core {
 
@@ -70,6 +70,18 @@ class EngineImpl final : public Engine {
   // Test hooks.
   // Waits until no background work is queued or running (or an error).
   void TEST_WaitForIdle() ABSL_LOCKS_EXCLUDED(mu_);
+  // Starts a search for idle compaction and waits until one has found no
+  // stripe with more than one table (or an error). REQUIRES: no concurrent
+  // writes.
+  void TEST_WaitForIdleCompactionDone() ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t TEST_idle_compactions() const { return idle_compactions_.load(); }
+  // Changes EngineOptions::idle_compaction_ms of the open engine (tests
+  // open with 0, build up tables, then let idle compaction run).
+  void TEST_SetIdleCompactionMs(uint64_t ms) ABSL_LOCKS_EXCLUDED(mu_) {
+    idle_compaction_ms_.store(ms);
+    absl::MutexLock lock(&mu_);
+    work_cv_.Signal();
+  }
   size_t TEST_TablesInStripe(uint32_t s) const {
     return stripes_[s].view()->tables.size();
   }
@@ -112,6 +124,16 @@ class EngineImpl final : public Engine {
 
   // --- background (engine_background.cc)
   void BackgroundLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // With no stripe job queued: waits for work, and when the engine stays
+  // idle (no write for idle_compaction_ms), merges one stripe's tables.
+  // Called and returns with mu_ held.
+  void WaitForWorkOrIdleCompaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A stripe holding more than one table, not busy or queued, searched
+  // round-robin from idle_cursor_; nullopt if there is none. *passed_over
+  // tells whether a busy or queued stripe was skipped (its job will look
+  // again when it ends).
+  std::optional<uint32_t> PickIdleStripe(bool* passed_over)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SyncLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void ScheduleStripeLocked(uint32_t s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RequestMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
@@ -122,8 +144,7 @@ class EngineImpl final : public Engine {
   absl::Status BuildAndOpenTable(
       uint64_t number, std::vector<std::unique_ptr<TableIterator>> runs,
       uint64_t input_bytes, bool drop_tombstones,
-      std::optional<TableMeta>* meta,
-      std::shared_ptr<const Table>* table);
+      std::optional<TableMeta>* meta, std::shared_ptr<const Table>* table);
   absl::Status FlushStripe(uint32_t s);
   absl::Status CompactStripe(uint32_t s, bool full);
   void RunMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
@@ -160,6 +181,8 @@ class EngineImpl final : public Engine {
   const uint64_t wal_limit_bytes_;  // force flushes past this much WAL
   // Size of each memtable's key filter (see MemTable and NewMemTable).
   const size_t memtable_filter_bytes_;
+  // options_.idle_compaction_ms, changeable by tests.
+  std::atomic<uint64_t> idle_compaction_ms_;
 
   std::array<Stripe, kStripeCount> stripes_;
 
@@ -188,6 +211,15 @@ class EngineImpl final : public Engine {
   bool room_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool gc_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool maintenance_running_ ABSL_GUARDED_BY(mu_) = false;
+  // Idle compaction: whether a stripe may hold more than one table (set by
+  // every stripe job, cleared when a search finds none), whether the current
+  // idle period was confirmed at last_seq_ == idle_seq_, and where the next
+  // search starts.
+  bool idle_candidates_ ABSL_GUARDED_BY(mu_) = true;
+  bool idle_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t idle_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t idle_cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> idle_compactions_{0};
   // Ids of immutable memtables not yet flushed (Flush() waits on them).
   std::set<uint64_t> immutable_ids_ ABSL_GUARDED_BY(mu_);
   // WAL epoch -> the last segment number of that epoch (closed epochs that

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "core/util/mutex.h"
 #include "core/engine/memtable.h"
 #include "core/storage/table.h"
+#include "core/util/mutex.h"
 
 namespace kstone::core {
 

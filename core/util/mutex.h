@@ -84,8 +84,7 @@ class ABSL_SCOPED_LOCKABLE MutexLock {
 // Holds a SharedMutex shared (as a reader) for its scope.
 class ABSL_SCOPED_LOCKABLE ReaderLock {
  public:
-  explicit ReaderLock(SharedMutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu)
-      : mu_(mu) {
+  explicit ReaderLock(SharedMutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu) : mu_(mu) {
     mu_->ReaderLock();
   }
   ReaderLock(const ReaderLock&) = delete;

@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "core/util/mutex.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "core/storage/disk/block.h"
+#include "core/util/mutex.h"
 
 namespace kstone::core {
 
@@ -97,7 +97,7 @@ class BlockCache {
         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
     mutable Mutex mu_;
-    std::vector<Entry> slots_ ABSL_GUARDED_BY(mu_);  // the clock
+    std::vector<Entry> slots_ ABSL_GUARDED_BY(mu_);    // the clock
     std::vector<uint32_t> free_ ABSL_GUARDED_BY(mu_);  // empty slots
     size_t hand_ ABSL_GUARDED_BY(mu_) = 0;
     absl::flat_hash_map<Key, uint32_t> index_ ABSL_GUARDED_BY(mu_);

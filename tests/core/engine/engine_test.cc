@@ -231,6 +231,50 @@ TEST_P(EngineTest, PointReadsTouchABoundedNumberOfTables) {
   EXPECT_THAT(GetOrDie(e(), K(2, "k0")), Optional(std::string("v8")));
 }
 
+// Once writes stop, the background merges every stripe that holds several
+// tables into one (EngineOptions::idle_compaction_ms), and what reads see
+// does not change: newest versions win, deleted keys stay deleted.
+TEST_P(EngineTest, IdleCompactionLeavesOneTablePerStripe) {
+  EngineOptions o = SmallOptions();
+  o.max_tables_per_stripe = 4;
+  o.idle_compaction_ms = 0;  // off while the tables build up
+  KS_ASSERT_OK(Open(o));
+  std::map<std::string, std::string> model;
+  // Three rounds of 10 writes per stripe, each flushed: three tables per
+  // stripe, under the bound, so no other compaction merges them.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 40; ++i) {
+      const std::string key = K(i % 4, absl::StrCat("k", (round * 7 + i) % 60));
+      if (i % 9 == 0) {
+        KS_ASSERT_OK(e()->Write(Batch({DelM(key)})));
+        model.erase(key);
+      } else {
+        const std::string value = absl::StrCat("v", round, "-", i);
+        KS_ASSERT_OK(Put(e(), key, value));
+        model[key] = value;
+      }
+    }
+    KS_ASSERT_OK(e()->Flush());
+  }
+  Impl(e())->TEST_WaitForIdle();
+  size_t most = 0;
+  for (uint32_t s = 0; s < 4; ++s) {
+    most = std::max(most, Impl(e())->TEST_TablesInStripe(s));
+  }
+  ASSERT_EQ(most, 3u);
+  Impl(e())->TEST_SetIdleCompactionMs(1);
+  Impl(e())->TEST_WaitForIdleCompactionDone();
+  EXPECT_GT(Impl(e())->TEST_idle_compactions(), 0u);
+  for (uint32_t s = 0; s < 4; ++s) {
+    EXPECT_LE(Impl(e())->TEST_TablesInStripe(s), 1u) << "stripe " << s;
+    std::map<std::string, std::string> expected;
+    for (const auto& [k, v] : model) {
+      if (StripeOfKey(k) == s) expected.emplace(k, v);
+    }
+    EXPECT_EQ(Scan(e(), s), expected) << "stripe " << s;
+  }
+}
+
 TEST_P(EngineTest, WriteLockedIsAtomic) {
   KS_ASSERT_OK(Open());
   const std::vector<std::string> counters = {K(10, "c0"), K(20, "c1"),

@@ -4,8 +4,8 @@
 
 #include "core/storage/memory/memory_table.h"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <set>
@@ -124,11 +124,9 @@ TEST(MemoryTableTest, SeeksAgreeWithASortedModelAcrossFences) {
   }
   for (const std::string& probe : probes) {
     const size_t lower = static_cast<size_t>(
-        std::lower_bound(sorted.begin(), sorted.end(), probe) -
-        sorted.begin());
+        std::lower_bound(sorted.begin(), sorted.end(), probe) - sorted.begin());
     const size_t upper = static_cast<size_t>(
-        std::upper_bound(sorted.begin(), sorted.end(), probe) -
-        sorted.begin());
+        std::upper_bound(sorted.begin(), sorted.end(), probe) - sorted.begin());
     ASSERT_EQ(table->LowerBound(probe), lower) << absl::CEscape(probe);
     ASSERT_EQ(table->UpperBound(probe), upper) << absl::CEscape(probe);
   }

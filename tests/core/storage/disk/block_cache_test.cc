@@ -1,5 +1,5 @@
-// BlockCache: CLOCK eviction, byte capacity, hit/miss/eviction accounting, and the
-// cache as the SST reader uses it.
+// BlockCache: CLOCK eviction, byte capacity, hit/miss/eviction accounting, and
+// the cache as the SST reader uses it.
 
 #include "core/storage/disk/block_cache.h"
 
