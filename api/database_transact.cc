@@ -175,18 +175,23 @@ size_t DatabaseImpl::RememberedTokensForTesting() {
 absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::BatchGet(
     const std::vector<Key>& keys) const {
   KS_RETURN_IF_ERROR(CheckCount(keys.size(), kMaxBatchGetKeys, "BatchGet"));
-  absl::flat_hash_set<std::string> seen;
+  std::vector<std::string> engine_keys;
+  engine_keys.reserve(keys.size());
+  absl::flat_hash_set<std::string_view> seen;
+  seen.reserve(keys.size());
   for (const Key& key : keys) {
-    KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
-    if (!seen.insert(std::move(engine_key)).second) {
+    KS_ASSIGN_OR_RETURN(engine_keys.emplace_back(), EngineKeyOf(key));
+    if (!seen.insert(engine_keys.back()).second) {
       return absl::InvalidArgumentError(kDuplicates);
     }
   }
-  std::vector<std::optional<Item>> out;
-  out.reserve(keys.size());
-  for (const Key& key : keys) {
-    KS_ASSIGN_OR_RETURN(std::optional<Item> item, Get(key));
-    out.push_back(std::move(item));
+  std::vector<std::optional<Item>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    KS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                        engine_->Get(engine_keys[i]));
+    if (!bytes.has_value()) continue;
+    KS_ASSIGN_OR_RETURN(out[i],
+                        DecodeStoredItem(*bytes, keys[i], schema_, path_));
   }
   return out;
 }
