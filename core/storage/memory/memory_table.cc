@@ -205,12 +205,12 @@ size_t MemoryTable::Bound(std::string_view key, bool upper) const {
 
 namespace {
 
-// The first 8 bytes of `s`, zero-padded, as a big-endian integer: if
-// Head(a) < Head(b) then a < b (bytewise), and if Head(a) > Head(b) then
-// a > b; equal heads decide nothing.
-inline uint64_t Head(std::string_view s) {
+// Bytes [from, from + 8) of `s`, zero-padded, as a big-endian integer.
+inline uint64_t BigEndian8(std::string_view s, size_t from) {
   unsigned char buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::memcpy(buf, s.data(), std::min<size_t>(8, s.size()));
+  if (from < s.size()) {
+    std::memcpy(buf, s.data() + from, std::min<size_t>(8, s.size() - from));
+  }
   uint64_t h = 0;
   for (unsigned char b : buf) h = (h << 8) | b;
   return h;
@@ -218,9 +218,16 @@ inline uint64_t Head(std::string_view s) {
 
 }  // namespace
 
+// The fence of `s`. Zero padding keeps the order: if FenceOf(a) <
+// FenceOf(b) then a < b (bytewise), and if FenceOf(a) > FenceOf(b) then
+// a > b; equal fences decide nothing.
+MemoryTable::Fence MemoryTable::FenceOf(std::string_view s) {
+  return Fence{BigEndian8(s, 0), BigEndian8(s, 8)};
+}
+
 void MemoryTable::FenceRange(std::string_view suffix, size_t* lo,
                              size_t* hi) const {
-  const uint64_t head = Head(suffix);
+  const Fence head = FenceOf(suffix);
   // First fence >= head and first fence > head.
   const auto ge = std::lower_bound(fences_.begin(), fences_.end(), head);
   const auto gt = std::upper_bound(ge, fences_.end(), head);
@@ -236,7 +243,7 @@ void MemoryTable::BuildFences() {
   fences_.clear();
   fences_.reserve((size() >> kFenceShift) + 1);
   for (size_t i = 0; i < size(); i += size_t{1} << kFenceShift) {
-    fences_.push_back(Head(SuffixAt(i)));
+    fences_.push_back(FenceOf(SuffixAt(i)));
   }
 }
 
@@ -466,7 +473,7 @@ MemoryTableBuilder::FinishTable() {
                table->group_base_.capacity() * sizeof(uint64_t) +
                table->prefix_.capacity() +
                table->num_slots_ * sizeof(uint32_t) +
-               table->fences_.capacity() * sizeof(uint64_t) +
+               table->fences_.capacity() * sizeof(MemoryTable::Fence) +
                meta.smallest_key.capacity() + meta.largest_key.capacity();
   abandon_ = nullptr;
   if (publish_) {

@@ -26,11 +26,12 @@
 //    fingerprint is in no slot of its probe run is not in the table, which
 //    costs one cache line, like a bloom filter probe, and no separate
 //    filter memory. A hit touches the slot, the offset and the record.
-//  - seeks first binary-search a fence array: the first 8 bytes of the key
-//    suffix of every kFenceStride-th record as a big-endian integer (0.5
-//    byte per record), contiguous, so its search costs a few cache lines,
-//    and then binary-search the one or two groups of records the fences
-//    leave (or more, where many keys share their first 8 suffix bytes),
+//  - seeks first binary-search a fence array: the first 16 bytes of the key
+//    suffix of every 32nd record as two big-endian integers (0.5 byte per
+//    record), contiguous, so its search costs a few cache lines, and then
+//    binary-search the one or two groups of records the fences leave (or
+//    more, where many keys share their first 16 suffix bytes; 16 covers a
+//    typical partition key's distinguishing tail plus a short sort key),
 //    instead of taking two cache misses (offset and record) at every step
 //    of a search over the whole table.
 //
@@ -130,7 +131,7 @@ class MemoryTable final : public Table,
  private:
   friend class MemoryTableBuilder;
   static constexpr int kGroupShift = 12;  // 4096 records per offset group
-  static constexpr int kFenceShift = 4;   // a fence every 16 records
+  static constexpr int kFenceShift = 5;   // a fence every 32 records
 
   MemoryTable() = default;
   const char* RecordPtr(size_t i) const {
@@ -147,6 +148,8 @@ class MemoryTable final : public Table,
   // LowerBound (upper = false) or UpperBound (upper = true).
   size_t Bound(std::string_view key, bool upper) const;
   void BuildFences();
+  struct Fence;
+  static Fence FenceOf(std::string_view s);
   // Rewrites the arena without the first `prefix_len` bytes of every key.
   void ElidePrefix(size_t prefix_len);
   void BuildHashIndex();
@@ -157,8 +160,15 @@ class MemoryTable final : public Table,
   std::vector<uint32_t> offsets_;     // per record, relative to its group
   std::vector<uint64_t> group_base_;  // per group of 2^kGroupShift records
   std::string prefix_;  // shared by every key (see the class comment)
-  // Big-endian first 8 suffix bytes (zero-padded) of records 0, 16, 32, ...
-  std::vector<uint64_t> fences_;
+  // The first 16 suffix bytes (zero-padded) of records 0, 32, 64, ...
+  struct Fence {
+    uint64_t high;  // bytes 0..7, big-endian
+    uint64_t low;   // bytes 8..15
+    friend bool operator<(const Fence& a, const Fence& b) {
+      return a.high != b.high ? a.high < b.high : a.low < b.low;
+    }
+  };
+  std::vector<Fence> fences_;
   // The hash index (see above); empty only for an empty table.
   std::unique_ptr<uint32_t[]> slots_;
   uint64_t num_slots_ = 0;

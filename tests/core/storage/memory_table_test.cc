@@ -92,10 +92,10 @@ TEST(MemoryTableTest, SharedPrefixIsElidedAndRestored) {
   EXPECT_EQ(table->UpperBound("aa"), 0u);
 }
 
-// Seeks go through the fence array (first 8 suffix bytes of every 16th
+// Seeks go through the fence array (first 16 suffix bytes of every 32nd
 // record) and then the records it leaves; keys here share long runs of
 // equal first bytes (so fences tie), hold 0x00 and 0xff bytes, and are
-// shorter and longer than 8 bytes.
+// shorter and longer than 8 and 16 bytes.
 TEST(MemoryTableTest, SeeksAgreeWithASortedModelAcrossFences) {
   const uint32_t seed = 20261125;
   SCOPED_TRACE(absl::StrCat("seed ", seed));
@@ -103,8 +103,9 @@ TEST(MemoryTableTest, SeeksAgreeWithASortedModelAcrossFences) {
   const std::string alphabet("\x00\x01a\xfe\xff", 5);
   auto random_key = [&] {
     std::string key = "p";  // a shared prefix byte
-    // Long shared heads: many keys start with the same 9 bytes.
+    // Long shared heads: many keys start with the same 8 or 20 bytes.
     if (rng() % 2 == 0) key += std::string("\x05partit", 8);
+    if (rng() % 3 == 0) key += "sharedshared";
     const size_t len = rng() % 12;
     for (size_t i = 0; i < len; ++i) key += alphabet[rng() % alphabet.size()];
     return key;
