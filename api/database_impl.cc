@@ -46,6 +46,7 @@ core::EngineOptions ToEngineOptions(const Options& options, bool in_memory) {
   e.sync_interval_ms = options.sync_interval_ms;
   e.background_threads = options.background_threads;
   e.max_tables_per_stripe = options.max_tables_per_stripe;
+  e.idle_compaction_ms = options.idle_compaction_ms;
   return e;
 }
 

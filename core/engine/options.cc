@@ -60,6 +60,11 @@ absl::Status EngineOptions::Validate() const {
         "max_tables_per_stripe",
         absl::StrCat("(", max_tables_per_stripe, ") must be at least 1"));
   }
+  if (idle_compaction_ms > 3600 * 1000) {
+    return Invalid("idle_compaction_ms",
+                   absl::StrCat("(", idle_compaction_ms,
+                                ") must be at most 3600000 (an hour)"));
+  }
   return absl::OkStatus();
 }
 

@@ -217,6 +217,8 @@ TEST(OptionsTest, EachFieldIsRangeChecked) {
       {"background_threads", [](Options* o) { o->background_threads = 1000; }},
       {"max_tables_per_stripe",
        [](Options* o) { o->max_tables_per_stripe = 0; }},
+      {"idle_compaction_ms",
+       [](Options* o) { o->idle_compaction_ms = 3600 * 1000 + 1; }},
       {"wal_segment_bytes", [](Options* o) { o->wal_segment_bytes = 100; }},
       {"bloom_bits_per_key", [](Options* o) { o->bloom_bits_per_key = -1; }},
   };

@@ -61,6 +61,11 @@ struct Options {
   // the newest tables into its output), which bounds the tables a point read
   // touches. 1 .. 64.
   int max_tables_per_stripe = 4;
+  // After this long without a write, background threads merge each stripe's
+  // tables into one, a stripe at a time, stopping when a write comes: a
+  // database that stops being written converges to the fastest reads. 0
+  // disables it. 0 .. 3600000 (an hour).
+  uint64_t idle_compaction_ms = 250;
 
   // Disk only: the block cache shared by all tables (0 disables it), the
   // size at which the WAL starts a new segment (64 KiB .. 4 GiB), and the

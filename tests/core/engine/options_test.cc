@@ -38,6 +38,9 @@ TEST(EngineOptionsTest, EachBadFieldIsNamed) {
   o.max_tables_per_stripe = 0;
   expect_bad(o, "max_tables_per_stripe");
   o = EngineOptions();
+  o.idle_compaction_ms = 3600 * 1000 + 1;
+  expect_bad(o, "idle_compaction_ms");
+  o = EngineOptions();
   o.sync_mode = SyncMode::kInterval;
   o.sync_interval_ms = 0;
   expect_bad(o, "sync_interval_ms");
