@@ -47,6 +47,10 @@ core::EngineOptions ToEngineOptions(const Options& options, bool in_memory) {
   e.background_threads = options.background_threads;
   e.max_tables_per_stripe = options.max_tables_per_stripe;
   e.idle_compaction_ms = options.idle_compaction_ms;
+  if (e.idle_compaction_ms == Options::kIdleCompactionOfMedium) {
+    e.idle_compaction_ms = in_memory ? Options::kDefaultIdleCompactionMsInMemory
+                                     : Options::kDefaultIdleCompactionMsOnDisk;
+  }
   return e;
 }
 

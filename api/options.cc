@@ -60,7 +60,10 @@ absl::Status Options::Validate() const {
   }
   s.Update(CheckInt("background_threads", background_threads, 1, 64));
   s.Update(CheckInt("max_tables_per_stripe", max_tables_per_stripe, 1, 64));
-  s.Update(CheckU64("idle_compaction_ms", idle_compaction_ms, 0, 3600 * 1000));
+  if (idle_compaction_ms != kIdleCompactionOfMedium) {
+    s.Update(
+        CheckU64("idle_compaction_ms", idle_compaction_ms, 0, 3600 * 1000));
+  }
   s.Update(CheckU64("block_cache_bytes", block_cache_bytes, 0, kTiB));
   s.Update(
       CheckU64("wal_segment_bytes", wal_segment_bytes, 64 * kKiB, 4 * kGiB));

@@ -63,9 +63,16 @@ struct Options {
   int max_tables_per_stripe = 4;
   // After this long without a write, background threads merge each stripe's
   // tables into one, a stripe at a time, stopping when a write comes: a
-  // database that stops being written converges to the fastest reads. 0
-  // disables it. 0 .. 3600000 (an hour).
-  uint64_t idle_compaction_ms = 250;
+  // database that stops being written converges to the fastest reads.
+  // 0 disables it; kIdleCompactionOfMedium (the default) is 250 ms in
+  // memory, where a merge costs little and every table adds a search to
+  // each seek, and 30 s on disk, where a merge rewrites files and empties
+  // the block cache of their blocks, while extra tables cost a point read
+  // only a bloom filter probe each. Else 1 .. 3600000 (an hour).
+  uint64_t idle_compaction_ms = kIdleCompactionOfMedium;
+  static constexpr uint64_t kIdleCompactionOfMedium = UINT64_MAX;
+  static constexpr uint64_t kDefaultIdleCompactionMsInMemory = 250;
+  static constexpr uint64_t kDefaultIdleCompactionMsOnDisk = 30 * 1000;
 
   // Disk only: the block cache shared by all tables (0 disables it), the
   // size at which the WAL starts a new segment (64 KiB .. 4 GiB), and the
