@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "core/engine/compaction.h"
 #include "core/engine/engine_impl.h"
+#include "core/util/release_memory.h"
 #include "core/util/status_macros.h"
 
 namespace kstone::core {
@@ -132,6 +133,9 @@ void EngineImpl::WaitForWorkOrIdleCompaction() {
   const absl::Status status = CompactStripe(*s, /*full=*/true);
   SetError(status);
   if (status.ok()) idle_compactions_.fetch_add(1);
+  // The merged tables' buffers are free now, but stay resident unless given
+  // back (core/util/release_memory.h). Idle time only.
+  ReleaseFreeMemory();
   mu_.Lock();
   busy_[*s] = false;
   gc_requested_ = true;
