@@ -100,24 +100,23 @@ void EngineImpl::BackgroundLoop() {
 void EngineImpl::WaitForWorkOrIdleCompaction() {
   const uint64_t idle_ms = idle_compaction_ms_.load();
   if (idle_ms == 0 || !idle_candidates_ || has_error_.load()) {
-    idle_ = false;
+    idle_seq_.reset();
     work_cv_.Wait(&mu_);
     return;
   }
-  if (!idle_ || last_seq_.load() != idle_seq_) {
+  if (idle_seq_ != last_seq_.load()) {
     // Not known to be idle: wait for work, or for a quiet period.
-    idle_ = false;
+    idle_seq_.reset();
     const uint64_t seq = last_seq_.load();
     const bool timed_out = work_cv_.WaitWithTimeout(
         &mu_, absl::Milliseconds(static_cast<int64_t>(idle_ms)));
     if (!timed_out || shutting_down_ || last_seq_.load() != seq) return;
-    idle_ = true;
     idle_seq_ = seq;
   }
   bool passed_over = false;
   const std::optional<uint32_t> s = PickIdleStripe(&passed_over);
   if (!s.has_value()) {
-    idle_ = false;
+    idle_seq_.reset();
     if (passed_over) {
       // Another job holds a candidate; when it ends, its loop sets
       // idle_candidates_ again and searches.

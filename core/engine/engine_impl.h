@@ -213,11 +213,10 @@ class EngineImpl final : public Engine {
   bool maintenance_running_ ABSL_GUARDED_BY(mu_) = false;
   // Idle compaction: whether a stripe may hold more than one table (set by
   // every stripe job, cleared when a search finds none), whether the current
-  // idle period was confirmed at last_seq_ == idle_seq_, and where the next
+  // idle period was confirmed, at sequence number idle_seq_, and where the next
   // search starts.
   bool idle_candidates_ ABSL_GUARDED_BY(mu_) = true;
-  bool idle_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t idle_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<uint64_t> idle_seq_ ABSL_GUARDED_BY(mu_);
   uint32_t idle_cursor_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> idle_compactions_{0};
   // Ids of immutable memtables not yet flushed (Flush() waits on them).

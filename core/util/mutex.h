@@ -55,30 +55,20 @@ class ABSL_LOCKABLE SharedMutex {
   std::shared_mutex mu_;
 };
 
-// Holds a Mutex (or a SharedMutex exclusively) for its scope.
+// Holds a Mutex, or a SharedMutex exclusively, for its scope. The type is
+// deduced: `MutexLock lock(&mu);`.
+template <typename M>
 class ABSL_SCOPED_LOCKABLE MutexLock {
  public:
-  explicit MutexLock(Mutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
-      : mu_(mu), shared_(nullptr) {
+  explicit MutexLock(M* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) {
     mu_->Lock();
-  }
-  explicit MutexLock(SharedMutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu)
-      : mu_(nullptr), shared_(mu) {
-    shared_->Lock();
   }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
-  ~MutexLock() ABSL_UNLOCK_FUNCTION() {
-    if (mu_ != nullptr) {
-      mu_->Unlock();
-    } else {
-      shared_->Unlock();
-    }
-  }
+  ~MutexLock() ABSL_UNLOCK_FUNCTION() { mu_->Unlock(); }
 
  private:
-  Mutex* const mu_;
-  SharedMutex* const shared_;
+  M* const mu_;
 };
 
 // Holds a SharedMutex shared (as a reader) for its scope.
