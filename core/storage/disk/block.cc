@@ -26,25 +26,55 @@ const char* DecodeEntryHeader(const char* p, const char* limit,
 
 }  // namespace
 
-std::unique_ptr<const Block> Block::Parse(std::string contents) {
-  if (contents.size() < 4 || contents.size() > UINT32_MAX) return nullptr;
-  uint32_t num_restarts = DecodeFixed32(contents.data() + contents.size() - 4);
+bool Block::ParseRestarts(std::string_view contents, uint32_t* restarts_offset,
+                          uint32_t* num_restarts) {
+  if (contents.size() < 4 || contents.size() > UINT32_MAX) return false;
+  uint32_t n = DecodeFixed32(contents.data() + contents.size() - 4);
   uint64_t max_restarts = (contents.size() - 4) / 4;
-  if (num_restarts > max_restarts) return nullptr;
-  uint32_t restarts_offset =
-      static_cast<uint32_t>(contents.size() - 4 - uint64_t{num_restarts} * 4);
+  if (n > max_restarts) return false;
+  uint32_t offset =
+      static_cast<uint32_t>(contents.size() - 4 - uint64_t{n} * 4);
   // Restart points must be increasing and inside the entries.
   uint32_t previous = 0;
-  for (uint32_t i = 0; i < num_restarts; ++i) {
-    uint32_t restart = DecodeFixed32(contents.data() + restarts_offset + 4 * i);
-    if (restart > restarts_offset || (i > 0 && restart <= previous)) {
-      return nullptr;
-    }
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t restart = DecodeFixed32(contents.data() + offset + 4 * i);
+    if (restart > offset || (i > 0 && restart <= previous)) return false;
     previous = restart;
   }
-  if (num_restarts == 0 && restarts_offset != 0) return nullptr;
-  return std::unique_ptr<const Block>(
-      new Block(std::move(contents), restarts_offset, num_restarts));
+  if (n == 0 && offset != 0) return false;
+  *restarts_offset = offset;
+  *num_restarts = n;
+  return true;
+}
+
+std::unique_ptr<const Block> Block::Parse(std::string contents) {
+  auto block = std::make_unique<Block>();
+  if (!ParseRestarts(contents, &block->restarts_offset_,
+                     &block->num_restarts_)) {
+    return nullptr;
+  }
+  block->owned_ = std::move(contents);
+  block->data_ = block->owned_;
+  return block;
+}
+
+std::unique_ptr<const Block> Block::ParseView(std::string_view contents) {
+  auto block = std::make_unique<Block>();
+  if (!ParseInto(contents, block.get())) return nullptr;
+  return block;
+}
+
+bool Block::ParseInto(std::string_view contents, Block* block) {
+  block->owned_.clear();
+  if (!ParseRestarts(contents, &block->restarts_offset_,
+                     &block->num_restarts_)) {
+    block->data_ = {};
+    block->restarts_offset_ = 0;
+    block->num_restarts_ = 0;
+    return false;
+  }
+  block->data_ = contents;
+  return true;
 }
 
 uint32_t Block::RestartPoint(uint32_t i) const {

@@ -24,24 +24,32 @@ class Block {
   // Takes the contents of a block; nullptr if its restart array is
   // malformed.
   static std::unique_ptr<const Block> Parse(std::string contents);
+  // A block over bytes it does not own (a mapped file), which must outlive
+  // it; nullptr if malformed.
+  static std::unique_ptr<const Block> ParseView(std::string_view contents);
+  // Makes *block a view of `contents` (as ParseView, without allocating);
+  // false (and *block empty) if malformed.
+  static bool ParseInto(std::string_view contents, Block* block);
 
+  // An empty block (no entries), for ParseInto.
+  Block() = default;
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
   // Bytes of memory the block holds (for the cache's accounting).
-  size_t charge() const { return sizeof(Block) + data_.capacity(); }
+  size_t charge() const { return sizeof(Block) + owned_.capacity(); }
 
  private:
   friend class BlockIterator;
-  Block(std::string contents, uint32_t restarts_offset, uint32_t num_restarts)
-      : data_(std::move(contents)),
-        restarts_offset_(restarts_offset),
-        num_restarts_(num_restarts) {}
+  // Checks the restart array of `contents`; false if malformed.
+  static bool ParseRestarts(std::string_view contents,
+                            uint32_t* restarts_offset, uint32_t* num_restarts);
   uint32_t RestartPoint(uint32_t i) const;
 
-  const std::string data_;
-  const uint32_t restarts_offset_;  // where the entries end
-  const uint32_t num_restarts_;
+  std::string owned_;             // the contents when the block owns them
+  std::string_view data_;         // the contents (owned_ or someone else's)
+  uint32_t restarts_offset_ = 0;  // where the entries end
+  uint32_t num_restarts_ = 0;
 };
 
 // Iterates the entries of a block. Starts invalid. The block must outlive the

@@ -64,8 +64,9 @@ class DiskTableStore final : public TableStore {
     if (!fs_->FileExists(path)) {
       return absl::NotFoundError(absl::StrCat("sst store: no table ", path));
     }
-    KS_ASSIGN_OR_RETURN(std::shared_ptr<const SstReader> reader,
-                        SstReader::Open(fs_, path, number, cache_));
+    KS_ASSIGN_OR_RETURN(
+        std::shared_ptr<const SstReader> reader,
+        SstReader::Open(fs_, path, number, cache_, options_.map_files));
     std::vector<std::shared_ptr<const SstReader>> closed;  // freed unlocked
     absl::MutexLock lock(&mu_);
     auto it = open_.find(number);

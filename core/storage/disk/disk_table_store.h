@@ -19,6 +19,9 @@ struct DiskTableOptions {
   uint64_t block_size = 4096;
   uint64_t block_cache_bytes = 64 << 20;
   int bloom_bits_per_key = 10;
+  // Map each SST read-only and read its blocks in place (the block cache
+  // then only serves tables the file system could not map).
+  bool map_files = true;
 };
 
 // `fs` must outlive the store. `dir` must exist.

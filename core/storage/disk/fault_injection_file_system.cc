@@ -176,6 +176,11 @@ FaultInjectionFileSystem::NewRandomAccessFile(const std::string& path) {
   return base_->NewRandomAccessFile(path);
 }
 
+absl::StatusOr<std::unique_ptr<RandomAccessFile>>
+FaultInjectionFileSystem::NewMappedFile(const std::string& path) {
+  return base_->NewMappedFile(path);
+}
+
 absl::StatusOr<std::string> FaultInjectionFileSystem::ReadFile(
     const std::string& path) {
   return base_->ReadFile(path);

@@ -63,7 +63,8 @@ class FaultInjectionFileSystem final : public FileSystem {
   // Simulates power loss (see above). Works while inactive.
   absl::Status DropUnsyncedData() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // XORs the byte at `offset` of `path` with `mask` (rewrites the file).
+  // XORs the byte at `offset` of `path` with `mask` (rewrites the file, so
+  // never while a reader has it mapped: see RandomAccessFile::mapped()).
   absl::Status FlipByte(const std::string& path, uint64_t offset,
                         uint8_t mask = 0x80);
 
@@ -78,6 +79,9 @@ class FaultInjectionFileSystem final : public FileSystem {
   absl::StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(
       const std::string& path) override;
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override;
+  // The base's mapping (reads are not injected with faults).
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewMappedFile(
       const std::string& path) override;
   absl::StatusOr<std::string> ReadFile(const std::string& path) override;
   bool FileExists(const std::string& path) override;

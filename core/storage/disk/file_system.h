@@ -43,6 +43,11 @@ class RandomAccessFile {
   virtual absl::Status Read(uint64_t offset, size_t n, std::string_view* result,
                             char* scratch) const = 0;
   virtual uint64_t size() const = 0;
+  // The whole file in memory, when this file is a read-only mapping
+  // (FileSystem::NewMappedFile); empty otherwise. The bytes stay valid and
+  // unchanged for the life of this object, as long as nothing truncates or
+  // rewrites the file underneath (which would fault the process, SIGBUS).
+  virtual std::string_view mapped() const { return {}; }
 };
 
 // A held exclusive lock on a file (released when destroyed).
@@ -63,6 +68,14 @@ class FileSystem {
       const std::string& path) = 0;
   virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;
+  // Opens an immutable file for reading as a read-only memory mapping when
+  // the implementation can (then mapped() holds the whole file); otherwise,
+  // and whenever mapping fails, exactly like NewRandomAccessFile. Callers
+  // check mapped(). The default never maps.
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewMappedFile(
+      const std::string& path) {
+    return NewRandomAccessFile(path);
+  }
   // Whole-file read (manifest, small files).
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path) = 0;
 

@@ -1,8 +1,10 @@
 #include "core/storage/disk/sst_reader.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/storage/bloom_filter.h"
@@ -21,7 +23,7 @@ class SstIterator final : public TableIterator {
       : reader_(std::move(reader)), index_(reader_->index_block()) {}
 
   bool Valid() const override {
-    return status_.ok() && data_ != nullptr && data_->Valid();
+    return status_.ok() && data_.has_value() && data_->Valid();
   }
   void SeekToFirst() override {
     index_.SeekToFirst();
@@ -97,20 +99,37 @@ class SstIterator final : public TableIterator {
                        reader_->index_offset())));
       return false;
     }
+    block_offset_ = handle.offset;
+    if (reader_->mapped()) {
+      // In place: no allocation, no cache.
+      absl::StatusOr<std::string_view> contents =
+          reader_->MappedDataBlock(handle);
+      if (!contents.ok()) {
+        Fail(contents.status());
+        return false;
+      }
+      if (!Block::ParseInto(*contents, &view_)) {
+        Fail(absl::DataLossError(
+            absl::StrCat("sst ", reader_->path(),
+                         ": malformed data block at offset ", handle.offset)));
+        return false;
+      }
+      data_.emplace(&view_);
+      return true;
+    }
     auto block = reader_->ReadDataBlock(handle);
     if (!block.ok()) {
       Fail(block.status());
       return false;
     }
     block_ = *std::move(block);
-    block_offset_ = handle.offset;
-    data_ = std::make_unique<BlockIterator>(block_.get());
+    data_.emplace(block_.get());
     return true;
   }
 
   // After a move: steps over exhausted blocks forward, then decodes.
   void SkipForward() {
-    while (status_.ok() && data_ != nullptr && !data_->Valid()) {
+    while (status_.ok() && data_.has_value() && !data_->Valid()) {
       if (CheckBlockCorruption()) return;
       index_.Next();
       if (LoadBlock()) data_->SeekToFirst();
@@ -118,7 +137,7 @@ class SstIterator final : public TableIterator {
     DecodeCurrent();
   }
   void SkipBackward() {
-    while (status_.ok() && data_ != nullptr && !data_->Valid()) {
+    while (status_.ok() && data_.has_value() && !data_->Valid()) {
       if (CheckBlockCorruption()) return;
       index_.Prev();
       if (LoadBlock()) data_->SeekToLast();
@@ -145,9 +164,10 @@ class SstIterator final : public TableIterator {
 
   const std::shared_ptr<const SstReader> reader_;
   BlockIterator index_;
-  std::shared_ptr<const Block> block_;  // the block data_ walks
+  std::shared_ptr<const Block> block_;  // the block data_ walks, or null
+  Block view_;  // mapped files: the block data_ walks, in the mapping
   uint64_t block_offset_ = 0;
-  std::unique_ptr<BlockIterator> data_;
+  std::optional<BlockIterator> data_;
   RecordView record_;
   absl::Status status_;
 };
@@ -175,6 +195,7 @@ SstReader::SstReader(std::string path, uint64_t number,
     : path_(std::move(path)),
       number_(number),
       file_(std::move(file)),
+      mapped_(file_->mapped()),
       cache_(std::move(cache)),
       data_end_(data_end) {}
 
@@ -187,16 +208,28 @@ absl::Status SstReader::Corruption(std::string_view what,
 
 absl::StatusOr<std::shared_ptr<const SstReader>> SstReader::Open(
     FileSystem* fs, const std::string& path, uint64_t number,
-    std::shared_ptr<BlockCache> cache) {
-  KS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
-                      fs->NewRandomAccessFile(path));
+    std::shared_ptr<BlockCache> cache, bool map_file) {
+  std::unique_ptr<RandomAccessFile> file;
+  if (map_file) {
+    KS_ASSIGN_OR_RETURN(file, fs->NewMappedFile(path));
+  } else {
+    KS_ASSIGN_OR_RETURN(file, fs->NewRandomAccessFile(path));
+  }
   uint64_t size = file->size();
   if (size < kSstFooterSize) {
     return absl::DataLossError(absl::StrCat("sst ", path, ": file too short (",
                                             size, " bytes) at offset 0"));
   }
+  const bool is_mapped = !file->mapped().empty();
+  if (is_mapped && file->mapped().size() != size) {
+    return absl::InternalError(absl::StrCat("sst ", path, ": a mapping of ",
+                                            file->mapped().size(),
+                                            " bytes for a file of ", size));
+  }
+  // A mapped table reads in place and needs no block cache.
   std::shared_ptr<SstReader> reader(new SstReader(
-      path, number, std::move(file), std::move(cache), size - kSstFooterSize));
+      path, number, std::move(file), is_mapped ? nullptr : std::move(cache),
+      size - kSstFooterSize));
   KS_RETURN_IF_ERROR(reader->ReadFooterAndMetaBlocks());
   reader->meta_.bytes = size;
   return std::shared_ptr<const SstReader>(std::move(reader));
@@ -224,17 +257,22 @@ absl::Status SstReader::ReadFooterAndMetaBlocks() {
     case FooterError::kBadChecksum:
       return Corruption("footer checksum mismatch", data_end_);
   }
-  KS_ASSIGN_OR_RETURN(std::string index,
-                      ReadBlockContents(footer.index, "index block"));
+  std::string index_storage;
+  KS_ASSIGN_OR_RETURN(
+      std::string_view index,
+      ReadBlockContents(footer.index, "index block", &index_storage));
   index_offset_ = footer.index.offset;
-  index_ = Block::Parse(std::move(index));
+  index_ = mapped() ? Block::ParseView(index)
+                    : Block::Parse(std::move(index_storage));
   if (index_ == nullptr) {
     return Corruption("malformed index block", footer.index.offset);
   }
-  KS_ASSIGN_OR_RETURN(filter_,
-                      ReadBlockContents(footer.filter, "filter block"));
-  KS_ASSIGN_OR_RETURN(std::string meta,
-                      ReadBlockContents(footer.meta, "meta block"));
+  KS_ASSIGN_OR_RETURN(filter_, ReadBlockContents(footer.filter, "filter block",
+                                                 &filter_storage_));
+  std::string meta_storage;
+  KS_ASSIGN_OR_RETURN(
+      std::string_view meta,
+      ReadBlockContents(footer.meta, "meta block", &meta_storage));
   if (!DecodeSstMeta(meta, &meta_)) {
     return Corruption("malformed meta block", footer.meta.offset);
   }
@@ -243,58 +281,149 @@ absl::Status SstReader::ReadFooterAndMetaBlocks() {
                                    ", expected ", number_),
                       footer.meta.offset);
   }
+  if (mapped()) BuildBlockSlots();
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> SstReader::ReadBlockContents(
-    const BlockHandle& handle, std::string_view what) const {
-  std::string_view name(what);
+absl::Status SstReader::CheckRange(const BlockHandle& handle,
+                                   std::string_view what) const {
   if (handle.offset > data_end_ || handle.size > data_end_ ||
       handle.offset + handle.size + kBlockTrailerSize > data_end_) {
     return Corruption(
-        absl::StrCat(absl::string_view(name.data(), name.size()),
+        absl::StrCat(absl::string_view(what.data(), what.size()),
                      " handle out of range (size ", handle.size, ")"),
         handle.offset);
   }
-  size_t n = handle.size + kBlockTrailerSize;
-  std::string buffer(n, '\0');
-  std::string_view result;
-  KS_RETURN_IF_ERROR(file_->Read(handle.offset, n, &result, buffer.data()));
-  if (result.size() != n) {
-    return Corruption(
-        absl::StrCat("truncated ", absl::string_view(name.data(), name.size())),
-        handle.offset);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string_view> SstReader::CheckTrailer(
+    const BlockHandle& handle, std::string_view raw,
+    std::string_view what) const {
+  absl::string_view name(what.data(), what.size());
+  if (raw.size() != handle.size + kBlockTrailerSize) {
+    return Corruption(absl::StrCat("truncated ", name), handle.offset);
   }
-  if (result.data() != buffer.data()) {
-    std::memcpy(buffer.data(), result.data(), n);
-  }
-  auto type = static_cast<BlockCompression>(buffer[handle.size]);
+  auto type = static_cast<BlockCompression>(raw[handle.size]);
   if (type != BlockCompression::kNone) {
-    return Corruption(
-        absl::StrCat("unknown compression type ",
-                     static_cast<int>(static_cast<uint8_t>(type)), " of ",
-                     absl::string_view(name.data(), name.size())),
-        handle.offset);
-  }
-  uint32_t stored = DecodeFixed32(buffer.data() + handle.size + 1);
-  buffer.resize(handle.size);
-  if (BlockChecksum(buffer, type) != stored) {
-    return Corruption(absl::StrCat("checksum mismatch in ",
-                                   absl::string_view(name.data(), name.size())),
+    return Corruption(absl::StrCat("unknown compression type ",
+                                   static_cast<int>(static_cast<uint8_t>(type)),
+                                   " of ", name),
                       handle.offset);
   }
-  return buffer;
+  uint32_t stored = DecodeFixed32(raw.data() + handle.size + 1);
+  std::string_view contents = raw.substr(0, handle.size);
+  if (BlockChecksum(contents, type) != stored) {
+    return Corruption(absl::StrCat("checksum mismatch in ", name),
+                      handle.offset);
+  }
+  return contents;
+}
+
+absl::StatusOr<std::string_view> SstReader::ReadBlockContents(
+    const BlockHandle& handle, std::string_view what,
+    std::string* storage) const {
+  KS_RETURN_IF_ERROR(CheckRange(handle, what));
+  size_t n = handle.size + kBlockTrailerSize;
+  if (mapped()) {
+    return CheckTrailer(handle, mapped_.substr(handle.offset, n), what);
+  }
+  storage->resize(n);
+  std::string_view result;
+  KS_RETURN_IF_ERROR(file_->Read(handle.offset, n, &result, storage->data()));
+  if (result.size() == n && result.data() != storage->data()) {
+    std::memcpy(storage->data(), result.data(), n);
+  }
+  KS_RETURN_IF_ERROR(
+      CheckTrailer(handle, std::string_view(storage->data(), result.size()),
+                   what)
+          .status());
+  storage->resize(handle.size);
+  return std::string_view(*storage);
+}
+
+void SstReader::BuildBlockSlots() {
+  // Offsets of consecutive blocks differ by at least the smallest gap, so
+  // offset >> floor(log2(gap)) tells the blocks apart.
+  std::vector<BlockHandle> handles;
+  BlockIterator it(index_.get());
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    std::string_view encoded = it.value();
+    BlockHandle handle;
+    if (!DecodeBlockHandle(&encoded, &handle) ||
+        !CheckRange(handle, "data block").ok() ||
+        (!handles.empty() && handle.offset < handles.back().offset +
+                                                 handles.back().size +
+                                                 kBlockTrailerSize)) {
+      return;  // malformed or out of order: verify every read
+    }
+    handles.push_back(handle);
+  }
+  if (it.corrupt() || handles.empty()) return;
+  uint64_t min_gap = UINT64_MAX;
+  for (size_t i = 1; i < handles.size(); ++i) {
+    min_gap = std::min(min_gap, handles[i].offset - handles[i - 1].offset);
+  }
+  int shift = 0;
+  while (shift < 40 && (uint64_t{2} << shift) <= min_gap) ++shift;
+  size_t slots = static_cast<size_t>(handles.back().offset >> shift) + 1;
+  // Irregular block sizes would make a sparse, large table: not worth it.
+  if (slots > 4 * handles.size() + 64) return;
+  slots_ = std::make_unique<BlockSlot[]>(slots);
+  for (const BlockHandle& h : handles) {
+    BlockSlot& slot = slots_[h.offset >> shift];
+    slot.offset = h.offset;
+    slot.size = h.size;
+  }
+  num_slots_ = slots;
+  slot_shift_ = shift;
+}
+
+const SstReader::BlockSlot* SstReader::SlotFor(
+    const BlockHandle& handle) const {
+  size_t i = static_cast<size_t>(handle.offset >> slot_shift_);
+  if (i >= num_slots_) return nullptr;
+  const BlockSlot* slot = &slots_[i];
+  if (slot->offset != handle.offset || slot->size != handle.size) {
+    return nullptr;
+  }
+  return slot;
+}
+
+absl::StatusOr<std::string_view> SstReader::MappedDataBlock(
+    const BlockHandle& handle) const {
+  assert(mapped());
+  KS_RETURN_IF_ERROR(CheckRange(handle, "data block"));
+  std::string_view raw =
+      mapped_.substr(handle.offset, handle.size + kBlockTrailerSize);
+  const BlockSlot* slot = SlotFor(handle);
+  if (slot != nullptr && slot->verified.load(std::memory_order_relaxed)) {
+    return raw.substr(0, handle.size);
+  }
+  KS_ASSIGN_OR_RETURN(std::string_view contents,
+                      CheckTrailer(handle, raw, "data block"));
+  if (slot != nullptr) slot->verified.store(true, std::memory_order_relaxed);
+  return contents;
 }
 
 absl::StatusOr<std::shared_ptr<const Block>> SstReader::ReadDataBlock(
     const BlockHandle& handle) const {
+  if (mapped()) {
+    KS_ASSIGN_OR_RETURN(std::string_view contents, MappedDataBlock(handle));
+    std::shared_ptr<const Block> block = Block::ParseView(contents);
+    if (block == nullptr) {
+      return Corruption("malformed data block", handle.offset);
+    }
+    return block;
+  }
   if (cache_ != nullptr) {
     std::shared_ptr<const Block> cached =
         cache_->Lookup(number_, handle.offset);
     if (cached != nullptr) return cached;
   }
-  KS_ASSIGN_OR_RETURN(std::string contents,
-                      ReadBlockContents(handle, "data block"));
+  std::string contents;
+  KS_RETURN_IF_ERROR(
+      ReadBlockContents(handle, "data block", &contents).status());
   std::shared_ptr<const Block> block = Block::Parse(std::move(contents));
   if (block == nullptr) {
     return Corruption("malformed data block", handle.offset);
@@ -327,19 +456,32 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
   if (!DecodeBlockHandle(&encoded, &handle)) {
     return Corruption("bad block handle in the index block", index_offset_);
   }
+  if (mapped()) {
+    KS_ASSIGN_OR_RETURN(std::string_view contents, MappedDataBlock(handle));
+    Block block;
+    if (!Block::ParseInto(contents, &block)) {
+      return Corruption("malformed data block", handle.offset);
+    }
+    return GetInBlock(block, key, handle.offset);
+  }
   KS_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
                       ReadDataBlock(handle));
-  BlockIterator it(block.get());
+  return GetInBlock(*block, key, handle.offset);
+}
+
+absl::StatusOr<std::optional<LookupResult>> SstReader::GetInBlock(
+    const Block& block, std::string_view key, uint64_t offset) const {
+  BlockIterator it(&block);
   it.Seek(key);
   if (it.corrupt()) {
     return Corruption(absl::StrCat("corrupt entry at block offset ",
                                    it.corrupt_offset(), " in the data block"),
-                      handle.offset);
+                      offset);
   }
   if (!it.Valid() || it.key() != key) return std::nullopt;
   RecordView record;
   if (!DecodeRecordValue(it.value(), &record)) {
-    return Corruption("bad record tag in the data block", handle.offset);
+    return Corruption("bad record tag in the data block", offset);
   }
   return LookupResult{record.seq, record.type, std::string(record.value)};
 }

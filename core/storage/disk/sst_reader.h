@@ -2,9 +2,18 @@
 #define KSTONE_CORE_STORAGE_DISK_SST_READER_H_
 
 // SstReader: an open SST file (docs/formats/sst.md) as a Table. Open reads
-// and verifies the footer, index, filter and meta blocks and keeps them in
-// memory; data blocks are read with pread (RandomAccessFile) on demand,
-// through the BlockCache shared by the store's tables.
+// and verifies the footer, index, filter and meta blocks.
+//
+// Two ways to reach the data blocks:
+//  - mapped (FileSystem::NewMappedFile gave a mapping): blocks are parsed in
+//    place in the mapping, nothing is copied or cached (the OS page cache is
+//    the cache). A data block's checksum is verified on its first use and
+//    remembered (one flag per block of the index, set after a successful
+//    check), so a block read again is not hashed again; the index, filter
+//    and meta blocks are verified at Open as always.
+//  - otherwise (a file system that cannot map, a failed mmap, or
+//    map_file=false): pread on demand through the BlockCache shared by the
+//    store's tables, every block verified when read from the file.
 //
 // Every checksum, magic, version or structure mismatch is DataLoss naming the
 // file and the offset. Bytes are never trusted: a corrupt or malicious file
@@ -13,6 +22,7 @@
 // Thread safety: immutable after Open; safe for concurrent use. Iterators
 // hold a shared_ptr to the reader, so it lives as long as any of them.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,9 +45,11 @@ class SstReader final : public Table,
   // Opens `path` as table `number` (the block cache key: unique among the
   // tables sharing `cache`). `cache` may be null (no caching). `fs` must
   // outlive the call only; the reader keeps the file open.
+  // map_file: ask the file system for a read-only mapping (it may still
+  // give a plain file; see mapped()).
   static absl::StatusOr<std::shared_ptr<const SstReader>> Open(
       FileSystem* fs, const std::string& path, uint64_t number,
-      std::shared_ptr<BlockCache> cache);
+      std::shared_ptr<BlockCache> cache, bool map_file = true);
 
   SstReader(const SstReader&) = delete;
   SstReader& operator=(const SstReader&) = delete;
@@ -48,10 +60,17 @@ class SstReader final : public Table,
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 
-  // A data block, from the cache or the file (then cached). DataLoss if the
-  // handle is out of range or the block is corrupt.
+  // A data block, from the cache or the file (then cached); on a mapped
+  // file a view of the mapping (not cached). DataLoss if the handle is out
+  // of range or the block is corrupt.
   absl::StatusOr<std::shared_ptr<const Block>> ReadDataBlock(
       const BlockHandle& handle) const;
+  // REQUIRES: mapped(). The verified contents of a data block, in the
+  // mapping (valid while this reader lives).
+  absl::StatusOr<std::string_view> MappedDataBlock(
+      const BlockHandle& handle) const;
+  // True if the file is mapped (data blocks are read in place).
+  bool mapped() const { return !mapped_.empty(); }
   const Block* index_block() const { return index_.get(); }
   uint64_t index_offset() const { return index_offset_; }
   const std::string& path() const { return path_; }
@@ -62,26 +81,61 @@ class SstReader final : public Table,
                                 RecordView* record);
 
  private:
+  // A data block of the index, found when the index was walked at Open,
+  // and whether its checksum has been verified.
+  struct BlockSlot {
+    uint64_t offset = UINT64_MAX;  // UINT64_MAX: no block in this slot
+    uint64_t size = 0;
+    mutable std::atomic<bool> verified{false};
+  };
+
   SstReader(std::string path, uint64_t number,
             std::unique_ptr<RandomAccessFile> file,
             std::shared_ptr<BlockCache> cache, uint64_t data_end);
 
   absl::Status ReadFooterAndMetaBlocks();
-  // The verified contents of a block (its trailer checked and stripped).
-  absl::StatusOr<std::string> ReadBlockContents(const BlockHandle& handle,
+  // Checks that `handle` lies before the footer.
+  absl::Status CheckRange(const BlockHandle& handle,
+                          std::string_view what) const;
+  // Checks the trailer (compression type, checksum) of `raw` (a block and
+  // its trailer); returns the block without the trailer.
+  absl::StatusOr<std::string_view> CheckTrailer(const BlockHandle& handle,
+                                                std::string_view raw,
                                                 std::string_view what) const;
+  // The verified contents of a block (its trailer checked and stripped):
+  // in the mapping when mapped (then *storage is untouched), else read
+  // into *storage.
+  absl::StatusOr<std::string_view> ReadBlockContents(
+      const BlockHandle& handle, std::string_view what,
+      std::string* storage) const;
+  // Mapped files: walks the index once and fills slots_ (left empty if the
+  // index is malformed or its blocks are irregular: every read then
+  // verifies).
+  void BuildBlockSlots();
+  // The slot remembering `handle`'s verification, or null.
+  const BlockSlot* SlotFor(const BlockHandle& handle) const;
+  // Looks `key` up in a data block read from `offset`.
+  absl::StatusOr<std::optional<LookupResult>> GetInBlock(const Block& block,
+                                                         std::string_view key,
+                                                         uint64_t offset) const;
   absl::Status Corruption(std::string_view what, uint64_t offset) const;
 
   // Constant after Open.
   const std::string path_;
   const uint64_t number_;
   const std::unique_ptr<RandomAccessFile> file_;
+  const std::string_view mapped_;            // file_->mapped(); may be empty
   const std::shared_ptr<BlockCache> cache_;  // may be null
   uint64_t data_end_;                        // where the footer starts
   uint64_t index_offset_ = 0;
   std::unique_ptr<const Block> index_;
-  std::string filter_;
+  std::string filter_storage_;  // the filter when not mapped
+  std::string_view filter_;
   TableMeta meta_;
+  // Mapped files: slot i holds the block whose offset >> slot_shift_ is i.
+  std::unique_ptr<BlockSlot[]> slots_;
+  size_t num_slots_ = 0;
+  int slot_shift_ = 0;
 };
 
 }  // namespace kstone::core

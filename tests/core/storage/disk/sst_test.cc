@@ -1,8 +1,13 @@
-// SST builder and reader on MemFileSystem: format details the conformance
-// suite does not see, and corruption (every flipped byte and every truncation
-// is DataLoss naming the file, at open or on read).
+// SST builder and reader: format details the conformance suite does not
+// see, and corruption (every flipped byte and every truncation is DataLoss
+// naming the file, at open or on read). Each test runs three ways: on
+// MemFileSystem (which cannot map: pread through the block cache), and on
+// the POSIX file system with the file read by pread or mapped.
+
+#include <stdlib.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -11,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/storage/disk/block_cache.h"
 #include "core/storage/disk/mem_file_system.h"
+#include "core/storage/disk/posix_file_system.h"
 #include "core/storage/disk/sst_builder.h"
 #include "core/storage/disk/sst_format.h"
 #include "core/storage/disk/sst_reader.h"
@@ -25,22 +31,50 @@ using ::kstone::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-class SstTest : public ::testing::Test {
+enum class Mode { kMem, kPosixPread, kPosixMapped };
+
+std::string ModeName(const ::testing::TestParamInfo<Mode>& info) {
+  switch (info.param) {
+    case Mode::kMem:
+      return "Mem";
+    case Mode::kPosixPread:
+      return "PosixPread";
+    case Mode::kPosixMapped:
+      return "PosixMapped";
+  }
+  return "?";
+}
+
+class SstTest : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override {
-    fs_ = NewMemFileSystem();
-    KS_ASSERT_OK(fs_->CreateDir("/db"));
+    if (GetParam() == Mode::kMem) {
+      fs_ = NewMemFileSystem();
+      dir_ = "/db";
+      KS_ASSERT_OK(fs_->CreateDir(dir_));
+    } else {
+      fs_ = NewPosixFileSystem();
+      std::string tmpl =
+          (std::filesystem::temp_directory_path() / "kstone_sst_XXXXXX")
+              .string();
+      ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+      dir_ = tmpl;
+    }
+  }
+  void TearDown() override {
+    if (GetParam() != Mode::kMem) std::filesystem::remove_all(dir_);
   }
 
   std::string Path(uint64_t number) {
-    return absl::StrCat("/db/", SstFileName(number));
+    return absl::StrCat(dir_, "/", SstFileName(number));
   }
+  bool map_file() const { return GetParam() == Mode::kPosixMapped; }
 
   // Writes table `number` with `n` keys, two versions each.
   TableMeta Write(uint64_t number, int n, uint64_t block_size = 256) {
     SstBuilderOptions options;
     options.block_size = block_size;
-    auto builder = SstBuilder::Create(fs_.get(), "/db", number, options);
+    auto builder = SstBuilder::Create(fs_.get(), dir_, number, options);
     EXPECT_TRUE(builder.ok()) << builder.status();
     if (!builder.ok()) return {};
     for (int i = 0; i < n; ++i) {
@@ -57,7 +91,12 @@ class SstTest : public ::testing::Test {
 
   absl::StatusOr<std::shared_ptr<const SstReader>> Open(
       uint64_t number, std::shared_ptr<BlockCache> cache = nullptr) {
-    return SstReader::Open(fs_.get(), Path(number), number, std::move(cache));
+    auto reader = SstReader::Open(fs_.get(), Path(number), number,
+                                  std::move(cache), map_file());
+    if (reader.ok()) {
+      EXPECT_EQ((*reader)->mapped(), map_file());
+    }
+    return reader;
   }
 
   void Overwrite(const std::string& path, const std::string& contents) {
@@ -89,9 +128,10 @@ class SstTest : public ::testing::Test {
   }
 
   std::unique_ptr<FileSystem> fs_;
+  std::string dir_;
 };
 
-TEST_F(SstTest, MetaAndFileSize) {
+TEST_P(SstTest, MetaAndFileSize) {
   TableMeta meta = Write(1, 100);
   EXPECT_EQ(meta.entries, 200u);
   EXPECT_EQ(meta.min_seq, 10u);
@@ -106,12 +146,12 @@ TEST_F(SstTest, MetaAndFileSize) {
   EXPECT_EQ(reader->meta().largest_key, "key10099");
 }
 
-TEST_F(SstTest, KeysArePrefixCompressed) {
+TEST_P(SstTest, KeysArePrefixCompressed) {
   // 200 records with 100-byte keys sharing a 90-byte prefix: the file must be
   // far smaller than the raw keys.
   SstBuilderOptions options;
   KS_ASSERT_OK_AND_ASSIGN(auto builder,
-                          SstBuilder::Create(fs_.get(), "/db", 2, options));
+                          SstBuilder::Create(fs_.get(), dir_, 2, options));
   std::string prefix(90, 'p');
   for (int i = 0; i < 200; ++i) {
     KS_ASSERT_OK(builder->Add(
@@ -121,11 +161,11 @@ TEST_F(SstTest, KeysArePrefixCompressed) {
   EXPECT_LT(meta.bytes, 200u * 100 / 3);
 }
 
-TEST_F(SstTest, LargeValuesSpanTheirOwnBlocks) {
+TEST_P(SstTest, LargeValuesSpanTheirOwnBlocks) {
   SstBuilderOptions options;
   options.block_size = 4096;
   KS_ASSERT_OK_AND_ASSIGN(auto builder,
-                          SstBuilder::Create(fs_.get(), "/db", 3, options));
+                          SstBuilder::Create(fs_.get(), dir_, 3, options));
   std::vector<std::string> values;
   for (int i = 0; i < 5; ++i) {
     values.push_back(std::string(400 * 1024, static_cast<char>('a' + i)));
@@ -141,10 +181,10 @@ TEST_F(SstTest, LargeValuesSpanTheirOwnBlocks) {
   }
 }
 
-TEST_F(SstTest, AbandonDeletesThePartialFile) {
+TEST_P(SstTest, AbandonDeletesThePartialFile) {
   SstBuilderOptions options;
   KS_ASSERT_OK_AND_ASSIGN(auto builder,
-                          SstBuilder::Create(fs_.get(), "/db", 4, options));
+                          SstBuilder::Create(fs_.get(), dir_, 4, options));
   KS_ASSERT_OK(builder->Add({"a", 1, RecordType::kValue, "v"}));
   EXPECT_TRUE(fs_->FileExists(Path(4)));
   builder->Abandon();
@@ -153,32 +193,32 @@ TEST_F(SstTest, AbandonDeletesThePartialFile) {
               StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
 }
 
-TEST_F(SstTest, DestroyingAnUnfinishedBuilderDeletesTheFile) {
+TEST_P(SstTest, DestroyingAnUnfinishedBuilderDeletesTheFile) {
   {
     SstBuilderOptions options;
     KS_ASSERT_OK_AND_ASSIGN(auto builder,
-                            SstBuilder::Create(fs_.get(), "/db", 5, options));
+                            SstBuilder::Create(fs_.get(), dir_, 5, options));
     KS_ASSERT_OK(builder->Add({"a", 1, RecordType::kValue, "v"}));
   }
   EXPECT_FALSE(fs_->FileExists(Path(5)));
 }
 
-TEST_F(SstTest, SeqAbove56BitsIsInvalidArgument) {
+TEST_P(SstTest, SeqAbove56BitsIsInvalidArgument) {
   SstBuilderOptions options;
   KS_ASSERT_OK_AND_ASSIGN(auto builder,
-                          SstBuilder::Create(fs_.get(), "/db", 6, options));
+                          SstBuilder::Create(fs_.get(), dir_, 6, options));
   EXPECT_THAT(builder->Add({"a", uint64_t{1} << 56, RecordType::kValue, "v"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2^56")));
   KS_EXPECT_OK(builder->Add({"a", kSstMaxSeq, RecordType::kValue, "v"}));
 }
 
-TEST_F(SstTest, WrongTableNumberIsDataLoss) {
+TEST_P(SstTest, WrongTableNumberIsDataLoss) {
   Write(7, 10);
-  EXPECT_THAT(SstReader::Open(fs_.get(), Path(7), 8, nullptr),
+  EXPECT_THAT(SstReader::Open(fs_.get(), Path(7), 8, nullptr, map_file()),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("table 7")));
 }
 
-TEST_F(SstTest, FlippedByteInDataBlockIsDataLossOnRead) {
+TEST_P(SstTest, FlippedByteInDataBlockIsDataLossOnRead) {
   Write(1, 100);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
   contents[10] ^= 0x40;  // inside the first data block
@@ -198,7 +238,7 @@ TEST_F(SstTest, FlippedByteInDataBlockIsDataLossOnRead) {
   EXPECT_TRUE(got.has_value());
 }
 
-TEST_F(SstTest, FlippedByteInFooterIsDataLossOnOpen) {
+TEST_P(SstTest, FlippedByteInFooterIsDataLossOnOpen) {
   Write(1, 100);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
   for (size_t back : {size_t{1}, size_t{9}, size_t{13}, size_t{40}}) {
@@ -212,7 +252,7 @@ TEST_F(SstTest, FlippedByteInFooterIsDataLossOnOpen) {
   }
 }
 
-TEST_F(SstTest, FlippedByteInIndexIsDataLossOnOpen) {
+TEST_P(SstTest, FlippedByteInIndexIsDataLossOnOpen) {
   TableMeta meta = Write(1, 100);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
   // The index block ends just before the footer's trailer.
@@ -224,11 +264,13 @@ TEST_F(SstTest, FlippedByteInIndexIsDataLossOnOpen) {
                        AllOf(HasSubstr(Path(1)), HasSubstr("index block"))));
 }
 
-TEST_F(SstTest, EveryFlippedByteIsDetected) {
+TEST_P(SstTest, EveryFlippedByteIsDetected) {
   constexpr int kKeys = 30;
   Write(1, kKeys);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
-  for (size_t i = 0; i < contents.size(); ++i) {
+  // Every byte in memory; every 5th on a real file system (file I/O).
+  const size_t step = GetParam() == Mode::kMem ? 1 : 5;
+  for (size_t i = 0; i < contents.size(); i += step) {
     std::string bad = contents;
     bad[i] ^= static_cast<char>(1 << (i % 8));
     Overwrite(Path(1), bad);
@@ -239,7 +281,7 @@ TEST_F(SstTest, EveryFlippedByteIsDetected) {
   }
 }
 
-TEST_F(SstTest, TruncatedFileIsDataLossOnOpen) {
+TEST_P(SstTest, TruncatedFileIsDataLossOnOpen) {
   Write(1, 30);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
   for (size_t len = 0; len < contents.size(); len += 7) {
@@ -250,13 +292,14 @@ TEST_F(SstTest, TruncatedFileIsDataLossOnOpen) {
   }
 }
 
-TEST_F(SstTest, RandomGarbageNeverCrashes) {
+TEST_P(SstTest, RandomGarbageNeverCrashes) {
   uint64_t seed = std::random_device()();
   SCOPED_TRACE(absl::StrCat("seed=", seed));
   std::mt19937_64 rng(seed);
   Write(1, 30);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
-  for (int round = 0; round < 300; ++round) {
+  const int rounds = GetParam() == Mode::kMem ? 300 : 100;
+  for (int round = 0; round < rounds; ++round) {
     std::string bad = contents;
     int flips = 1 + static_cast<int>(rng() % 8);
     for (int f = 0; f < flips; ++f) bad[rng() % bad.size()] = char(rng());
@@ -268,6 +311,11 @@ TEST_F(SstTest, RandomGarbageNeverCrashes) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(AllModes, SstTest,
+                         ::testing::Values(Mode::kMem, Mode::kPosixPread,
+                                           Mode::kPosixMapped),
+                         ModeName);
 
 }  // namespace
 }  // namespace kstone::core
