@@ -118,6 +118,7 @@ MemTable::MemTable(uint64_t id, size_t filter_bytes)
     // Value-initialised: every word starts at zero.
     filter_ = std::make_unique<std::atomic<uint64_t>[]>(filter_words_);
   }
+  for (Node*& node : splice_) node = head_;
 }
 
 uint64_t MemTable::FilterHash(std::string_view key) {
@@ -197,6 +198,20 @@ MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
   }
 }
 
+bool MemTable::SpliceFits(std::string_view key, uint64_t seq,
+                          int height) const {
+  for (int i = 0; i < height; ++i) {
+    const Node* prev = splice_[i];
+    if (prev != head_ && CompareWith(prev->entry, key, seq) >= 0) return false;
+    // Only this writer stores links, so a relaxed load sees its own stores.
+    const Node* next = prev->NextRelaxed(i);
+    if (next != nullptr && CompareWith(next->entry, key, seq) <= 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 MemTable::Node* MemTable::FindLessThan(const char* entry) const {
   Node* x = head_;
   int level = max_height() - 1;
@@ -247,6 +262,13 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   const size_t value_len = value.size();
   const size_t entry_len =
       VarintLength(key_len) + key_len + 8 + VarintLength(value_len) + value_len;
+  // The filter word is a random cache line: start loading it now, so that
+  // the miss overlaps the encoding and the search below.
+  uint64_t filter_hash = 0;
+  if (filter_words_ > 0) {
+    filter_hash = FilterHash(key);
+    __builtin_prefetch(&filter_[FilterWord(filter_hash)], 1);
+  }
   const int height = RandomHeight();
   // The node and its record in one allocation: node first (aligned), record
   // right after its links.
@@ -262,24 +284,31 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   p = EncodeVarint32To(p, static_cast<uint32_t>(value_len));
   if (value_len > 0) std::memcpy(p, value.data(), value_len);
 
-  if (filter_words_ > 0) {
-    // Set before the record is published below (release), so a reader that
-    // can see the record sees its bits. Only this writer stores here.
-    const uint64_t hash = FilterHash(key);
-    std::atomic<uint64_t>& word = filter_[FilterWord(hash)];
-    word.store(word.load(std::memory_order_relaxed) | FilterMask(hash),
-               std::memory_order_relaxed);
-  }
-
   Node* prev[kMaxHeight];
-  Node* found = FindGreaterOrEqual(key, seq, prev);
-  assert(found == nullptr || CompareWith(found->entry, key, seq) != 0);
-  (void)found;
-  if (height > max_height()) {
-    for (int i = max_height(); i < height; ++i) prev[i] = head_;
+  const int old_height = max_height();
+  if (SpliceFits(key, seq, height)) {
+    // splice_ is head_ at every level >= old_height (no node has them yet).
+    for (int i = 0; i < height; ++i) prev[i] = splice_[i];
+  } else {
+    Node* found = FindGreaterOrEqual(key, seq, prev);
+    assert(found == nullptr || CompareWith(found->entry, key, seq) != 0);
+    (void)found;
+    // The search's predecessors above the new node's levels are a better
+    // hint for the next Add than the old ones (they bracket this key).
+    for (int i = height; i < old_height; ++i) splice_[i] = prev[i];
+  }
+  if (height > old_height) {
+    for (int i = old_height; i < height; ++i) prev[i] = head_;
     // Readers that see the new height before the node find null links from
     // head_ at the new levels, which is fine.
     max_height_.store(height, std::memory_order_relaxed);
+  }
+  if (filter_words_ > 0) {
+    // Set before the record is published below (release), so a reader that
+    // can see the record sees its bits. Only this writer stores here.
+    std::atomic<uint64_t>& word = filter_[FilterWord(filter_hash)];
+    word.store(word.load(std::memory_order_relaxed) | FilterMask(filter_hash),
+               std::memory_order_relaxed);
   }
   Node* node = new (mem) Node(entry);
   for (int i = 0; i < height; ++i) {
@@ -289,12 +318,16 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
     // The node is private until the release store into prev[i] publishes it.
     node->SetNextRelaxed(i, prev[i]->NextRelaxed(i));
     prev[i]->SetNext(i, node);
+    splice_[i] = node;
   }
   if (records_.load(std::memory_order_relaxed) == 0 || seq < min_seq_) {
     min_seq_ = seq;
   }
   if (seq > max_seq_) max_seq_ = seq;
-  records_.fetch_add(1, std::memory_order_release);
+  // Only this writer changes the count: a plain store (release) instead of
+  // a locked read-modify-write.
+  records_.store(records_.load(std::memory_order_relaxed) + 1,
+                 std::memory_order_release);
 }
 
 std::optional<LookupResult> MemTable::Get(std::string_view key) const {

@@ -19,6 +19,15 @@
 // past that only sees more false positives, which cost a walk, never a wrong
 // answer. The filter is not part of memory_usage() (a few KiB per memtable).
 //
+// Insert hint: the writer remembers where its last Add linked the new node
+// at each level (the "splice"). An Add first checks whether the splice still
+// brackets the new record at every level the new node will occupy, and if so
+// links it there without searching. Keys that arrive in ascending order (a
+// sequential load, whose keys each stripe sees ascending) therefore insert
+// in O(1) instead of a walk of ~18 nodes, each a likely cache miss. The check
+// costs one or two comparisons when it fails (random keys); the full search
+// follows. The splice is the writer's alone and never read by readers.
+//
 // Thread safety: one writer at a time (Add needs external synchronisation:
 // the stripe's write lock), and any number of concurrent readers without any
 // lock (Get, NewIterator and the accessors). A reader sees every record whose
@@ -126,6 +135,9 @@ class MemTable {
   // with the last node < (key, seq) at each level.
   Node* FindGreaterOrEqual(std::string_view key, uint64_t seq,
                            Node** prev) const;
+  // True if splice_ brackets (key, seq) at levels [0, height): for each,
+  // splice_[i] < (key, seq) < its successor at level i (or no successor).
+  bool SpliceFits(std::string_view key, uint64_t seq, int height) const;
   // Last node < the record at `entry` (head_ if none).
   Node* FindLessThan(const char* entry) const;
   // Last node whose key is <= key (head_ if none).
@@ -144,6 +156,10 @@ class MemTable {
   uint64_t min_seq_ = 0;  // written by the writer only
   uint64_t max_seq_ = 0;
   uint32_t rnd_;  // the writer's random state for node heights
+  // The writer's insert hint (see the class comment): at each level, the
+  // node the last Add linked its node after, or the node itself where it
+  // has that level; head_ before the first Add.
+  Node* splice_[kMaxHeight];
   // The key filter (see the class comment); null when filter_words_ is 0.
   // Only the writer sets bits, before it publishes the record they cover.
   const size_t filter_words_;
