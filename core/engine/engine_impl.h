@@ -31,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "core/engine/engine.h"
 #include "core/engine/manifest.h"
 #include "core/engine/memtable.h"
@@ -101,13 +102,13 @@ class EngineImpl final : public Engine {
   // Sorted, distinct stripes of `keys`; InvalidArgument for an empty key.
   static absl::StatusOr<std::vector<uint32_t>> StripesOf(
       const std::vector<std::string_view>& keys);
-  void LockStripes(const std::vector<uint32_t>& stripes);
-  void UnlockStripes(const std::vector<uint32_t>& stripes);
+  void LockStripes(absl::Span<const uint32_t> stripes);
+  void UnlockStripes(absl::Span<const uint32_t> stripes);
   // Waits while the memtables are over the total cap (back-pressure).
   absl::Status WaitForMemtableRoom() ABSL_LOCKS_EXCLUDED(mu_);
   // Assigns sequence numbers, logs and applies. REQUIRES: the write_mu of
   // every stripe in `stripes` is held and every mutation's key is in one.
-  absl::Status CommitLocked(const std::vector<uint32_t>& stripes,
+  absl::Status CommitLocked(absl::Span<const uint32_t> stripes,
                             std::vector<Mutation> mutations);
   // Makes the stripe's active memtable immutable and queues its flush (no-op
   // if it is empty). REQUIRES: stripes_[s].write_mu held.

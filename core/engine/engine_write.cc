@@ -11,10 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "core/engine/engine_impl.h"
 #include "core/util/status_macros.h"
 
@@ -23,15 +25,14 @@ namespace kstone::core {
 // Reads the stripes a WriteLocked call holds. Valid only during its CheckFn.
 class EngineImpl::LockedReaderImpl final : public LockedReader {
  public:
-  LockedReaderImpl(const EngineImpl* engine,
-                   const std::vector<uint32_t>* stripes)
+  LockedReaderImpl(const EngineImpl* engine, absl::Span<const uint32_t> stripes)
       : engine_(engine), stripes_(stripes) {}
 
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override {
     if (key.empty()) return absl::InvalidArgumentError("engine: empty key");
     const uint32_t s = StripeOfKey(key);
-    if (!std::binary_search(stripes_->begin(), stripes_->end(), s)) {
+    if (!std::binary_search(stripes_.begin(), stripes_.end(), s)) {
       assert(false && "LockedReader::Get of a key outside the locked stripes");
       return absl::FailedPreconditionError(
           absl::StrCat("engine: LockedReader::Get of a key in stripe ", s,
@@ -42,7 +43,7 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
 
  private:
   const EngineImpl* const engine_;
-  const std::vector<uint32_t>* const stripes_;
+  const absl::Span<const uint32_t> stripes_;
 };
 
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
@@ -64,12 +65,12 @@ absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
 // The set of locks depends on the batch, which the thread-safety analysis
 // cannot follow; the order (increasing stripe index) is what prevents
 // deadlock.
-void EngineImpl::LockStripes(const std::vector<uint32_t>& stripes)
+void EngineImpl::LockStripes(absl::Span<const uint32_t> stripes)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   for (uint32_t s : stripes) stripes_[s].write_mu.Lock();
 }
 
-void EngineImpl::UnlockStripes(const std::vector<uint32_t>& stripes)
+void EngineImpl::UnlockStripes(absl::Span<const uint32_t> stripes)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   for (auto it = stripes.rbegin(); it != stripes.rend(); ++it) {
     stripes_[*it].write_mu.Unlock();
@@ -95,6 +96,19 @@ absl::Status EngineImpl::WaitForMemtableRoom() {
 
 absl::Status EngineImpl::Write(WriteBatch batch) {
   if (batch.mutations.empty()) return absl::OkStatus();
+  if (batch.mutations.size() == 1) {
+    // One key, one stripe: no key or stripe lists to build.
+    const std::string& key = batch.mutations[0].key;
+    if (key.empty()) {
+      return absl::InvalidArgumentError("engine: key 0 of the write is empty");
+    }
+    const uint32_t stripe[1] = {StripeOfKey(key)};
+    KS_RETURN_IF_ERROR(WaitForMemtableRoom());
+    LockStripes(stripe);
+    absl::Status status = CommitLocked(stripe, std::move(batch.mutations));
+    UnlockStripes(stripe);
+    return status;
+  }
   std::vector<std::string_view> keys;
   keys.reserve(batch.mutations.size());
   for (const Mutation& m : batch.mutations) keys.push_back(m.key);
@@ -108,12 +122,25 @@ absl::Status EngineImpl::Write(WriteBatch batch) {
 
 absl::Status EngineImpl::WriteLocked(const std::vector<std::string>& lock_keys,
                                      CheckFn fn) {
-  std::vector<std::string_view> keys(lock_keys.begin(), lock_keys.end());
-  KS_ASSIGN_OR_RETURN(std::vector<uint32_t> stripes, StripesOf(keys));
+  uint32_t one_stripe[1];
+  std::vector<uint32_t> many_stripes;
+  absl::Span<const uint32_t> stripes;
+  if (lock_keys.size() == 1) {
+    // The common case (a conditional write of one item): no lists to build.
+    if (lock_keys[0].empty()) {
+      return absl::InvalidArgumentError("engine: key 0 of the write is empty");
+    }
+    one_stripe[0] = StripeOfKey(lock_keys[0]);
+    stripes = one_stripe;
+  } else {
+    std::vector<std::string_view> keys(lock_keys.begin(), lock_keys.end());
+    KS_ASSIGN_OR_RETURN(many_stripes, StripesOf(keys));
+    stripes = many_stripes;
+  }
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
   absl::Status status;
-  LockedReaderImpl reader(this, &stripes);
+  LockedReaderImpl reader(this, stripes);
   absl::StatusOr<std::vector<Mutation>> mutations = fn(reader);
   if (!mutations.ok()) {
     status = mutations.status();
@@ -134,7 +161,7 @@ absl::Status EngineImpl::WriteLocked(const std::vector<std::string>& lock_keys,
   return status;
 }
 
-absl::Status EngineImpl::CommitLocked(const std::vector<uint32_t>& stripes,
+absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
                                       std::vector<Mutation> mutations)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (has_error_.load()) return error();
@@ -143,9 +170,14 @@ absl::Status EngineImpl::CommitLocked(const std::vector<uint32_t>& stripes,
     return absl::ResourceExhaustedError("engine: sequence numbers exhausted");
   }
   // Memory of each touched stripe's active memtable before the inserts.
-  std::vector<uint64_t> before(stripes.size());
+  absl::InlinedVector<uint64_t, 4> before(stripes.size());
   for (size_t i = 0; i < stripes.size(); ++i) {
     before[i] = stripes_[stripes[i]].active->memory_usage();
+  }
+  // Start loading each key's memtable filter word (a random cache line)
+  // now, so that the miss overlaps the WAL append.
+  for (const Mutation& m : mutations) {
+    stripes_[StripeOfKey(m.key)].active->Prefetch(m.key);
   }
   uint64_t log_bytes = 0;
   {
