@@ -185,8 +185,12 @@ MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
   int level = max_height() - 1;
   while (true) {
     Node* next = x->Next(level);
-    // Start loading the node after `next` on this level while `next` is
-    // compared: the walk is a chain of cache misses, this overlaps them.
+    // The walk is a chain of cache misses; overlap them. While `next` is
+    // loaded and compared, start loading both nodes the walk may visit
+    // after it: x's successor one level down (if `next` is past the key,
+    // the walk descends there; x is in cache, so its link costs nothing)
+    // and `next`'s successor on this level (if it advances).
+    if (level > 0) __builtin_prefetch(x->NextRelaxed(level - 1));
     if (next != nullptr) __builtin_prefetch(next->NextRelaxed(level));
     if (next != nullptr && CompareWith(next->entry, key, seq) < 0) {
       x = next;
