@@ -26,6 +26,17 @@ class Arena {
   // REQUIRES: bytes > 0.
   char* AllocateAligned(size_t bytes);
 
+  // Returns `bytes` bytes with no alignment. REQUIRES: bytes > 0.
+  char* Allocate(size_t bytes) {
+    if (bytes <= remaining_) {
+      char* result = ptr_;
+      ptr_ += bytes;
+      remaining_ -= bytes;
+      return result;
+    }
+    return AllocateFallback(bytes);
+  }
+
   // Bytes of blocks allocated so far (what the arena costs in memory).
   size_t memory_usage() const {
     return memory_usage_.load(std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <bit>
 #include <cassert>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -81,9 +82,11 @@ RecordView DecodeMemTableEntry(const char* entry) {
   const uint64_t tag = DecodeFixed64(p);
   view.seq = tag >> 8;
   view.type = static_cast<RecordType>(tag & 0xff);
+  const char* value = reinterpret_cast<const char*>(
+      static_cast<uintptr_t>(DecodeFixed64(p + 8)));
   uint32_t value_len;
-  p = DecodeVarint32Unchecked(p + 8, &value_len);
-  view.value = std::string_view(p, value_len);
+  DecodeVarint32Unchecked(p + 16, &value_len);
+  view.value = std::string_view(value_len > 0 ? value : "", value_len);
   return view;
 }
 
@@ -265,7 +268,7 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   const size_t key_len = key.size();
   const size_t value_len = value.size();
   const size_t entry_len =
-      VarintLength(key_len) + key_len + 8 + VarintLength(value_len) + value_len;
+      VarintLength(key_len) + key_len + 8 + 8 + VarintLength(value_len);
   // The filter word is a random cache line: start loading it now, so that
   // the miss overlaps the encoding and the search below.
   uint64_t filter_hash = 0;
@@ -285,8 +288,15 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   p += key_len;
   EncodeFixed64(p, (seq << 8) | static_cast<uint64_t>(type));
   p += 8;
-  p = EncodeVarint32To(p, static_cast<uint32_t>(value_len));
-  if (value_len > 0) std::memcpy(p, value.data(), value_len);
+  char* value_copy = nullptr;
+  if (value_len > 0) {
+    value_copy = value_arena_.Allocate(value_len);
+    std::memcpy(value_copy, value.data(), value_len);
+  }
+  EncodeFixed64(p,
+                static_cast<uint64_t>(reinterpret_cast<uintptr_t>(value_copy)));
+  p += 8;
+  EncodeVarint32To(p, static_cast<uint32_t>(value_len));
 
   Node* prev[kMaxHeight];
   const int old_height = max_height();
