@@ -44,8 +44,10 @@ class PublicItemBuilder {
   }
   Value* BeginAttribute(std::string_view name) {
     shadowed_ = false;
-    while (next_key_ < num_keys_ && keys_[next_key_].name <= name) {
-      shadowed_ = keys_[next_key_].name == name;
+    while (next_key_ < num_keys_) {
+      const int c = core::CompareNames(keys_[next_key_].name, name);
+      if (c > 0) break;
+      shadowed_ = c == 0;
       AppendNextKey();
     }
     if (shadowed_) return &scratch_;  // the key attribute wins
@@ -206,16 +208,38 @@ Value PartsValue(core::KeyValueParts* parts, bool take) {
 RecordDecoder::RecordDecoder(const TableSchema& schema) : schema_(schema) {}
 
 absl::Status RecordDecoder::SetKey(std::string_view engine_key) {
-  return core::DecodeEngineKeyParts(engine_key, &pk_, &sk_);
+  const size_t head = partition_head_.size();
+  if (head != 0 && engine_key.size() >= head &&
+      engine_key.compare(0, head, partition_head_) == 0) {
+    // Encoded key values are self-delimiting, so a key that starts with the
+    // last key's head has the same stripe, namespace and partition value:
+    // only the sort value is new.
+    std::string_view rest = engine_key.substr(head);
+    sk_.type = core::ValueType::kNull;
+    if (rest.empty()) return absl::OkStatus();
+    absl::Status s = core::DecodeKeyValueParts(&rest, &sk_);
+    if (!s.ok()) return s;
+    if (!rest.empty()) {
+      return absl::DataLossError(
+          "key codec: malformed engine key: trailing bytes");
+    }
+    return absl::OkStatus();
+  }
+  partition_head_.clear();
+  size_t partition_end = 0;
+  absl::Status s = core::DecodeEngineKeyParts(engine_key, &pk_, &sk_, nullptr,
+                                              &partition_end);
+  if (!s.ok()) return s;
+  partition_size_ = PartsSize(pk_);
+  partition_ = PartsValue(&pk_, /*take=*/true);
+  partition_head_.assign(engine_key.substr(0, partition_end));
+  return absl::OkStatus();
 }
 
 Key RecordDecoder::key() const {
-  core::KeyValueParts pk = pk_;
-  if (sk_.type == core::ValueType::kNull) {
-    return Key(PartsValue(&pk, /*take=*/true));
-  }
+  if (sk_.type == core::ValueType::kNull) return Key(partition_);
   core::KeyValueParts sk = sk_;
-  return Key(PartsValue(&pk, /*take=*/true), PartsValue(&sk, /*take=*/true));
+  return Key(partition_, PartsValue(&sk, /*take=*/true));
 }
 
 absl::Status RecordDecoder::Decode(std::string_view value, Item* item,
@@ -223,8 +247,8 @@ absl::Status RecordDecoder::Decode(std::string_view value, Item* item,
   // (The sizes before the values, which take the parts' bytes.)
   KeyAttribute keys[2];
   keys[0].name = schema_.partition_key_name();
-  keys[0].size = PartsSize(pk_);
-  keys[0].value = PartsValue(&pk_, /*take=*/true);
+  keys[0].size = partition_size_;
+  keys[0].value = partition_;
   int num_keys = 1;
   if (sk_.type != core::ValueType::kNull) {
     keys[1].name = schema_.sort_key_name();
@@ -245,7 +269,7 @@ absl::Status RecordDecoder::Measure(std::string_view value,
   absl::Status s = core::ParseItem(value, &builder, &stored_size);
   if (!s.ok()) return s;
   size_t total = stored_size - builder.shadowed_size() +
-                 schema_.partition_key_name().size() + PartsSize(pk_);
+                 schema_.partition_key_name().size() + partition_size_;
   if (!sk_name.empty()) total += sk_name.size() + PartsSize(sk_);
   *size = total;
   return absl::OkStatus();

@@ -44,7 +44,8 @@ class RecordDecoder {
   explicit RecordDecoder(const TableSchema& schema);
 
   // Reads the key of the next record. DataLoss (from the key codec) if the
-  // bytes are not a well-formed engine key.
+  // bytes are not a well-formed engine key. A key of the same partition as
+  // the last one costs only the decoding of its sort value.
   absl::Status SetKey(std::string_view engine_key);
   // The key read by the last SetKey, as a public Key.
   Key key() const;
@@ -53,14 +54,23 @@ class RecordDecoder {
   // into *item, with the key attributes merged in (a stored attribute of the
   // same name as a key attribute gives way to it). *size: the item's
   // DynamoDB size, key attributes included. DataLoss on malformed bytes.
-  // Moves the key's bytes out: call SetKey again before the next Decode.
+  // Moves the sort value's bytes out: call SetKey again before the next
+  // Decode.
   absl::Status Decode(std::string_view value, Item* item, size_t* size);
   // The size Decode would report, building nothing (Select COUNT).
   absl::Status Measure(std::string_view value, size_t* size) const;
 
  private:
   const TableSchema& schema_;
-  core::KeyValueParts pk_;
+  // The partition of the last key: the head of its engine key (stripe,
+  // namespace and encoded partition value; empty if there is no last key),
+  // its public value and its DynamoDB size. A Query's records, and a Scan's
+  // of a partition with many sort keys, come a partition at a time, so the
+  // partition value is decoded once for all of them.
+  std::string partition_head_;
+  Value partition_;
+  size_t partition_size_ = 0;
+  core::KeyValueParts pk_;  // scratch for decoding a new partition
   core::KeyValueParts sk_;  // type kNull: the key has no sort value
 };
 

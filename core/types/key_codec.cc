@@ -172,7 +172,7 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
 
 absl::Status DecodeEngineKeyParts(std::string_view engine_key,
                                   KeyValueParts* pk, KeyValueParts* sk,
-                                  uint8_t* ns) {
+                                  uint8_t* ns, size_t* partition_end) {
   if (engine_key.size() < 3) return Corrupt("too short");
   const uint8_t stripe = static_cast<uint8_t>(engine_key[0]);
   if (ns != nullptr) *ns = static_cast<uint8_t>(engine_key[1]);
@@ -185,6 +185,7 @@ absl::Status DecodeEngineKeyParts(std::string_view engine_key,
   if (StripeOfEncoded(encoded_pk) != stripe) {
     return Corrupt("stripe byte does not match the partition key");
   }
+  if (partition_end != nullptr) *partition_end = 2 + encoded_pk.size();
   sk->type = ValueType::kNull;
   if (rest.empty()) return absl::OkStatus();
   s = DecodeKeyValueParts(&rest, sk);

@@ -83,10 +83,14 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
 absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key,
                                     uint8_t* ns = nullptr);
 // DecodeEngineKey into parts, with the same checks: *pk, and *sk (its type
-// kNull when the key has no sort value).
+// kNull when the key has no sort value). *partition_end (if not null): the
+// length of the key's head through the partition value (stripe, namespace
+// and encoded partition value), which every key of that partition in that
+// namespace starts with.
 absl::Status DecodeEngineKeyParts(std::string_view engine_key,
                                   KeyValueParts* pk, KeyValueParts* sk,
-                                  uint8_t* ns = nullptr);
+                                  uint8_t* ns = nullptr,
+                                  size_t* partition_end = nullptr);
 
 }  // namespace kstone::core
 

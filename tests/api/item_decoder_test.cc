@@ -68,14 +68,18 @@ TableSchema RandomSchema(RandomItems& random) {
 
 // The item is stored as Put stores it: without its key attributes, unless
 // `keep_key_names` (a record Put never writes: then the key wins).
+// The partition value is `partition` if given, else random.
 Record MakeRecord(RandomItems& random, const TableSchema& schema,
-                  bool keep_key_names) {
+                  bool keep_key_names, const core::Value* partition = nullptr) {
   core::Item item = random.RandomItem();
+  const core::Value pk =
+      partition != nullptr
+          ? *partition
+          : RandomKeyValue(random, schema.partition_key_type());
   core::Key key =
       schema.has_sort_key() && random.Uniform(4) != 0
-          ? core::Key(RandomKeyValue(random, schema.partition_key_type()),
-                      RandomKeyValue(random, schema.sort_key_type()))
-          : core::Key(RandomKeyValue(random, schema.partition_key_type()));
+          ? core::Key(pk, RandomKeyValue(random, schema.sort_key_type()))
+          : core::Key(pk);
   const std::string_view skip[2] = {
       schema.partition_key_name(),
       schema.has_sort_key() ? std::string_view(schema.sort_key_name())
@@ -138,6 +142,60 @@ TEST(ItemDecoderTest, RandomRecordsDecodeAsTheCorePath) {
 
 TEST(ItemDecoderTest, KeyAttributesReplaceStoredOnesOfTheSameName) {
   CheckRandomRecords(/*keep_key_names=*/true);
+}
+
+TEST(ItemDecoderTest, RecordsOfOnePartitionInARow) {
+  // A Query reads a partition's records in a row; the decoder decodes the
+  // partition value once for them. Runs of one partition, with returns to
+  // an earlier one, must decode as each record alone does.
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  RandomItems random(seed);
+  for (int round = 0; round < 20; ++round) {
+    TableSchema schema = RandomSchema(random);
+    if (!schema.has_sort_key()) {
+      schema.SortKey("sort", RandomKeyType(random));  // a name pk never has
+    }
+    SCOPED_TRACE(schema.ToString());
+    const core::Value partitions[2] = {
+        RandomKeyValue(random, schema.partition_key_type()),
+        RandomKeyValue(random, schema.partition_key_type())};
+    RecordDecoder decoder(schema);
+    for (int i = 0; i < 60; ++i) {
+      const Record r = MakeRecord(random, schema, /*keep_key_names=*/false,
+                                  &partitions[(i / 7) % 2]);
+      SCOPED_TRACE(r.want.ToDynamoJson());
+      KS_ASSERT_OK(decoder.SetKey(r.engine_key));
+      ASSERT_EQ(decoder.key(), r.key);
+      size_t measured = 0;
+      KS_ASSERT_OK(decoder.Measure(r.value, &measured));
+      EXPECT_EQ(measured, r.want_size);
+      Item item;
+      size_t size = 0;
+      KS_ASSERT_OK(decoder.Decode(r.value, &item, &size));
+      ASSERT_EQ(item, r.want);
+      EXPECT_EQ(size, r.want_size);
+    }
+  }
+}
+
+TEST(ItemDecoderTest, CorruptSortValueAfterAKnownPartitionIsDataLoss) {
+  TableSchema schema;
+  schema.PartitionKey("pk", KeyType::kString).SortKey("sk", KeyType::kString);
+  const core::Key key(core::Value::String("p"), core::Value::String("s"));
+  KS_ASSERT_OK_AND_ASSIGN(std::string engine_key, core::EncodeEngineKey(key));
+  RecordDecoder decoder(schema);
+  KS_ASSERT_OK(decoder.SetKey(engine_key));
+  // The same partition head, then a sort value cut short, then one with
+  // bytes after it: the short path checks what the full decode checks.
+  EXPECT_THAT(decoder.SetKey(engine_key.substr(0, engine_key.size() - 1)),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("key codec")));
+  KS_ASSERT_OK(decoder.SetKey(engine_key));
+  EXPECT_THAT(decoder.SetKey(engine_key + "x"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("key codec")));
+  // And a valid key of the partition still decodes after the errors.
+  KS_ASSERT_OK(decoder.SetKey(engine_key));
+  EXPECT_EQ(decoder.key(), Key(Value::String("p"), Value::String("s")));
 }
 
 TEST(ItemDecoderTest, ItemSizeMatchesTheCoreItem) {
