@@ -43,7 +43,9 @@ class PageCollector {
         path_(path),
         page_(page),
         decoder_(schema),
-        build_core_(plan.filter.has_value() || plan.projection.has_value()) {
+        build_core_(plan.filter.has_value() || plan.projection.has_value()),
+        keep_ends_(plan.key_condition.sort_op !=
+                   core::expr::KeyCondition::SortOp::kNone) {
     if (!plan_.count_only && plan_.limit > 0) {
       page_->items.reserve(
           static_cast<size_t>(std::min<int64_t>(plan_.limit, 1024)));
@@ -52,8 +54,33 @@ class PageCollector {
 
   // Adds the record (engine key, encoded item).
   absl::Status Add(std::string_view engine_key, std::string_view value) {
-    if (page_->scanned_count == 0) first_key_.assign(engine_key);
-    last_key_.assign(engine_key);
+    if (keep_ends_ && page_->scanned_count == 0) {
+      first_key_.assign(engine_key);
+    }
+    absl::Status s = AddRecord(engine_key, value);
+    if (s.ok() && (keep_ends_ || Full())) last_key_.assign(engine_key);
+    return s;
+  }
+
+  // True once the page is full (limit or 1 MB).
+  bool Full() const {
+    return (plan_.limit > 0 && page_->scanned_count >= plan_.limit) ||
+           bytes_ >= kPageBytes;
+  }
+
+  // The engine key of the record that filled the page (once Full()); with a
+  // sort key condition, also those of the first and the last record added.
+  const std::string& first_key() const { return first_key_; }
+  const std::string& last_key() const { return last_key_; }
+
+  // The public Key of a record's engine key (already decoded once by Add).
+  Key PublicKeyOf(std::string_view engine_key) {
+    if (!decoder_.SetKey(engine_key).ok()) return Key(Value());
+    return decoder_.key();
+  }
+
+ private:
+  absl::Status AddRecord(std::string_view engine_key, std::string_view value) {
     absl::Status s = decoder_.SetKey(engine_key);
     if (!s.ok()) return Corrupt("a key", s);
     ++page_->scanned_count;
@@ -76,23 +103,6 @@ class PageCollector {
     return absl::OkStatus();
   }
 
-  // True once the page is full (limit or 1 MB).
-  bool Full() const {
-    return (plan_.limit > 0 && page_->scanned_count >= plan_.limit) ||
-           bytes_ >= kPageBytes;
-  }
-
-  // The engine keys of the first and the last record added.
-  const std::string& first_key() const { return first_key_; }
-  const std::string& last_key() const { return last_key_; }
-
-  // The public Key of a record's engine key (already decoded once by Add).
-  Key PublicKeyOf(std::string_view engine_key) {
-    if (!decoder_.SetKey(engine_key).ok()) return Key(Value());
-    return decoder_.key();
-  }
-
- private:
   // With a filter or a projection: through a core::Item, which they read.
   absl::Status AddCore(std::string_view engine_key, std::string_view value) {
     absl::StatusOr<core::Key> key = core::DecodeEngineKey(engine_key);
@@ -147,6 +157,8 @@ class PageCollector {
   ReadPage* page_;
   RecordDecoder decoder_;
   const bool build_core_;
+  // Whether to keep the first and last keys for CheckInKeyCondition.
+  const bool keep_ends_;
   uint64_t bytes_ = 0;
   std::string first_key_;
   std::string last_key_;
@@ -262,8 +274,10 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
   }
   // The range is an interval of engine keys and so is the key condition
   // (every sort key operator selects an interval of sort keys), so checking
-  // the ends checks every record read.
-  if (page.scanned_count > 0) {
+  // the ends checks every record read. (Without a sort key condition the
+  // range is the partition's, which Contains checked for every record.)
+  if (page.scanned_count > 0 &&
+      plan->key_condition.sort_op != core::expr::KeyCondition::SortOp::kNone) {
     KS_RETURN_IF_ERROR(CheckInKeyCondition(*plan, collector.first_key()));
     KS_RETURN_IF_ERROR(CheckInKeyCondition(*plan, collector.last_key()));
   }
