@@ -41,7 +41,9 @@ class LiveIterator final : public EngineIterator {
                uint64_t snapshot_seq, std::shared_ptr<const void> keep_alive)
       : children_(std::move(children)),
         snapshot_seq_(snapshot_seq),
-        keep_alive_(std::move(keep_alive)) {
+        keep_alive_(std::move(keep_alive)),
+        lone_unique_child_(children_.size() == 1 &&
+                           children_[0]->KeysUnique()) {
     cursors_.resize(children_.size());
     for (size_t i = 0; i < children_.size(); ++i) {
       cursors_[i].it = children_[i].get();
@@ -76,7 +78,9 @@ class LiveIterator final : public EngineIterator {
 
   void Next() override {
     assert(valid_);
-    if (forward_) {
+    if (forward_ && lone_unique_child_) {
+      cursors_[0].Next();  // the next record has another key
+    } else if (forward_) {
       saved_key_.assign(cursors_[winner_].record.key);
       SkipKeyForward(saved_key_);
     } else {
@@ -239,6 +243,9 @@ class LiveIterator final : public EngineIterator {
   std::vector<Cursor> cursors_;  // one per child; current while forward_
   const uint64_t snapshot_seq_;
   const std::shared_ptr<const void> keep_alive_;
+  // One child that holds one record per key (a stripe after a compaction,
+  // with empty memtables): moving forward needs no key compares.
+  const bool lone_unique_child_;
   bool valid_ = false;
   bool forward_ = true;
   int winner_ = -1;

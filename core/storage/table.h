@@ -64,6 +64,10 @@ class TableIterator {
   // Non-OK if a read failed (the iterator is then invalid): DataLoss for a
   // corrupt block, naming the file and offset.
   virtual absl::Status status() const = 0;
+  // True if the table holds at most one record per key, so that Next always
+  // lands on another key (a merged table does; a memtable may not). Lets a
+  // reader of this table alone skip comparing keys. The default is false.
+  virtual bool KeysUnique() const { return false; }
 };
 
 class Table {

@@ -78,6 +78,7 @@ class MemoryTableIterator final : public TableIterator {
     return record_;
   }
   absl::Status status() const override { return absl::OkStatus(); }
+  bool KeysUnique() const override { return table_->keys_unique(); }
 
  private:
   void MoveTo(size_t pos) {
@@ -327,6 +328,7 @@ void MemoryTable::BuildHashIndex() {
   for (size_t i = 0; i < n; ++i) {
     if (i == 0 || SuffixAt(i) != SuffixAt(i - 1)) ++keys;
   }
+  keys_unique_ = keys == n;
   num_slots_ = keys + keys / 4 + 1;
   // Slot values are record index + 1 (0 marks an empty slot).
   index_bits_ = 1;

@@ -121,6 +121,8 @@ class MemoryTable final : public Table,
   // The i-th record in (key asc, seq desc) order; its key is assembled in
   // *key (which record.key views). REQUIRES: i < size().
   RecordView RecordAt(size_t i, std::string* key) const;
+  // True if no two records have the same key.
+  bool keys_unique() const { return keys_unique_; }
   // The prefix every key of the table starts with (elided from records).
   std::string_view shared_prefix() const { return prefix_; }
   // Index of the first record whose key is >= key (size() if none).
@@ -173,6 +175,7 @@ class MemoryTable final : public Table,
   std::unique_ptr<uint32_t[]> slots_;
   uint64_t num_slots_ = 0;
   int index_bits_ = 0;  // low bits of a slot: record index + 1 (0 = empty)
+  bool keys_unique_ = false;  // set by BuildHashIndex
   TableMeta meta_;
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/engine/memtable.h"
+#include "core/storage/memory/memory_table.h"
 #include "gtest/gtest.h"
 
 namespace kstone::core {
@@ -42,12 +43,45 @@ class LiveIteratorTest : public ::testing::Test {
     snapshot_ = snapshot;
   }
 
+  // One merged table instead of memtables: one record per key (a value or
+  // a tombstone, some newer than the snapshot), as a stripe holds after a
+  // compaction. The live view then reads a lone child with unique keys.
+  void BuildMergedTable(uint32_t seed, int keys, uint64_t snapshot) {
+    std::mt19937 rng(seed);
+    MemoryTableBuilder builder(1, 10);
+    std::map<std::string, std::pair<uint64_t, bool>> records;  // seq, del
+    for (int k = 0; k < keys; ++k) {
+      records["k" + std::to_string(rng() % 60)] = {1 + rng() % (2 * snapshot),
+                                                   rng() % 4 == 0};
+    }
+    for (const auto& [key, r] : records) {
+      const std::string value = "v" + std::to_string(r.first);
+      RecordView record;
+      record.key = key;
+      record.seq = r.first;
+      record.type = r.second ? RecordType::kDeletion : RecordType::kValue;
+      record.value = r.second ? std::string_view() : value;
+      ASSERT_TRUE(builder.Add(record).ok());
+      if (r.first <= snapshot && !r.second) model_[key] = value;
+    }
+    absl::StatusOr<std::shared_ptr<const MemoryTable>> table =
+        builder.FinishTable();
+    ASSERT_TRUE(table.ok()) << table.status();
+    table_ = *table;
+    snapshot_ = snapshot;
+  }
+
   std::unique_ptr<EngineIterator> NewIter() {
     std::vector<std::unique_ptr<TableIterator>> children;
     for (const auto& m : mems_) children.push_back(m->NewIterator());
+    if (table_ != nullptr) children.push_back(table_->NewIterator());
     return NewLiveIterator(std::move(children), snapshot_, nullptr);
   }
 
+  // Random seeks and moves against the model.
+  void CheckRandomMoves(uint32_t seed);
+
+  std::shared_ptr<const MemoryTable> table_;
   std::vector<std::shared_ptr<MemTable>> mems_;
   std::map<std::string, std::string> model_;
   uint64_t snapshot_ = 0;
@@ -79,6 +113,31 @@ TEST_F(LiveIteratorTest, RandomMovesMatchTheModel) {
   const uint32_t seed = std::random_device{}();
   SCOPED_TRACE(testing::Message() << "seed " << seed);
   Build(seed, 3, 400, 350);
+  CheckRandomMoves(seed);
+}
+
+TEST_F(LiveIteratorTest, LoneMergedTableMatchesTheModel) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(testing::Message() << "seed " << seed);
+  BuildMergedTable(seed, 50, 40);
+  ASSERT_TRUE(table_->NewIterator()->KeysUnique());
+  CheckRandomMoves(seed);
+}
+
+TEST(MemoryTableKeysUniqueTest, TwoVersionsOfAKeyAreNotUnique) {
+  MemoryTableBuilder builder(1, 10);
+  RecordView newer{"k", 2, RecordType::kValue, "b"};
+  RecordView older{"k", 1, RecordType::kValue, "a"};
+  ASSERT_TRUE(builder.Add(newer).ok());
+  ASSERT_TRUE(builder.Add(older).ok());
+  absl::StatusOr<std::shared_ptr<const MemoryTable>> table =
+      builder.FinishTable();
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_FALSE((*table)->keys_unique());
+  EXPECT_FALSE((*table)->NewIterator()->KeysUnique());
+}
+
+void LiveIteratorTest::CheckRandomMoves(uint32_t seed) {
   std::mt19937 rng(seed);
   auto it = NewIter();
   auto pos = model_.end();  // model position; end() = invalid
