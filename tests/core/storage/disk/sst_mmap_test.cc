@@ -11,6 +11,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -271,6 +272,40 @@ TEST_F(SstMmapTest, MappedReaderOutlivesTheUnlinkedFile) {
   for (; it->Valid(); it->Next()) ++n;
   KS_EXPECT_OK(it->status());
   EXPECT_EQ(n, records.size());
+}
+
+// Threads read one mapped reader at once: each block's first use is
+// verified by whichever thread gets there (maybe several), and everyone
+// reads the same records.
+TEST_F(SstMmapTest, ConcurrentReadersOfAMappedTable) {
+  std::mt19937_64 rng(5);
+  const std::vector<OwnedRecord> records = RandomRecords(rng, 2000);
+  Write(fs_.get(), dir_, records);
+  KS_ASSERT_OK_AND_ASSIGN(
+      auto reader, SstReader::Open(fs_.get(), Path(1), 1, nullptr, true));
+  ASSERT_TRUE(reader->mapped());
+  constexpr int kThreads = 4;
+  std::vector<int> wrong(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Each thread walks the keys from a different start.
+      for (size_t i = 0; i < records.size(); ++i) {
+        const size_t j = (i + static_cast<size_t>(t) * 397) % records.size();
+        const OwnedRecord& r = records[j];
+        // A key's newest version comes first; Get returns that one.
+        if (j > 0 && records[j - 1].key == r.key) continue;
+        auto got = reader->Get(r.key);
+        if (!got.ok() || !got->has_value() || (*got)->seq != r.seq ||
+            (*got)->type != r.type || (*got)->value != r.value) {
+          ++wrong[t];
+        }
+      }
+      if (!SameRecords(ScanForward(*reader), records)) ++wrong[t];
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
 }
 
 }  // namespace
