@@ -147,6 +147,9 @@ class EngineImpl final : public Engine {
       uint64_t input_bytes, bool drop_tombstones,
       std::optional<TableMeta>* meta, std::shared_ptr<const Table>* table);
   absl::Status FlushStripe(uint32_t s);
+  // Flushes the immutables of several busy stripes with one manifest edit
+  // (one manifest sync for all of them). REQUIRES: each has immutables.
+  absl::Status FlushStripes(const std::vector<uint32_t>& stripes);
   absl::Status CompactStripe(uint32_t s, bool full);
   void RunMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status RotateWal() ABSL_LOCKS_EXCLUDED(wal_mu_, mu_);
