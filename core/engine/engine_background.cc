@@ -30,6 +30,10 @@ namespace {
 // cheap.
 constexpr uint64_t kManifestRewriteEdits = 1024;
 
+// How many queued stripes one background job takes: their flushes share one
+// manifest edit, so one manifest sync (on disk) instead of one each.
+constexpr size_t kJobBatch = 16;
+
 uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
 }  // namespace
@@ -69,27 +73,63 @@ void EngineImpl::BackgroundLoop() {
       done_cv_.SignalAll();
       continue;
     }
-    auto it = std::find_if(queue_.begin(), queue_.end(), [this](uint32_t s) {
-      mu_.AssertHeld();
-      return !busy_[s];
-    });
-    if (it != queue_.end()) {
-      const uint32_t s = *it;
-      queue_.erase(it);
-      queued_[s] = false;
-      busy_[s] = true;
+    // Up to kJobBatch stripes that are not busy, oldest request first.
+    std::vector<uint32_t> picked;
+    for (auto it = queue_.begin();
+         it != queue_.end() && picked.size() < kJobBatch;) {
+      if (busy_[*it]) {
+        ++it;
+        continue;
+      }
+      picked.push_back(*it);
+      queued_[*it] = false;
+      busy_[*it] = true;
+      it = queue_.erase(it);
+    }
+    if (!picked.empty()) {
       mu_.Unlock();
-      const absl::Status status = RunStripeJob(s);
-      SetError(status);
-      const std::shared_ptr<const StripeView> view = stripes_[s].view();
-      const bool more = !view->immutables.empty() ||
-                        view->tables.size() >
-                            static_cast<size_t>(options_.max_tables_per_stripe);
+      // Stripes with immutables are flushed together (one manifest edit);
+      // the others run their compaction one by one.
+      std::vector<absl::Status> statuses(picked.size());
+      std::vector<uint32_t> flushes;
+      std::vector<size_t> flush_index;
+      for (size_t i = 0; i < picked.size(); ++i) {
+        if (!stripes_[picked[i]].view()->immutables.empty()) {
+          flushes.push_back(picked[i]);
+          flush_index.push_back(i);
+        }
+      }
+      if (!flushes.empty()) {
+        const absl::Status status = FlushStripes(flushes);
+        SetError(status);
+        for (size_t i : flush_index) statuses[i] = status;
+      }
+      for (size_t i = 0; i < picked.size(); ++i) {
+        if (std::find(flushes.begin(), flushes.end(), picked[i]) !=
+            flushes.end()) {
+          continue;
+        }
+        statuses[i] = RunStripeJob(picked[i]);
+        SetError(statuses[i]);
+      }
+      std::vector<bool> more(picked.size());
+      for (size_t i = 0; i < picked.size(); ++i) {
+        const std::shared_ptr<const StripeView> view =
+            stripes_[picked[i]].view();
+        more[i] = !view->immutables.empty() ||
+                  view->tables.size() >
+                      static_cast<size_t>(options_.max_tables_per_stripe);
+      }
       mu_.Lock();
-      busy_[s] = false;
+      for (size_t i = 0; i < picked.size(); ++i) {
+        const uint32_t s = picked[i];
+        busy_[s] = false;
+        if (statuses[i].ok() && (more[i] || force_full_[s])) {
+          ScheduleStripeLocked(s);
+        }
+      }
       gc_requested_ = true;
       idle_candidates_ = true;
-      if (status.ok() && (more || force_full_[s])) ScheduleStripeLocked(s);
       done_cv_.SignalAll();
       continue;
     }
@@ -212,82 +252,117 @@ absl::Status EngineImpl::BuildAndOpenTable(
   return absl::OkStatus();
 }
 
-absl::Status EngineImpl::FlushStripe(uint32_t s) {
-  // The stripe is busy: no other job changes its tables meanwhile. Writers
-  // may add immutables in front of the ones taken here.
-  const std::shared_ptr<const StripeView> view = stripes_[s].view();
-  const std::vector<std::shared_ptr<MemTable>> mems = view->immutables;
-  const std::vector<std::shared_ptr<const Table>>& below = view->tables;
-  std::vector<std::unique_ptr<TableIterator>> runs;
-  uint64_t flushed_seq = 0;
-  uint64_t flushed_bytes = 0;
-  for (const auto& mem : mems) {
-    runs.push_back(mem->NewIterator());
-    flushed_seq = std::max(flushed_seq, mem->max_seq());
-    flushed_bytes += mem->memory_usage();
-  }
-  // When the new table would take the stripe past max_tables_per_stripe,
-  // the flush folds the newest tables in (picked as a compaction would,
-  // with the flushed memtables as the newest input), so a flush never
-  // leaves more tables than the bound. A separate compaction would only
-  // come later, and a background thread behind on its work would leave
-  // point reads touching ever more tables in the meantime.
-  std::vector<uint64_t> sizes = {flushed_bytes};
-  for (const auto& t : below) sizes.push_back(t->meta().bytes);
-  const size_t picked =
-      PickCompactionInputs(sizes, options_.max_tables_per_stripe, false);
-  const size_t fold = picked > 0 ? picked - 1 : 0;
-  uint64_t input_bytes = flushed_bytes;
-  for (size_t i = 0; i < fold; ++i) {
-    runs.push_back(below[i]->NewIterator());
-    input_bytes += below[i]->meta().bytes;
-  }
+absl::Status EngineImpl::FlushStripe(uint32_t s) { return FlushStripes({s}); }
 
-  const uint64_t number = next_file_number_.fetch_add(1);
+namespace {
+
+// One stripe's part of a batched flush, between building its table and
+// installing it.
+struct PreparedFlush {
+  uint32_t stripe = 0;
+  std::shared_ptr<const StripeView> view;
+  std::vector<std::shared_ptr<MemTable>> mems;
+  size_t fold = 0;  // how many of the stripe's newest tables were merged in
+  uint64_t flushed_seq = 0;
+  uint64_t number = 0;
   std::optional<TableMeta> meta;
   std::shared_ptr<const Table> table;
-  // With no table below the output, nothing older can hold a deleted key.
-  KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs), input_bytes,
-                                       /*drop_tombstones=*/fold == below.size(),
-                                       &meta, &table));
+};
+
+}  // namespace
+
+absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
+  // The stripes are busy: no other job changes their tables meanwhile.
+  // Writers may add immutables in front of the ones taken here.
+  std::vector<PreparedFlush> prepared(stripes.size());
+  absl::Status status;
+  for (size_t p = 0; p < stripes.size() && status.ok(); ++p) {
+    PreparedFlush& f = prepared[p];
+    f.stripe = stripes[p];
+    f.view = stripes_[f.stripe].view();
+    f.mems = f.view->immutables;
+    const std::vector<std::shared_ptr<const Table>>& below = f.view->tables;
+    std::vector<std::unique_ptr<TableIterator>> runs;
+    uint64_t flushed_bytes = 0;
+    for (const auto& mem : f.mems) {
+      runs.push_back(mem->NewIterator());
+      f.flushed_seq = std::max(f.flushed_seq, mem->max_seq());
+      flushed_bytes += mem->memory_usage();
+    }
+    // When the new table would take the stripe past max_tables_per_stripe,
+    // the flush folds the newest tables in (picked as a compaction would,
+    // with the flushed memtables as the newest input), so a flush never
+    // leaves more tables than the bound. A separate compaction would only
+    // come later, and a background thread behind on its work would leave
+    // point reads touching ever more tables in the meantime.
+    std::vector<uint64_t> sizes = {flushed_bytes};
+    for (const auto& t : below) sizes.push_back(t->meta().bytes);
+    const size_t picked =
+        PickCompactionInputs(sizes, options_.max_tables_per_stripe, false);
+    f.fold = picked > 0 ? picked - 1 : 0;
+    uint64_t input_bytes = flushed_bytes;
+    for (size_t i = 0; i < f.fold; ++i) {
+      runs.push_back(below[i]->NewIterator());
+      input_bytes += below[i]->meta().bytes;
+    }
+    f.number = next_file_number_.fetch_add(1);
+    // With no table below the output, nothing older can hold a deleted key.
+    status = BuildAndOpenTable(f.number, std::move(runs), input_bytes,
+                               /*drop_tombstones=*/f.fold == below.size(),
+                               &f.meta, &f.table);
+  }
+  // One edit for all the stripes: a single manifest write (and sync).
   ManifestEdit edit;
-  for (size_t i = 0; i < fold; ++i)
-    edit.RemoveTable(s, below[i]->meta().number);
-  if (meta) edit.AddTable(s, *meta);
-  edit.SetFlushedSeq(s, flushed_seq);
-  edit.SetNextFileNumber(next_file_number_.load());
-  edit.SetLastSequence(last_seq_.load());
-  absl::Status status = LogEdit(edit);
+  if (status.ok()) {
+    for (const PreparedFlush& f : prepared) {
+      for (size_t i = 0; i < f.fold; ++i) {
+        edit.RemoveTable(f.stripe, f.view->tables[i]->meta().number);
+      }
+      if (f.meta) edit.AddTable(f.stripe, *f.meta);
+      edit.SetFlushedSeq(f.stripe, f.flushed_seq);
+    }
+    edit.SetNextFileNumber(next_file_number_.load());
+    edit.SetLastSequence(last_seq_.load());
+    status = LogEdit(edit);
+  }
   if (!status.ok()) {
-    if (meta) tables_->DeleteTable(number).IgnoreError();  // orphan at worst
+    for (const PreparedFlush& f : prepared) {
+      // Orphans at worst (removed by the next open).
+      if (f.meta) tables_->DeleteTable(f.number).IgnoreError();
+    }
     return status;
   }
-  size_t tables_now = 0;
-  UpdateView(s, [&](const StripeView& v) {
-    StripeView next;
-    next.active = v.active;
-    // The flushed memtables are the oldest immutables (the tail).
-    assert(v.immutables.size() >= mems.size());
-    next.immutables.assign(v.immutables.begin(),
-                           v.immutables.end() - mems.size());
-    // Only this job changes the stripe's tables, so they are still `below`.
-    assert(v.tables.size() == below.size());
-    if (table) next.tables.push_back(table);
-    next.tables.insert(next.tables.end(), v.tables.begin() + fold,
-                       v.tables.end());
-    tables_now = next.tables.size();
-    return next;
-  });
-  uint64_t seen = max_tables_seen_.load();
-  while (tables_now > seen &&
-         !max_tables_seen_.compare_exchange_weak(seen, tables_now)) {
-  }
-  flushes_.fetch_add(1);
-  if (fold > 0) compactions_.fetch_add(1);
-  ReleaseFlushed(mems);
-  for (size_t i = 0; i < fold; ++i) {
-    // As in CompactStripe: readers of older views keep their handles.
-    tables_->DeleteTable(below[i]->meta().number).IgnoreError();
+  for (const PreparedFlush& f : prepared) {
+    const size_t below_size = f.view->tables.size();
+    size_t tables_now = 0;
+    UpdateView(f.stripe, [&](const StripeView& v) {
+      StripeView next;
+      next.active = v.active;
+      // The flushed memtables are the oldest immutables (the tail).
+      assert(v.immutables.size() >= f.mems.size());
+      next.immutables.assign(v.immutables.begin(),
+                             v.immutables.end() - f.mems.size());
+      // Only this job changes the stripe's tables, so they are still the
+      // ones read above.
+      assert(v.tables.size() == below_size);
+      (void)below_size;
+      if (f.table) next.tables.push_back(f.table);
+      next.tables.insert(next.tables.end(), v.tables.begin() + f.fold,
+                         v.tables.end());
+      tables_now = next.tables.size();
+      return next;
+    });
+    uint64_t seen = max_tables_seen_.load();
+    while (tables_now > seen &&
+           !max_tables_seen_.compare_exchange_weak(seen, tables_now)) {
+    }
+    flushes_.fetch_add(1);
+    if (f.fold > 0) compactions_.fetch_add(1);
+    ReleaseFlushed(f.mems);
+    for (size_t i = 0; i < f.fold; ++i) {
+      // As in CompactStripe: readers of older views keep their handles.
+      tables_->DeleteTable(f.view->tables[i]->meta().number).IgnoreError();
+    }
   }
   return absl::OkStatus();
 }
