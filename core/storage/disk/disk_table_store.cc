@@ -21,6 +21,50 @@ namespace {
 // How many opened readers (each holding an open file) a store keeps.
 constexpr size_t kMaxOpenTables = 512;
 
+class DiskTableStore;
+
+// Syncing is deferred: a finished table's file and directory entry are
+// synced just before the next manifest write (which is what makes a table
+// part of the database), so that a background job finishing several tables
+// syncs the directory once. See docs/decisions.md, "Deferred SST syncs".
+//
+// DeferredSyncBuilder: an SstBuilder that, once finished, hands its unsynced
+// file to the store. Not thread-safe (as any TableBuilder).
+class DeferredSyncBuilder final : public TableBuilder {
+ public:
+  DeferredSyncBuilder(DiskTableStore* store, uint64_t number,
+                      std::unique_ptr<SstBuilder> builder)
+      : store_(store), number_(number), builder_(std::move(builder)) {}
+  absl::Status Add(const RecordView& record) override {
+    return builder_->Add(record);
+  }
+  void ExpectBytes(uint64_t bytes) override { builder_->ExpectBytes(bytes); }
+  absl::StatusOr<TableMeta> Finish() override;
+  void Abandon() override { builder_->Abandon(); }
+
+ private:
+  DiskTableStore* const store_;
+  const uint64_t number_;
+  const std::unique_ptr<SstBuilder> builder_;
+};
+
+// The store's manifest log: syncs the tables finished since the last write
+// (and their directory) before every write. Safe for concurrent use.
+class SyncingManifestLog final : public ManifestLog {
+ public:
+  SyncingManifestLog(DiskTableStore* store, std::unique_ptr<ManifestLog> log)
+      : store_(store), log_(std::move(log)) {}
+  absl::StatusOr<std::vector<std::string>> ReadAll() override {
+    return log_->ReadAll();
+  }
+  absl::Status Append(std::string_view record) override;
+  absl::Status Rewrite(const std::vector<std::string>& records) override;
+
+ private:
+  DiskTableStore* const store_;
+  const std::unique_ptr<ManifestLog> log_;
+};
+
 // Safe for concurrent use. Opening a table (file I/O) happens outside the
 // mutex; two threads racing to open the same table both succeed and one
 // reader wins the cache slot.
@@ -31,7 +75,7 @@ class DiskTableStore final : public TableStore {
                  const DiskTableOptions& options)
       : fs_(fs),
         dir_(std::move(dir)),
-        manifest_(std::move(manifest)),
+        manifest_(this, std::move(manifest)),
         options_(options),
         cache_(std::make_shared<BlockCache>(options.block_cache_bytes)) {}
 
@@ -45,9 +89,37 @@ class DiskTableStore final : public TableStore {
     SstBuilderOptions builder_options;
     builder_options.block_size = options_.block_size;
     builder_options.bloom_bits_per_key = options_.bloom_bits_per_key;
+    builder_options.sync = false;  // SyncFinishedTables does
     KS_ASSIGN_OR_RETURN(std::unique_ptr<SstBuilder> builder,
                         SstBuilder::Create(fs_, dir_, number, builder_options));
-    return std::unique_ptr<TableBuilder>(std::move(builder));
+    return std::unique_ptr<TableBuilder>(std::make_unique<DeferredSyncBuilder>(
+        this, number, std::move(builder)));
+  }
+
+  // A finished table whose file and directory entry are not synced yet.
+  void AddUnsynced(uint64_t number, std::unique_ptr<WritableFile> file)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    unsynced_[number] = std::move(file);
+  }
+
+  // Syncs every finished table not synced yet, then (if there was one) the
+  // directory. Called before each manifest write.
+  absl::Status SyncFinishedTables() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::flat_hash_map<uint64_t, std::unique_ptr<WritableFile>> files;
+    {
+      absl::MutexLock lock(&mu_);
+      files.swap(unsynced_);
+    }
+    if (files.empty()) return absl::OkStatus();
+    absl::Status status;
+    for (auto& [number, file] : files) {
+      if (status.ok()) status = file->Sync();
+      absl::Status closed = file->Close();
+      if (status.ok()) status = closed;
+    }
+    if (status.ok()) status = fs_->SyncDir(dir_);
+    return status;
   }
 
   absl::StatusOr<std::shared_ptr<const Table>> OpenTable(
@@ -85,8 +157,14 @@ class DiskTableStore final : public TableStore {
 
   absl::Status DeleteTable(uint64_t number) override ABSL_LOCKS_EXCLUDED(mu_) {
     std::shared_ptr<const SstReader> closed;  // freed unlocked
+    std::unique_ptr<WritableFile> unsynced;   // closed unlocked
     {
       absl::MutexLock lock(&mu_);
+      auto u = unsynced_.find(number);
+      if (u != unsynced_.end()) {
+        unsynced = std::move(u->second);
+        unsynced_.erase(u);
+      }
       auto it = open_.find(number);
       if (it != open_.end()) {
         closed = std::move(it->second.reader);
@@ -96,6 +174,7 @@ class DiskTableStore final : public TableStore {
     }
     // Handles still open keep reading: POSIX keeps an unlinked file's data
     // while a descriptor is open, and cached blocks stay valid.
+    if (unsynced != nullptr) unsynced->Close().IgnoreError();
     KS_RETURN_IF_ERROR(fs_->DeleteFile(PathOf(number)));
     cache_->EraseFile(number);
     return absl::OkStatus();
@@ -112,7 +191,7 @@ class DiskTableStore final : public TableStore {
     return numbers;
   }
 
-  ManifestLog* manifest() override { return manifest_.get(); }
+  ManifestLog* manifest() override { return &manifest_; }
 
  private:
   struct OpenTableEntry {
@@ -127,14 +206,33 @@ class DiskTableStore final : public TableStore {
   // Constant after construction.
   FileSystem* const fs_;
   const std::string dir_;
-  const std::unique_ptr<ManifestLog> manifest_;
+  SyncingManifestLog manifest_;
   const DiskTableOptions options_;
   const std::shared_ptr<BlockCache> cache_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, OpenTableEntry> open_ ABSL_GUARDED_BY(mu_);
   std::list<uint64_t> lru_ ABSL_GUARDED_BY(mu_);  // most recent first
+  absl::flat_hash_map<uint64_t, std::unique_ptr<WritableFile>> unsynced_
+      ABSL_GUARDED_BY(mu_);
 };
+
+absl::StatusOr<TableMeta> DeferredSyncBuilder::Finish() {
+  KS_ASSIGN_OR_RETURN(TableMeta meta, builder_->Finish());
+  store_->AddUnsynced(number_, builder_->TakeUnsyncedFile());
+  return meta;
+}
+
+absl::Status SyncingManifestLog::Append(std::string_view record) {
+  KS_RETURN_IF_ERROR(store_->SyncFinishedTables());
+  return log_->Append(record);
+}
+
+absl::Status SyncingManifestLog::Rewrite(
+    const std::vector<std::string>& records) {
+  KS_RETURN_IF_ERROR(store_->SyncFinishedTables());
+  return log_->Rewrite(records);
+}
 
 }  // namespace
 

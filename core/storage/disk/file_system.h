@@ -31,6 +31,10 @@ class WritableFile {
   virtual absl::Status Flush() = 0;
   // Makes everything appended durable (fdatasync).
   virtual absl::Status Sync() = 0;
+  // Writes buffered data to the OS and asks it to start writing the file
+  // to the device without waiting, so that a later Sync waits less (a hint:
+  // durable only after Sync). The default only flushes.
+  virtual absl::Status StartSync() { return Flush(); }
   virtual absl::Status Close() = 0;
   virtual uint64_t size() const = 0;
 };

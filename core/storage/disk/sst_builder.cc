@@ -148,6 +148,15 @@ absl::StatusOr<TableMeta> SstBuilder::Finish() {
   if (status_.ok()) status_ = WriteBlock(EncodeSstMeta(meta_), &footer.meta);
   if (status_.ok()) status_ = WriteBlock(index_block_.Finish(), &footer.index);
   if (status_.ok()) status_ = file_->Append(EncodeSstFooter(footer));
+  if (!options_.sync) {
+    // The caller syncs file and directory later (TakeUnsyncedFile).
+    if (status_.ok()) status_ = file_->StartSync();
+    KS_RETURN_IF_ERROR(status_);
+    offset_ += kSstFooterSize;
+    unsynced_file_ = std::move(file_);
+    meta_.bytes = offset_;
+    return meta_;
+  }
   if (status_.ok()) status_ = file_->Sync();
   if (status_.ok()) status_ = file_->Close();
   // The directory entry must be durable too, or a crash could lose the file

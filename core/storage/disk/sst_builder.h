@@ -4,7 +4,8 @@
 // SstBuilder: writes one SST file (docs/formats/sst.md) from records added in
 // (key asc, seq desc) order: data blocks of about block_size bytes, then the
 // bloom filter, meta and index blocks and the footer. Finish syncs the file
-// and its directory, so a finished table survives a crash.
+// and its directory, so a finished table survives a crash (unless
+// SstBuilderOptions::sync is false: then the caller syncs later).
 //
 // Not thread-safe.
 
@@ -25,6 +26,11 @@ namespace kstone::core {
 struct SstBuilderOptions {
   uint64_t block_size = 4096;
   int bloom_bits_per_key = 10;
+  // false: Finish hands the file to the OS but neither syncs it nor its
+  // directory; the caller takes the open file (TakeUnsyncedFile) and must
+  // sync it and the directory before anything durable names the table
+  // (DiskTableStore does, before each manifest write).
+  bool sync = true;
 };
 
 class SstBuilder final : public TableBuilder {
@@ -49,6 +55,11 @@ class SstBuilder final : public TableBuilder {
   absl::StatusOr<TableMeta> Finish() override;
   // Closes and deletes the partial file.
   void Abandon() override;
+  // After a successful Finish with options.sync false: the written, still
+  // open, unsynced file (null otherwise, or when taken already).
+  std::unique_ptr<WritableFile> TakeUnsyncedFile() {
+    return std::move(unsynced_file_);
+  }
 
  private:
   SstBuilder(FileSystem* fs, std::string dir, std::string path, uint64_t number,
@@ -67,8 +78,9 @@ class SstBuilder final : public TableBuilder {
   const SstBuilderOptions options_;
 
   std::unique_ptr<WritableFile> file_;  // null once finished or abandoned
-  absl::Status status_;                 // first write error (sticky)
-  uint64_t offset_ = 0;                 // bytes written so far
+  std::unique_ptr<WritableFile> unsynced_file_;  // see TakeUnsyncedFile
+  absl::Status status_;                          // first write error (sticky)
+  uint64_t offset_ = 0;                          // bytes written so far
   BlockBuilder data_block_;
   BlockBuilder index_block_;
   BloomFilterBuilder bloom_;
