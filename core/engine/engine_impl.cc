@@ -169,7 +169,7 @@ std::unique_ptr<EngineIterator> EngineImpl::NewIterator(uint32_t stripe) const {
   // applied before, so it is in this view's memtables or tables.
   const uint64_t snapshot = s.applied_seq.load(std::memory_order_acquire);
   std::shared_ptr<const StripeView> view = s.view();
-  std::vector<std::unique_ptr<TableIterator>> children;
+  TableIterators children;
   children.reserve(1 + view->immutables.size() + view->tables.size());
   // An empty memtable adds nothing but a seek to every move. (The active
   // memtable may fill after this check, but only with records newer than

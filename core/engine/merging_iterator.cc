@@ -37,8 +37,8 @@ int CompareRecords(const RecordView& a, const RecordView& b) {
 // them has become invalid (a child with an error is invalid).
 class LiveIterator final : public EngineIterator {
  public:
-  LiveIterator(std::vector<std::unique_ptr<TableIterator>> children,
-               uint64_t snapshot_seq, std::shared_ptr<const void> keep_alive)
+  LiveIterator(TableIterators children, uint64_t snapshot_seq,
+               std::shared_ptr<const void> keep_alive)
       : children_(std::move(children)),
         snapshot_seq_(snapshot_seq),
         keep_alive_(std::move(keep_alive)),
@@ -239,8 +239,9 @@ class LiveIterator final : public EngineIterator {
     }
   }
 
-  std::vector<std::unique_ptr<TableIterator>> children_;
-  std::vector<Cursor> cursors_;  // one per child; current while forward_
+  TableIterators children_;
+  // One per child; current while forward_.
+  absl::InlinedVector<Cursor, 4> cursors_;
   const uint64_t snapshot_seq_;
   const std::shared_ptr<const void> keep_alive_;
   // One child that holds one record per key (a stripe after a compaction,
@@ -258,7 +259,7 @@ class LiveIterator final : public EngineIterator {
 }  // namespace
 
 std::unique_ptr<EngineIterator> NewLiveIterator(
-    std::vector<std::unique_ptr<TableIterator>> children, uint64_t snapshot_seq,
+    TableIterators children, uint64_t snapshot_seq,
     std::shared_ptr<const void> keep_alive) {
   return std::make_unique<LiveIterator>(std::move(children), snapshot_seq,
                                         std::move(keep_alive));

@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "core/engine/engine.h"
 #include "core/storage/record.h"
@@ -24,10 +25,14 @@
 
 namespace kstone::core {
 
+// A stripe's runs: a Query or Scan reads one or a few (held inline, so that
+// opening an iterator does not allocate for them).
+using TableIterators = absl::InlinedVector<std::unique_ptr<TableIterator>, 4>;
+
 // `children` in any order. Records with seq > `snapshot_seq` are invisible.
 // `keep_alive` is held until the iterator is destroyed.
 std::unique_ptr<EngineIterator> NewLiveIterator(
-    std::vector<std::unique_ptr<TableIterator>> children, uint64_t snapshot_seq,
+    TableIterators children, uint64_t snapshot_seq,
     std::shared_ptr<const void> keep_alive);
 
 class RecordMerger {

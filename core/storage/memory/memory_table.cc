@@ -53,7 +53,9 @@ void DecodeRecordTail(const char* p, RecordView* record) {
 class MemoryTableIterator final : public TableIterator {
  public:
   explicit MemoryTableIterator(std::shared_ptr<const MemoryTable> table)
-      : table_(std::move(table)), pos_(table_->size()) {}
+      : table_(std::move(table)),
+        pos_(table_->size()),
+        key_(table_->shared_prefix()) {}
 
   bool Valid() const override { return pos_ < table_->size(); }
   void SeekToFirst() override { MoveTo(0); }
@@ -83,12 +85,15 @@ class MemoryTableIterator final : public TableIterator {
  private:
   void MoveTo(size_t pos) {
     pos_ = pos;
-    if (pos_ < table_->size()) record_ = table_->RecordAt(pos_, &key_);
+    if (pos_ < table_->size()) {
+      record_ = table_->RecordAtAfterPrefix(pos_, &key_);
+    }
   }
 
   const std::shared_ptr<const MemoryTable> table_;
   size_t pos_;
-  std::string key_;    // the current record's full key
+  std::string key_;    // the current record's full key (starts with the
+                       // table's shared prefix from the start)
   RecordView record_;  // the current record (key views key_)
 };
 
@@ -162,11 +167,17 @@ int MemoryTable::CompareKeyAt(size_t i, std::string_view key) const {
 }
 
 RecordView MemoryTable::RecordAt(size_t i, std::string* key) const {
+  key->assign(prefix_);
+  return RecordAtAfterPrefix(i, key);
+}
+
+RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
   assert(i < size());
+  assert(key->compare(0, prefix_.size(), prefix_) == 0);
   RecordView record;
   uint32_t len;
   const char* p = DecodeVarint32(RecordPtr(i), &len);
-  key->assign(prefix_);
+  key->resize(prefix_.size());
   key->append(p, len);
   record.key = *key;
   DecodeRecordTail(p + len, &record);

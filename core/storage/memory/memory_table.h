@@ -121,6 +121,10 @@ class MemoryTable final : public Table,
   // The i-th record in (key asc, seq desc) order; its key is assembled in
   // *key (which record.key views). REQUIRES: i < size().
   RecordView RecordAt(size_t i, std::string* key) const;
+  // RecordAt for a *key that already holds shared_prefix() (and maybe more):
+  // only the record's own key bytes are copied. An iterator keeps its key
+  // buffer this way.
+  RecordView RecordAtAfterPrefix(size_t i, std::string* key) const;
   // True if no two records have the same key.
   bool keys_unique() const { return keys_unique_; }
   // The prefix every key of the table starts with (elided from records).

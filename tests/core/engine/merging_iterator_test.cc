@@ -72,7 +72,7 @@ class LiveIteratorTest : public ::testing::Test {
   }
 
   std::unique_ptr<EngineIterator> NewIter() {
-    std::vector<std::unique_ptr<TableIterator>> children;
+    TableIterators children;
     for (const auto& m : mems_) children.push_back(m->NewIterator());
     if (table_ != nullptr) children.push_back(table_->NewIterator());
     return NewLiveIterator(std::move(children), snapshot_, nullptr);
