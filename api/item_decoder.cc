@@ -75,8 +75,11 @@ class PublicItemBuilder {
   void Binary(Value* out, std::string_view s) {
     ValueInternal::Emplace<std::string>(out, ValueType::kBinary).assign(s);
   }
-  void Num(Value* out, const core::Number& n) {
-    n.AppendTo(&ValueInternal::Emplace<std::string>(out, ValueType::kNumber));
+  void Num(Value* out, const core::Number& n) { n.AppendTo(NumberText(out)); }
+  // Makes *out a number and hands out its (empty) text for the parser to
+  // fill, so that numbers are read without building a core::Number.
+  std::string* NumberText(Value* out) {
+    return &ValueInternal::Emplace<std::string>(out, ValueType::kNumber);
   }
   void ReserveList(List* list, size_t n) { list->reserve(n); }
   Value* AppendListElement(List* list) { return &list->emplace_back(); }
@@ -102,7 +105,7 @@ class PublicItemBuilder {
   }
   void ReserveNumbers(Numbers* set, size_t n) { set->reserve(n); }
   void AppendNumber(Numbers* set, const core::Number& n) {
-    set->push_back(NumberText(n));
+    set->push_back(n.ToString());
   }
   void FinishNumberSet(Value* out, Numbers&& set) {
     ValueInternal::Emplace<Numbers>(out, ValueType::kNumberSet) =

@@ -275,27 +275,25 @@ Number Number::Negated() const {
   return r;
 }
 
-int Number::TextLength() const {
-  if (is_zero()) return 1;
-  int len = negative_ ? 1 : 0;
-  const int n = num_digits_;
-  const int e = exponent_;
+namespace {
+
+// The length of the canonical text of a nonzero number of n digits and
+// exponent e (0.d1d2...dn x 10^e).
+int TextLengthOf(bool negative, int n, int e) {
+  const int len = negative ? 1 : 0;
   if (e <= 0) return len + 2 - e + n;  // "0." zeros digits
   if (e < n) return len + n + 1;       // digits with a point
   return len + e;                      // digits then zeros
 }
 
-void Number::AppendTo(std::string* out) const {
-  if (is_zero()) {
-    out->push_back('0');
-    return;
-  }
+// Appends the canonical text of a nonzero number: its n digits digit(0..n-1)
+// (0..9) and exponent e.
+template <typename DigitFn>
+void AppendText(bool negative, int n, int e, DigitFn digit, std::string* out) {
   const size_t start = out->size();
-  out->resize(start + TextLength());
+  out->resize(start + static_cast<size_t>(TextLengthOf(negative, n, e)));
   char* p = out->data() + start;
-  if (negative_) *p++ = '-';
-  const int n = num_digits_;
-  const int e = exponent_;
+  if (negative) *p++ = '-';
   if (e <= 0) {
     *p++ = '0';
     *p++ = '.';
@@ -310,6 +308,23 @@ void Number::AppendTo(std::string* out) const {
     for (int i = n; i < e; ++i) *p++ = '0';
   }
   assert(p == out->data() + out->size());
+}
+
+}  // namespace
+
+int Number::TextLength() const {
+  if (is_zero()) return 1;
+  return TextLengthOf(negative_, num_digits_, exponent_);
+}
+
+void Number::AppendTo(std::string* out) const {
+  if (is_zero()) {
+    out->push_back('0');
+    return;
+  }
+  AppendText(
+      negative_, num_digits_, exponent_, [this](int i) { return digit(i); },
+      out);
 }
 
 std::string Number::ToString() const {
@@ -424,6 +439,54 @@ bool Number::DecodeOrdered(std::string_view* input, Number* out) {
   if (n == 0 || r.digit(0) == 0 || r.digit(n - 1) == 0) return false;
   r.num_digits_ = static_cast<uint8_t>(n);
   *out = r;
+  input->remove_prefix(pos);
+  return true;
+}
+
+bool Number::DecodeOrderedAsText(std::string_view* input, std::string* text,
+                                 int* num_digits) {
+  // The same format and checks as DecodeOrdered, digits kept one per byte.
+  if (input->empty()) return false;
+  const uint8_t cls = static_cast<uint8_t>((*input)[0]);
+  if (cls == 0x02) {
+    text->push_back('0');
+    *num_digits = 0;
+    input->remove_prefix(1);
+    return true;
+  }
+  if ((cls != 0x01 && cls != 0x03) || input->size() < 3) return false;
+  const bool negative = cls == 0x01;
+  const int b = static_cast<uint8_t>((*input)[1]);
+  const int exponent = (negative ? 255 - b : b) + kMinExponent;
+  if (exponent > kMaxExponent) return false;
+  const int terminator = negative ? 0xF : 0x0;
+  uint8_t digits[kMaxDigits];
+  int n = 0;
+  // A digit nibble v is d + 1 (positive) or 10 - d (negative), in 1..10.
+  auto add = [&](int v) {
+    if (v < 1 || v > 10 || n >= kMaxDigits) return false;
+    digits[n++] = static_cast<uint8_t>(negative ? 10 - v : v - 1);
+    return true;
+  };
+  size_t pos = 2;
+  for (;;) {
+    if (pos >= input->size()) return false;
+    const uint8_t byte = static_cast<uint8_t>((*input)[pos++]);
+    const int high = byte >> 4;
+    const int low = byte & 0x0F;
+    if (high == terminator) {
+      if (low != terminator) return false;  // padding must repeat it
+      break;
+    }
+    if (!add(high)) return false;
+    if (low == terminator) break;
+    if (!add(low)) return false;
+  }
+  // Normalised: at least one digit, no leading or trailing zero.
+  if (n == 0 || digits[0] == 0 || digits[n - 1] == 0) return false;
+  AppendText(
+      negative, n, exponent, [&digits](int i) { return digits[i]; }, text);
+  *num_digits = n;
   input->remove_prefix(pos);
   return true;
 }

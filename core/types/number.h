@@ -101,6 +101,12 @@ class Number {
   // Decodes one EncodeOrdered() number from the front of *input and advances
   // it. Returns false (leaving *input unspecified) on malformed bytes.
   static bool DecodeOrdered(std::string_view* input, Number* out);
+  // DecodeOrdered, then AppendTo, without building a Number (the read path
+  // of items, which hands out numbers as text): appends the canonical text
+  // to *text and sets *num_digits to the number of significant digits.
+  // Returns false on malformed bytes, exactly as DecodeOrdered does.
+  static bool DecodeOrderedAsText(std::string_view* input, std::string* text,
+                                  int* num_digits);
 
   friend bool operator==(const Number& a, const Number& b);
   friend bool operator!=(const Number& a, const Number& b) { return !(a == b); }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -374,6 +375,42 @@ TEST(NumberTest, OrderedEncodingIsSelfDelimiting) {
   EXPECT_TRUE(in.empty());
   EXPECT_EQ(x.ToString(), "12");
   EXPECT_EQ(y.ToString(), "-3");
+}
+
+// DecodeOrderedAsText is DecodeOrdered then AppendTo, verdicts included.
+void ExpectAsTextAgrees(const std::string& bytes) {
+  std::string_view in = bytes;
+  Number n;
+  const bool ok = Number::DecodeOrdered(&in, &n);
+  std::string_view in_text = bytes;
+  std::string text = "prefix:";
+  int digits = -1;
+  ASSERT_EQ(Number::DecodeOrderedAsText(&in_text, &text, &digits), ok)
+      << absl::CEscape(bytes);
+  if (!ok) return;
+  EXPECT_EQ(text, "prefix:" + n.ToString());
+  EXPECT_EQ(digits, n.num_digits());
+  EXPECT_EQ(in_text.size(), in.size());
+}
+
+TEST(NumberTest, DecodeOrderedAsTextMatchesDecodeThenText) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  std::mt19937 rng(seed);
+  for (const char* text :
+       {"0", "1", "-1", "10", "0.5", "-0.05", "123.456", "1e125", "-1e-129",
+        "99999999999999999999999999999999999999", "1.5e-100", "-7e37"}) {
+    absl::StatusOr<Number> n = Number::Parse(text);
+    ASSERT_TRUE(n.ok()) << text;
+    ExpectAsTextAgrees(Ordered(*n) + "tail");
+  }
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes(rng() % 24, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    // Often a plausible head, so that the digit checks are reached.
+    if (!bytes.empty() && rng() % 2 == 0) bytes[0] = "\x01\x02\x03"[rng() % 3];
+    ExpectAsTextAgrees(bytes);
+  }
 }
 
 TEST(NumberTest, DecodeOrderedRejectsGarbage) {
