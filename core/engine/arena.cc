@@ -12,12 +12,26 @@ char* Arena::NewBlock(size_t bytes) {
   return blocks_.back().get();
 }
 
-char* Arena::AllocateFallback(size_t bytes) {
-  assert(bytes > 0);
+size_t Arena::NextBlockSize() const {
   size_t block_size = kFirstBlockSize;
   while (block_size < kMaxBlockSize && (block_size >> 12) <= blocks_.size()) {
     block_size <<= 1;
   }
+  return block_size;
+}
+
+char* Arena::AllocateFromEndFallback(size_t bytes) {
+  assert(bytes > 0);
+  const size_t block_size = NextBlockSize();
+  if (bytes > block_size / 4) return NewBlock(bytes);  // see AllocateFallback
+  ptr_ = NewBlock(block_size);
+  remaining_ = block_size - bytes;
+  return ptr_ + remaining_;
+}
+
+char* Arena::AllocateFallback(size_t bytes) {
+  assert(bytes > 0);
+  const size_t block_size = NextBlockSize();
   if (bytes > block_size / 4) {
     // A large record gets a block of its own, so that the rest of the current
     // block is not wasted. new[] memory is aligned for any fundamental type.

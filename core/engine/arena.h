@@ -26,15 +26,17 @@ class Arena {
   // REQUIRES: bytes > 0.
   char* AllocateAligned(size_t bytes);
 
-  // Returns `bytes` bytes with no alignment. REQUIRES: bytes > 0.
-  char* Allocate(size_t bytes) {
+  // Returns `bytes` bytes with no alignment, taken from the other end of
+  // the current block: AllocateAligned fills a block upwards from its start,
+  // this downwards from its end, so two kinds of data share the blocks but
+  // not cache lines (the memtable keeps its skiplist nodes apart from the
+  // values that way). REQUIRES: bytes > 0.
+  char* AllocateFromEnd(size_t bytes) {
     if (bytes <= remaining_) {
-      char* result = ptr_;
-      ptr_ += bytes;
       remaining_ -= bytes;
-      return result;
+      return ptr_ + remaining_;
     }
-    return AllocateFallback(bytes);
+    return AllocateFromEndFallback(bytes);
   }
 
   // Bytes of blocks allocated so far (what the arena costs in memory).
@@ -49,6 +51,9 @@ class Arena {
   static constexpr size_t kMaxBlockSize = 64 * 1024;
 
   char* AllocateFallback(size_t bytes);
+  char* AllocateFromEndFallback(size_t bytes);
+  // Size of the next block (bytes > a quarter of it: a block of its own).
+  size_t NextBlockSize() const;
   char* NewBlock(size_t bytes);
 
   char* ptr_ = nullptr;

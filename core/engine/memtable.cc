@@ -290,7 +290,7 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   p += 8;
   char* value_copy = nullptr;
   if (value_len > 0) {
-    value_copy = value_arena_.Allocate(value_len);
+    value_copy = arena_.AllocateFromEnd(value_len);
     std::memcpy(value_copy, value.data(), value_len);
   }
   EncodeFixed64(p,

@@ -8,11 +8,13 @@
 // levels): each node with its record right after its links, encoded as
 //     varint32 key_len | key | fixed64 (seq << 8 | type)
 //     | fixed64 address of the value | varint32 value_len
-// and a second Arena holds the values. A search touches nodes and keys only,
-// so keeping the values out of the way packs ~3x more nodes per cache line
-// and per MiB of cache (the walk is a chain of cache misses: this is where
-// an insert spends its time). A record costs its bytes plus ~18 bytes of
-// header plus 8 bytes per skiplist level (1.33 on average).
+// filling each block from its start, and the values, filling it from its
+// end. A search touches nodes and keys only, so keeping the values out of
+// the way packs ~3x more nodes per cache line and per MiB of cache (the
+// walk is a chain of cache misses: this is where an insert spends its
+// time), and sharing the blocks costs no more blocks than before. A record
+// costs its bytes plus ~18 bytes of header plus 8 bytes per skiplist level
+// (1.33 on average).
 //
 // An optional key filter answers most Gets of keys the memtable does not hold
 // without walking the skiplist (a walk costs a cache miss per node visited,
@@ -89,10 +91,8 @@ class MemTable {
   uint64_t id() const { return id_; }
   bool empty() const { return records() == 0; }
   uint64_t records() const { return records_.load(std::memory_order_acquire); }
-  // Approximate memory footprint: the arenas' blocks.
-  uint64_t memory_usage() const {
-    return arena_.memory_usage() + value_arena_.memory_usage();
-  }
+  // Approximate memory footprint: the arena's blocks.
+  uint64_t memory_usage() const { return arena_.memory_usage(); }
   // Smallest and largest sequence numbers added (0 while empty). Read them
   // only when no Add can run concurrently (the memtable is immutable or the
   // caller holds the write lock).
@@ -150,8 +150,7 @@ class MemTable {
   Node* FindLast() const;
 
   const uint64_t id_;
-  Arena arena_;        // nodes with their keys
-  Arena value_arena_;  // values (see the class comment)
+  Arena arena_;  // nodes and keys from each block's start, values from its end
   // The head node lives outside the arena, so that an empty memtable has
   // allocated nothing there (memory_usage() is 0 until the first Add).
   std::unique_ptr<char[]> head_storage_;
