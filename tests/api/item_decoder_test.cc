@@ -103,6 +103,24 @@ Record MakeRecord(RandomItems& random, const TableSchema& schema,
   return r;
 }
 
+// The decoder reads r's key, size and item as the core path does.
+void ExpectDecodes(RecordDecoder& decoder, const Record& r) {
+  KS_ASSERT_OK(decoder.SetKey(r.engine_key));
+  ASSERT_EQ(decoder.key(), r.key);
+  size_t measured = 0;
+  KS_ASSERT_OK(decoder.Measure(r.value, &measured));
+  EXPECT_EQ(measured, r.want_size);
+  Item item;
+  size_t size = 0;
+  KS_ASSERT_OK(decoder.Decode(r.value, &item, &size));
+  ASSERT_EQ(item, r.want);
+  // In name order, names unique: the representation Item promises.
+  for (size_t a = 1; a < item.size(); ++a) {
+    ASSERT_LT(item.attributes()[a - 1].first, item.attributes()[a].first);
+  }
+  EXPECT_EQ(size, r.want_size);
+}
+
 void CheckRandomRecords(bool keep_key_names) {
   const uint32_t seed = std::random_device{}();
   SCOPED_TRACE(::testing::Message() << "seed=" << seed);
@@ -115,20 +133,7 @@ void CheckRandomRecords(bool keep_key_names) {
     for (int i = 0; i < 50; ++i) {
       const Record r = MakeRecord(random, schema, keep_key_names);
       SCOPED_TRACE(r.want.ToDynamoJson());
-      KS_ASSERT_OK(decoder.SetKey(r.engine_key));
-      ASSERT_EQ(decoder.key(), r.key);
-      size_t measured = 0;
-      KS_ASSERT_OK(decoder.Measure(r.value, &measured));
-      EXPECT_EQ(measured, r.want_size);
-      Item item;
-      size_t size = 0;
-      KS_ASSERT_OK(decoder.Decode(r.value, &item, &size));
-      ASSERT_EQ(item, r.want);
-      // In name order, names unique: the representation Item promises.
-      for (size_t a = 1; a < item.size(); ++a) {
-        ASSERT_LT(item.attributes()[a - 1].first, item.attributes()[a].first);
-      }
-      EXPECT_EQ(size, r.want_size);
+      ASSERT_NO_FATAL_FAILURE(ExpectDecodes(decoder, r));
       KS_ASSERT_OK_AND_ASSIGN(Item stored,
                               DecodeStoredItem(r.value, r.key, schema, "db"));
       ASSERT_EQ(stored, r.want);
@@ -165,16 +170,7 @@ TEST(ItemDecoderTest, RecordsOfOnePartitionInARow) {
       const Record r = MakeRecord(random, schema, /*keep_key_names=*/false,
                                   &partitions[(i / 7) % 2]);
       SCOPED_TRACE(r.want.ToDynamoJson());
-      KS_ASSERT_OK(decoder.SetKey(r.engine_key));
-      ASSERT_EQ(decoder.key(), r.key);
-      size_t measured = 0;
-      KS_ASSERT_OK(decoder.Measure(r.value, &measured));
-      EXPECT_EQ(measured, r.want_size);
-      Item item;
-      size_t size = 0;
-      KS_ASSERT_OK(decoder.Decode(r.value, &item, &size));
-      ASSERT_EQ(item, r.want);
-      EXPECT_EQ(size, r.want_size);
+      ASSERT_NO_FATAL_FAILURE(ExpectDecodes(decoder, r));
     }
   }
 }
