@@ -22,6 +22,8 @@ absl::Status BenchEngine::Load(const std::vector<BenchOp>& ops) {
 
 absl::Status BenchEngine::Flush() { return absl::OkStatus(); }
 
+absl::Status BenchEngine::Settle() { return absl::OkStatus(); }
+
 std::string BenchEngine::OpsUnsupportedReason() const {
   return "kstone-only workload (issue 3)";
 }

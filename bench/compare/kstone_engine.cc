@@ -99,6 +99,7 @@ class KstoneEngine final : public BenchEngine {
   }
 
   absl::Status Flush() override { return db_->Flush(); }
+  absl::Status Settle() override { return db_->Compact(); }
 
   std::string OpsUnsupportedReason() const override { return ""; }
 
