@@ -154,13 +154,7 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
   return impl;
 }
 
-absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
-  core::Key core_key;
-  return EngineKeyOf(key, &core_key);
-}
-
-absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
-    const Key& key, core::Key* core_key_out) const {
+absl::Status DatabaseImpl::CheckKeyTypes(const Key& key) const {
   KS_RETURN_IF_ERROR(CheckKeyType(key.partition_key(),
                                   schema_.partition_key_name(),
                                   schema_.partition_key_type()));
@@ -174,6 +168,30 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
     KS_RETURN_IF_ERROR(CheckKeyType(key.sort_key(), schema_.sort_key_name(),
                                     schema_.sort_key_type()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
+  // The key's values by reference: no core::Key is built (reads need none).
+  KS_RETURN_IF_ERROR(CheckKeyTypes(key));
+  core::Number pk_number;
+  KS_ASSIGN_OR_RETURN(
+      const core::KeyValueRef pk,
+      KeyValueRefOf(key.partition_key(), "partition key", &pk_number));
+  KS_RETURN_IF_ERROR(
+      core::ValidateKeyValue(pk, schema_.partition_key_name(), true));
+  if (!key.has_sort_key()) return core::EncodeEngineKey(pk, nullptr);
+  core::Number sk_number;
+  KS_ASSIGN_OR_RETURN(const core::KeyValueRef sk,
+                      KeyValueRefOf(key.sort_key(), "sort key", &sk_number));
+  KS_RETURN_IF_ERROR(
+      core::ValidateKeyValue(sk, schema_.sort_key_name(), false));
+  return core::EncodeEngineKey(pk, &sk);
+}
+
+absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
+    const Key& key, core::Key* core_key_out) const {
+  KS_RETURN_IF_ERROR(CheckKeyTypes(key));
   KS_ASSIGN_OR_RETURN(core::Key core_key, KeyToCore(key));
   KS_RETURN_IF_ERROR(core::ValidateKeyValue(
       core_key.partition(), schema_.partition_key_name(), true));

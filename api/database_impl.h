@@ -131,6 +131,8 @@ class DatabaseImpl {
   DatabaseImpl(std::unique_ptr<core::Engine> engine, TableSchema schema,
                std::string path, bool in_memory);
 
+  // The key's types against the schema's (VALIDATION naming the attribute).
+  absl::Status CheckKeyTypes(const Key& key) const;
   // The engine key of `key`, after checking it against the schema and
   // DynamoDB's key rules (VALIDATION naming the key attribute).
   absl::StatusOr<std::string> EngineKeyOf(const Key& key) const;

@@ -210,4 +210,32 @@ absl::StatusOr<core::Key> KeyToCore(const Key& key) {
   return core::Key(std::move(*pk), std::move(*sk));
 }
 
+absl::StatusOr<core::KeyValueRef> KeyValueRefOf(const Value& value,
+                                                std::string_view attribute,
+                                                core::Number* number) {
+  core::KeyValueRef ref;
+  switch (value.type()) {
+    case ValueType::kString:
+      ref.type = core::ValueType::kString;
+      ref.bytes = value.AsString();
+      break;
+    case ValueType::kBinary:
+      ref.type = core::ValueType::kBinary;
+      ref.bytes = value.AsBinary();
+      break;
+    case ValueType::kNumber: {
+      absl::StatusOr<core::Number> n = ParseNumber(value.AsNumber(), attribute);
+      if (!n.ok()) return n.status();
+      *number = *n;
+      ref.type = core::ValueType::kNumber;
+      ref.number = number;
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Key attribute ", ToAbsl(attribute), " must be of type S, N or B"));
+  }
+  return ref;
+}
+
 }  // namespace kstone

@@ -54,6 +54,14 @@ core::Item ItemToCoreForPrinting(const Item& item);
 
 absl::StatusOr<core::Key> KeyToCore(const Key& key);
 
+// A public key value as a core::KeyValueRef, without copying its bytes (to
+// check and encode a key without converting it): an N value is parsed into
+// *number, which must outlive the reference. InvalidArgument naming
+// `attribute` for a number that DynamoDB cannot hold.
+absl::StatusOr<core::KeyValueRef> KeyValueRefOf(const Value& value,
+                                                std::string_view attribute,
+                                                core::Number* number);
+
 }  // namespace kstone
 
 #endif  // KSTONE_API_VALUE_INTERNAL_H_

@@ -30,14 +30,36 @@ std::string Key::DebugString() const {
   return s;
 }
 
-size_t KeyValueSize(const Value& value) {
+KeyValueRef KeyValueRef::Of(const Value& value) {
+  KeyValueRef ref;
+  ref.type = value.type();
   switch (value.type()) {
     case ValueType::kString:
-      return value.AsString().size();
+      ref.bytes = value.AsString();
+      break;
     case ValueType::kBinary:
-      return value.AsBinary().size();
+      ref.bytes = value.AsBinary();
+      break;
     case ValueType::kNumber:
-      return static_cast<size_t>(value.AsNumber().TextLength());
+      ref.number = &value.AsNumber();
+      break;
+    default:
+      break;
+  }
+  return ref;
+}
+
+size_t KeyValueSize(const Value& value) {
+  return KeyValueSize(KeyValueRef::Of(value));
+}
+
+size_t KeyValueSize(const KeyValueRef& value) {
+  switch (value.type) {
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return value.bytes.size();
+    case ValueType::kNumber:
+      return static_cast<size_t>(value.number->TextLength());
     default:
       return 0;
   }
@@ -46,19 +68,26 @@ size_t KeyValueSize(const Value& value) {
 absl::Status ValidateKeyValue(const Value& value,
                               std::string_view attribute_name,
                               bool is_partition) {
+  return ValidateKeyValue(KeyValueRef::Of(value), attribute_name, is_partition);
+}
+
+absl::Status ValidateKeyValue(const KeyValueRef& value,
+                              std::string_view attribute_name,
+                              bool is_partition) {
   const absl::string_view name = AbslView(attribute_name);
-  if (!IsKeyType(value.type())) {
+  if (!IsKeyType(value.type)) {
     return absl::InvalidArgumentError(
         absl::StrCat(kInvalidPrefix, "Key attribute ", name,
                      " must be of type S, N or B, not ",
-                     AbslView(ValueTypeName(value.type()))));
+                     AbslView(ValueTypeName(value.type))));
   }
   const size_t size = KeyValueSize(value);
   if (size == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         kInvalidPrefix,
         "The AttributeValue for a key attribute cannot contain an empty ",
-        value.is_string() ? "string" : "binary", " value. Key: ", name));
+        value.type == ValueType::kString ? "string" : "binary",
+        " value. Key: ", name));
   }
   if (is_partition && size > kMaxPartitionKeyBytes) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -69,15 +69,30 @@ struct KeySchema {
   std::optional<KeyAttribute> sort;
 };
 
+// A key value by reference, for checking and encoding a key without
+// building a Value: an S or B value's bytes, or an N value's number (which
+// must outlive the reference). Any other type is kept only to be rejected.
+struct KeyValueRef {
+  ValueType type = ValueType::kNull;
+  std::string_view bytes;          // S, B
+  const Number* number = nullptr;  // N
+
+  static KeyValueRef Of(const Value& value);
+};
+
 // Size of a key value as DynamoDB counts it: S UTF-8 bytes, B raw bytes, N
 // the length of its canonical decimal text.
 size_t KeyValueSize(const Value& value);
+size_t KeyValueSize(const KeyValueRef& value);
 
 // Checks one key value. attribute_name is used in messages only. Errors
 // (InvalidArgument): not S/N/B; empty S ("...cannot contain an empty string
 // value. Key: <name>") or B ("...empty binary value..."); partition larger
 // than 2048 bytes, sort larger than 1024 bytes.
 absl::Status ValidateKeyValue(const Value& value,
+                              std::string_view attribute_name,
+                              bool is_partition);
+absl::Status ValidateKeyValue(const KeyValueRef& value,
                               std::string_view attribute_name,
                               bool is_partition);
 

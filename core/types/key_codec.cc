@@ -76,24 +76,28 @@ uint8_t StripeOfEncoded(std::string_view encoded_pk) {
 }  // namespace
 
 absl::Status AppendEncodedKeyValue(const Value& value, std::string* dst) {
-  switch (value.type()) {
+  return AppendEncodedKeyValue(KeyValueRef::Of(value), dst);
+}
+
+absl::Status AppendEncodedKeyValue(const KeyValueRef& value, std::string* dst) {
+  switch (value.type) {
     case ValueType::kNumber:
       dst->push_back(static_cast<char>(kKeyTagNumber));
-      value.AsNumber().EncodeOrdered(dst);
+      value.number->EncodeOrdered(dst);
       return absl::OkStatus();
     case ValueType::kString:
       dst->push_back(static_cast<char>(kKeyTagString));
-      AppendEscaped(value.AsString(), dst);
+      AppendEscaped(value.bytes, dst);
       return absl::OkStatus();
     case ValueType::kBinary:
       dst->push_back(static_cast<char>(kKeyTagBinary));
-      AppendEscaped(value.AsBinary(), dst);
+      AppendEscaped(value.bytes, dst);
       return absl::OkStatus();
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("key codec: a key value must be of type S, N or B, not ",
-                       absl::string_view(ValueTypeName(value.type()).data(),
-                                         ValueTypeName(value.type()).size())));
+                       absl::string_view(ValueTypeName(value.type).data(),
+                                         ValueTypeName(value.type).size())));
   }
 }
 
@@ -136,22 +140,32 @@ absl::StatusOr<uint32_t> StripeOfPartition(const Value& partition) {
 }
 
 absl::StatusOr<std::string> EncodeEngineKey(const Key& key, uint8_t ns) {
-  absl::Status s = ValidateKeyValue(key.partition(), "partition key", true);
+  if (!key.has_sort()) {
+    return EncodeEngineKey(KeyValueRef::Of(key.partition()), nullptr, ns);
+  }
+  const KeyValueRef sort = KeyValueRef::Of(key.sort());
+  return EncodeEngineKey(KeyValueRef::Of(key.partition()), &sort, ns);
+}
+
+absl::StatusOr<std::string> EncodeEngineKey(const KeyValueRef& partition,
+                                            const KeyValueRef* sort,
+                                            uint8_t ns) {
+  absl::Status s = ValidateKeyValue(partition, "partition key", true);
   if (!s.ok()) return s;
-  if (key.has_sort()) {
-    s = ValidateKeyValue(key.sort(), "sort key", false);
+  if (sort != nullptr) {
+    s = ValidateKeyValue(*sort, "sort key", false);
     if (!s.ok()) return s;
   }
   std::string out;
-  out.reserve(2 + KeyValueSize(key.partition()) + 8 +
-              (key.has_sort() ? KeyValueSize(key.sort()) + 4 : 0));
+  out.reserve(2 + KeyValueSize(partition) + 8 +
+              (sort != nullptr ? KeyValueSize(*sort) + 4 : 0));
   out.push_back('\0');  // stripe, filled in below
   out.push_back(static_cast<char>(ns));
-  s = AppendEncodedKeyValue(key.partition(), &out);
+  s = AppendEncodedKeyValue(partition, &out);
   if (!s.ok()) return s;
   out[0] = static_cast<char>(StripeOfEncoded(std::string_view(out).substr(2)));
-  if (key.has_sort()) {
-    s = AppendEncodedKeyValue(key.sort(), &out);
+  if (sort != nullptr) {
+    s = AppendEncodedKeyValue(*sort, &out);
     if (!s.ok()) return s;
   }
   return out;

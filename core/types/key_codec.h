@@ -44,6 +44,7 @@ inline constexpr uint8_t kKeyTagBinary = 0x04;
 // Appends the order-preserving encoding of one key value (tag + payload).
 // InvalidArgument if the value is not S, N or B.
 absl::Status AppendEncodedKeyValue(const Value& value, std::string* dst);
+absl::Status AppendEncodedKeyValue(const KeyValueRef& value, std::string* dst);
 
 // Decodes one key value from the front of *input, advancing it. DataLoss on
 // malformed bytes.
@@ -69,6 +70,10 @@ absl::StatusOr<uint32_t> StripeOfPartition(const Value& partition);
 // ValidateKeyValue() (names "partition key"/"sort key" in messages; callers
 // that know the attribute names validate first with ValidateKey()).
 absl::StatusOr<std::string> EncodeEngineKey(const Key& key,
+                                            uint8_t ns = kNamespaceItem);
+// EncodeEngineKey of a key given by reference (`sort` null: none).
+absl::StatusOr<std::string> EncodeEngineKey(const KeyValueRef& partition,
+                                            const KeyValueRef* sort,
                                             uint8_t ns = kNamespaceItem);
 
 // [stripe][namespace][encoded pk]: a prefix of the engine key of every key of
