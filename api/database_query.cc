@@ -201,7 +201,7 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
     const kstone::Query& query) const {
   KS_ASSIGN_OR_RETURN(std::unique_ptr<ReadPlan> plan,
                       PrepareQuery(query, schema_));
-  KeyRange range = plan->range;
+  KeyRange& range = plan->range;  // the plan is this call's own
   if (query.start_after().has_value()) {
     const Key& start = *query.start_after();
     KS_ASSIGN_OR_RETURN(std::string start_key, CheckStartKey(start));
