@@ -180,13 +180,13 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
       KeyValueRefOf(key.partition_key(), "partition key", &pk_number));
   KS_RETURN_IF_ERROR(
       core::ValidateKeyValue(pk, schema_.partition_key_name(), true));
-  if (!key.has_sort_key()) return core::EncodeEngineKey(pk, nullptr);
+  if (!key.has_sort_key()) return core::EncodeValidEngineKey(pk, nullptr);
   core::Number sk_number;
   KS_ASSIGN_OR_RETURN(const core::KeyValueRef sk,
                       KeyValueRefOf(key.sort_key(), "sort key", &sk_number));
   KS_RETURN_IF_ERROR(
       core::ValidateKeyValue(sk, schema_.sort_key_name(), false));
-  return core::EncodeEngineKey(pk, &sk);
+  return core::EncodeValidEngineKey(pk, &sk);
 }
 
 absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
@@ -199,7 +199,14 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
     KS_RETURN_IF_ERROR(core::ValidateKeyValue(core_key.sort(),
                                               schema_.sort_key_name(), false));
   }
-  KS_ASSIGN_OR_RETURN(std::string engine_key, core::EncodeEngineKey(core_key));
+  const core::KeyValueRef pk = core::KeyValueRef::Of(core_key.partition());
+  std::string engine_key;
+  if (core_key.has_sort()) {
+    const core::KeyValueRef sk = core::KeyValueRef::Of(core_key.sort());
+    engine_key = core::EncodeValidEngineKey(pk, &sk);
+  } else {
+    engine_key = core::EncodeValidEngineKey(pk, nullptr);
+  }
   *core_key_out = std::move(core_key);
   return engine_key;
 }

@@ -156,18 +156,20 @@ absl::StatusOr<std::string> EncodeEngineKey(const KeyValueRef& partition,
     s = ValidateKeyValue(*sort, "sort key", false);
     if (!s.ok()) return s;
   }
+  return EncodeValidEngineKey(partition, sort, ns);
+}
+
+std::string EncodeValidEngineKey(const KeyValueRef& partition,
+                                 const KeyValueRef* sort, uint8_t ns) {
   std::string out;
   out.reserve(2 + KeyValueSize(partition) + 8 +
               (sort != nullptr ? KeyValueSize(*sort) + 4 : 0));
   out.push_back('\0');  // stripe, filled in below
   out.push_back(static_cast<char>(ns));
-  s = AppendEncodedKeyValue(partition, &out);
-  if (!s.ok()) return s;
+  // (Valid values are of key types, which AppendEncodedKeyValue accepts.)
+  AppendEncodedKeyValue(partition, &out).IgnoreError();
   out[0] = static_cast<char>(StripeOfEncoded(std::string_view(out).substr(2)));
-  if (sort != nullptr) {
-    s = AppendEncodedKeyValue(*sort, &out);
-    if (!s.ok()) return s;
-  }
+  if (sort != nullptr) AppendEncodedKeyValue(*sort, &out).IgnoreError();
   return out;
 }
 

@@ -75,6 +75,11 @@ absl::StatusOr<std::string> EncodeEngineKey(const Key& key,
 absl::StatusOr<std::string> EncodeEngineKey(const KeyValueRef& partition,
                                             const KeyValueRef* sort,
                                             uint8_t ns = kNamespaceItem);
+// The same for values that ValidateKeyValue has accepted already (the api
+// checks them with the schema's names first): encodes without checking again.
+std::string EncodeValidEngineKey(const KeyValueRef& partition,
+                                 const KeyValueRef* sort,
+                                 uint8_t ns = kNamespaceItem);
 
 // [stripe][namespace][encoded pk]: a prefix of the engine key of every key of
 // that partition (in that namespace), and nothing else's. For queries.
