@@ -53,6 +53,23 @@ absl::StatusOr<uint64_t> SizeOfFd(int fd, const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
+// A file opened for reading and its size.
+struct OpenedForReading {
+  int fd;
+  uint64_t size;
+};
+
+absl::StatusOr<OpenedForReading> OpenForReading(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("open", path, errno);
+  absl::StatusOr<uint64_t> size = SizeOfFd(fd, path);
+  if (!size.ok()) {
+    ::close(fd);
+    return size.status();
+  }
+  return OpenedForReading{fd, *size};
+}
+
 // Not thread-safe (as every WritableFile).
 class PosixWritableFile final : public WritableFile {
  public:
@@ -239,37 +256,27 @@ class PosixFileSystem final : public FileSystem {
 
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open", path, errno);
-    absl::StatusOr<uint64_t> size = SizeOfFd(fd, path);
-    if (!size.ok()) {
-      ::close(fd);
-      return size.status();
-    }
-    return std::make_unique<PosixRandomAccessFile>(path, fd, *size);
+    absl::StatusOr<OpenedForReading> file = OpenForReading(path);
+    if (!file.ok()) return file.status();
+    return std::make_unique<PosixRandomAccessFile>(path, file->fd, file->size);
   }
 
   // Maps the file; an empty file or a failed mmap (address space, a file
   // system without mmap) falls back to pread.
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewMappedFile(
       const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open", path, errno);
-    absl::StatusOr<uint64_t> size = SizeOfFd(fd, path);
-    if (!size.ok()) {
-      ::close(fd);
-      return size.status();
-    }
-    if (*size > 0 && *size <= SIZE_MAX) {
-      void* base = ::mmap(nullptr, static_cast<size_t>(*size), PROT_READ,
-                          MAP_SHARED, fd, 0);
+    absl::StatusOr<OpenedForReading> file = OpenForReading(path);
+    if (!file.ok()) return file.status();
+    if (file->size > 0 && file->size <= SIZE_MAX) {
+      void* base = ::mmap(nullptr, static_cast<size_t>(file->size), PROT_READ,
+                          MAP_SHARED, file->fd, 0);
       if (base != MAP_FAILED) {
-        ::close(fd);
+        ::close(file->fd);
         return std::make_unique<PosixMappedFile>(static_cast<const char*>(base),
-                                                 *size);
+                                                 file->size);
       }
     }
-    return std::make_unique<PosixRandomAccessFile>(path, fd, *size);
+    return std::make_unique<PosixRandomAccessFile>(path, file->fd, file->size);
   }
 
   absl::StatusOr<std::string> ReadFile(const std::string& path) override {
