@@ -222,42 +222,6 @@ TEST_F(SstMmapTest, FileSystemsThatCannotMapFallBackToTheCache) {
   EXPECT_GT(cache->stats().inserts, 0u);
 }
 
-TEST_F(SstMmapTest, FlippedByteInAMappedDataBlockIsDataLossOnEveryRead) {
-  std::vector<OwnedRecord> records;
-  for (int i = 0; i < 300; ++i) {
-    records.push_back({absl::StrCat("key", 10000 + i), 5, RecordType::kValue,
-                       std::string(40, 'v')});
-  }
-  Write(fs_.get(), dir_, records);
-  KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
-  contents[20] ^= 0x04;  // inside the first data block
-  {
-    KS_ASSERT_OK_AND_ASSIGN(auto file, fs_->NewWritableFile(Path(1)));
-    KS_ASSERT_OK(file->Append(contents));
-    KS_ASSERT_OK(file->Close());
-  }
-  KS_ASSERT_OK_AND_ASSIGN(
-      auto reader, SstReader::Open(fs_.get(), Path(1), 1, nullptr, true));
-  ASSERT_TRUE(reader->mapped());
-  for (int round = 0; round < 2; ++round) {
-    EXPECT_THAT(reader->Get("key10000"),
-                StatusIs(absl::StatusCode::kDataLoss,
-                         AllOf(HasSubstr(Path(1)), HasSubstr("offset 0"),
-                               HasSubstr("checksum"))));
-    auto it = reader->NewIterator();
-    it->SeekToFirst();
-    EXPECT_FALSE(it->Valid());
-    EXPECT_THAT(it->status(),
-                StatusIs(absl::StatusCode::kDataLoss, HasSubstr(Path(1))));
-  }
-  // A later block reads (and, verified once, reads again).
-  for (int round = 0; round < 2; ++round) {
-    KS_ASSERT_OK_AND_ASSIGN(auto got, reader->Get("key10299"));
-    ASSERT_TRUE(got.has_value());
-    EXPECT_EQ(got->value, std::string(40, 'v'));
-  }
-}
-
 TEST_F(SstMmapTest, MappedReaderOutlivesTheUnlinkedFile) {
   std::mt19937_64 rng(3);
   const std::vector<OwnedRecord> records = RandomRecords(rng, 400);
