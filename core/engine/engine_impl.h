@@ -165,6 +165,10 @@ class EngineImpl final : public Engine {
       ABSL_LOCKS_EXCLUDED(manifest_mu_);
   void ReleaseFlushed(const std::vector<std::shared_ptr<MemTable>>& mems)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Gives the heap's free pages back to the OS (core/util/release_memory.h)
+  // once jobs have dropped at least kReleaseFreeMemoryBytes of tables and
+  // memtables since the last time, or, with `all`, any at all.
+  void MaybeReleaseFreeMemory(bool all);
 
   // --- recovery (engine_recovery.cc)
   absl::Status Recover();
@@ -252,6 +256,9 @@ class EngineImpl final : public Engine {
   std::atomic<uint64_t> compactions_{0};
   std::atomic<uint64_t> stalls_{0};
   std::atomic<uint64_t> max_tables_seen_{0};
+  // Bytes of tables and memtables dropped since the background thread last
+  // gave free heap memory back (MaybeReleaseFreeMemory).
+  std::atomic<uint64_t> dropped_bytes_{0};
 
   WalReplayReport recovery_report_;  // set by Start
 };

@@ -9,9 +9,10 @@
 // merge replaces a stripe's tables, glibc keeps the freed buffers resident
 // (it returns only the top of each heap), so the process's resident memory
 // grows with every round of merges although the data does not: after idle
-// compaction of 1 M items, 165 MB resident of which 41 MB free. The engine
-// calls this after each idle merge (never on the write path: it walks the
-// allocator's free lists).
+// compaction of 1 M items, 165 MB resident of which 41 MB free. The
+// engine's background thread calls this whenever its jobs have dropped a few
+// MiB of tables and memtables (engine_background.cc), never on the write
+// path: it walks the allocator's free lists.
 //
 // Thread safety: safe to call from any thread.
 
