@@ -91,9 +91,9 @@ class BenchEngine {
   virtual std::string ScanUnsupportedReason() const { return ""; }
   // Writes memtables out (untimed, after a prefill); a no-op by default.
   virtual absl::Status Flush();
-  // Compacts to the engine's steady state (untimed, before the read-only
-  // kstone workloads: a settled database, not one whose background merges
-  // still run); a no-op by default.
+  // Compacts to the engine's steady state (untimed, after every prefill: a
+  // settled database, not one whose background merges still run); a no-op
+  // by default (SQLite has nothing to merge).
   virtual absl::Status Settle();
 
   // The kstone-only workloads (ops_workload.h). Why the engine cannot run
