@@ -35,11 +35,12 @@ constexpr uint64_t kManifestRewriteEdits = 1024;
 constexpr size_t kJobBatch = 16;
 
 // How much the background jobs drop (tables merged away, memtables flushed)
-// before the heap's free pages are given back to the OS. Each release walks
-// the allocator's free lists (about a millisecond for a heap of 150 MB) and
-// unmaps what is free; glibc would otherwise keep the dropped buffers
-// resident, and a 1 M-item database carried ~40 MB of them after a full
-// merge. A few MiB bounds that waste without a release per job.
+// before idle merges or a Compact() give the heap's free pages back to the
+// OS. glibc would otherwise keep the dropped buffers resident: a 1 M-item
+// database carried ~40 MB of them after a full merge. Each release walks the
+// allocator's free lists (about a millisecond for a heap of 150 MB) and
+// unmaps what is free (~4 ms per MB on this VM, and as much again to fault
+// the pages back in when reused), so it happens every few MiB, not per job.
 constexpr uint64_t kReleaseFreeMemoryBytes = 8 << 20;
 
 uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
@@ -138,10 +139,16 @@ void EngineImpl::BackgroundLoop() {
       }
       gc_requested_ = true;
       idle_candidates_ = true;
+      // During a Compact() (maintenance the caller waits for) as after idle
+      // merges: not while writes drive the jobs, where giving pages back
+      // and faulting them in again cost the writers a third of their speed.
+      const bool compacting = force_full_pending_ > 0;
+      if (compacting) {
+        mu_.Unlock();
+        MaybeReleaseFreeMemory(/*all=*/false);
+        mu_.Lock();
+      }
       done_cv_.SignalAll();
-      mu_.Unlock();
-      MaybeReleaseFreeMemory(/*all=*/false);
-      mu_.Lock();
       continue;
     }
     WaitForWorkOrIdleCompaction();
@@ -608,17 +615,20 @@ absl::Status EngineImpl::Compact() {
   for (uint32_t s = 0; s < static_cast<uint32_t>(kStripeCount); ++s) {
     if (stripes_[s].view()->tables.size() > 1) todo.push_back(s);
   }
-  absl::MutexLock lock(&mu_);
-  for (uint32_t s : todo) {
-    if (!force_full_[s]) {
-      force_full_[s] = true;
-      ++force_full_pending_;
+  {
+    absl::MutexLock lock(&mu_);
+    for (uint32_t s : todo) {
+      if (!force_full_[s]) {
+        force_full_[s] = true;
+        ++force_full_pending_;
+      }
+      ScheduleStripeLocked(s);
     }
-    ScheduleStripeLocked(s);
+    while (force_full_pending_ > 0 && !has_error_.load() && !shutting_down_) {
+      done_cv_.Wait(&mu_);
+    }
   }
-  while (force_full_pending_ > 0 && !has_error_.load() && !shutting_down_) {
-    done_cv_.Wait(&mu_);
-  }
+  MaybeReleaseFreeMemory(/*all=*/true);  // what the last merges dropped
   return error();
 }
 
