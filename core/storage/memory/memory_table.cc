@@ -58,11 +58,17 @@ class MemoryTableIterator final : public TableIterator {
         key_(table_->shared_prefix()) {}
 
   bool Valid() const override { return pos_ < table_->size(); }
-  void SeekToFirst() override { MoveTo(0); }
+  void SeekToFirst() override {
+    MoveTo(0);
+    StartReadAhead();
+  }
   void SeekToLast() override {
     MoveTo(table_->size() == 0 ? 0 : table_->size() - 1);
   }
-  void Seek(std::string_view key) override { MoveTo(table_->LowerBound(key)); }
+  void Seek(std::string_view key) override {
+    MoveTo(table_->LowerBound(key));
+    StartReadAhead();
+  }
   void SeekForPrev(std::string_view key) override {
     size_t upper = table_->UpperBound(key);
     MoveTo(upper == 0 ? table_->size() : upper - 1);
@@ -83,6 +89,17 @@ class MemoryTableIterator final : public TableIterator {
   bool KeysUnique() const override { return table_->keys_unique(); }
 
  private:
+  // A seek lands on records whose memory is cold, and a short forward read
+  // (a query or scan of ten items) ends before the hardware prefetcher has
+  // recognised the stream, so each record waited for its own DRAM miss.
+  // After a forward seek the iterator requests the next few records' memory
+  // at once (3 % off a 10-item query or scan, paired runs; 1 KiB, or also
+  // prefetching ahead on every Next, measured no better).
+  static constexpr size_t kReadAheadBytes = 512;
+  void StartReadAhead() {
+    if (Valid()) table_->ReadAhead(pos_, kReadAheadBytes);
+  }
+
   void MoveTo(size_t pos) {
     pos_ = pos;
     if (pos_ < table_->size()) {
@@ -148,6 +165,15 @@ void RecordArena::ShrinkToFit() {
 }
 
 }  // namespace memory_table_internal
+
+void MemoryTable::ReadAhead(size_t i, size_t bytes) const {
+  assert(i < size());
+  const char* from = RecordPtr(i);
+  const char* end = arena_.data() + arena_.size();
+  const char* until =
+      end - from > static_cast<ptrdiff_t>(bytes) ? from + bytes : end;
+  for (const char* p = from; p < until; p += 64) __builtin_prefetch(p);
+}
 
 std::string_view MemoryTable::SuffixAt(size_t i) const {
   uint32_t key_len;

@@ -125,6 +125,10 @@ class MemoryTable final : public Table,
   // only the record's own key bytes are copied. An iterator keeps its key
   // buffer this way.
   RecordView RecordAtAfterPrefix(size_t i, std::string* key) const;
+  // Requests (prefetches) the records from the i-th on, up to `bytes` of
+  // them. Records lie in key order in one arena, so this is what a forward
+  // read will touch next. REQUIRES: i < size().
+  void ReadAhead(size_t i, size_t bytes) const;
   // True if no two records have the same key.
   bool keys_unique() const { return keys_unique_; }
   // The prefix every key of the table starts with (elided from records).
