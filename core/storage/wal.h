@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "core/storage/record.h"
 
 namespace kstone::core {
@@ -66,6 +67,18 @@ class Wal {
   virtual absl::Status RemoveSegmentsThrough(uint64_t segment) = 0;
 
   virtual WalStats stats() const = 0;
+
+  // From now on, Append(batch, /*sync=*/false) may return once the record is
+  // in a buffer of this process. The buffer is handed to the OS (written,
+  // not synced) at most about `max_delay` after a record enters it, sooner
+  // when it fills, and always before a later Append(sync=true), Sync,
+  // Rotate or clean close completes. A process crash may lose the buffered
+  // records, never more: what survives is a prefix of the log. For
+  // SyncMode::kNone only (decisions.md, "kNone buffers the WAL"). WALs
+  // without such a buffer (the memory WAL) ignore the call.
+  virtual void BufferUnsyncedAppends(absl::Duration max_delay) {
+    (void)max_delay;
+  }
 };
 
 }  // namespace kstone::core

@@ -17,6 +17,18 @@
 // checked (its torn tail cut off, if Replay has not done that already) and
 // synced, so that only the newest segment can ever have a torn tail.
 // Closed segments are always synced.
+//
+// Buffered appends (SyncMode::kNone, BufferUnsyncedAppends). A syscall is
+// expensive next to an in-memory write, so unsynced records are kept in a
+// buffer of this process (buffered_, leader-only) instead of being written
+// one group at a time. The buffer goes to the OS when it holds
+// kMaxBufferedBytes, before any sync, Rotate or clean close, and from a
+// flusher thread at most about max_delay after it stopped being empty: the
+// flusher waits max_delay, then queues a kWriteOut writer, which leads a
+// group like any other, so that the file sees its bytes in log order. The
+// flusher idles while nothing is buffered; the writer that makes the buffer
+// non-empty wakes it only then, so a steady stream of writes costs no
+// wakeups from the writers.
 
 #include "core/storage/disk/disk_wal.h"
 
@@ -26,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -45,6 +58,9 @@ namespace {
 // A group holds at most this many bytes beyond its leader's record, so that
 // a small synced append does not wait behind a huge write.
 constexpr size_t kMaxGroupExtraBytes = 1 << 20;
+
+// Buffered appends are written to the OS once this many bytes wait.
+constexpr size_t kMaxBufferedBytes = 64 << 10;
 
 // Cuts the torn tail of `end` off the file at `path` and makes the cut
 // durable, so that the file can later stop being the newest one.
@@ -72,8 +88,16 @@ class DiskWal final : public Wal {
   DiskWal& operator=(const DiskWal&) = delete;
 
   ~DiskWal() override {
+    StopFlusher();
     // No writer may be running (the caller's contract). Make a clean close
-    // durable; errors have nowhere to go.
+    // durable; errors have nowhere to go. After a failed write the buffer's
+    // place in the file is unknown, so it is not written.
+    bool ok;
+    {
+      absl::MutexLock lock(&mu_);
+      ok = error_.ok();
+    }
+    if (ok) WriteBuffered().IgnoreError();
     if (active_.file != nullptr) {
       if (active_.file->size() != active_.synced_size) {
         active_.file->Sync().IgnoreError();
@@ -89,14 +113,24 @@ class DiskWal final : public Wal {
   absl::StatusOr<uint64_t> Rotate() override;
   absl::Status RemoveSegmentsThrough(uint64_t segment) override;
   WalStats stats() const override;
+  void BufferUnsyncedAppends(absl::Duration max_delay) override;
 
   size_t TEST_QueuedWriters() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     return writers_.size();
   }
+  size_t TEST_BufferedBytes() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return buffered_bytes_;
+  }
+  void TEST_WaitUntilWrittenOut() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &DiskWal::NothingBuffered));
+  }
 
  private:
-  enum class Op { kAppend, kSync, kRotate };
+  // kWriteOut hands buffered appends to the OS (the flusher's operation).
+  enum class Op { kAppend, kSync, kRotate, kWriteOut };
 
   // One queued operation. Lives on its caller's stack.
   struct Writer {
@@ -121,8 +155,18 @@ class DiskWal final : public Wal {
 
   // Queues `w`, waits for it, leads a group if it reaches the front.
   absl::Status Run(Writer* w) ABSL_LOCKS_EXCLUDED(mu_);
-  // The leader's I/O, run without mu_.
+  // The leader's I/O, run without mu_. WriteGroup writes the buffer, then
+  // `data`; BufferGroup adds the records to the buffer (writing it once
+  // full); WriteBuffered writes the buffer without flushing the file.
   absl::Status WriteGroup(const std::string& data, bool sync, bool* rotated);
+  absl::Status BufferGroup(const std::vector<const std::string*>& records,
+                           bool* rotated);
+  absl::Status WriteBuffered();
+  void FlusherLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void StopFlusher() ABSL_LOCKS_EXCLUDED(mu_);
+  bool NothingBuffered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return buffered_bytes_ == 0 && writers_.empty();
+  }
   absl::Status RotateActive();
   absl::Status CreateActive();
   absl::Status PrepareNewestOldSegment();
@@ -135,6 +179,7 @@ class DiskWal final : public Wal {
   // Leader-only state (see Active).
   Active active_;
   std::string group_buffer_;
+  std::string buffered_;  // unsynced records not yet handed to the OS
   // Final sizes of segments closed by the leader, for Run to publish.
   std::vector<std::pair<uint64_t, uint64_t>> closed_sizes_;
   bool old_tail_checked_ = false;  // also set by Replay, before any leader
@@ -149,6 +194,15 @@ class DiskWal final : public Wal {
   // The segment appends go to (its file may not exist yet).
   uint64_t current_ ABSL_GUARDED_BY(mu_);
   bool appended_ ABSL_GUARDED_BY(mu_) = false;  // Replay is no longer allowed
+
+  // Buffered appends (see the file comment).
+  bool buffering_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Duration max_delay_ ABSL_GUARDED_BY(mu_);
+  size_t buffered_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // buffered_.size()
+  bool flusher_idle_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar flusher_cv_;
+  std::thread flusher_;  // started once, by BufferUnsyncedAppends
 };
 
 absl::Status DiskWal::Append(const WriteBatch& batch, bool sync) {
@@ -194,12 +248,14 @@ absl::Status DiskWal::Run(Writer* w) {
   // w leads. Gather the group: a Rotate goes alone.
   std::vector<Writer*> group;
   bool sync = false;
+  bool write_out = false;
   size_t bytes = 0;
   for (Writer* next : writers_) {
     if (next->op == Op::kRotate && !group.empty()) break;
     if (!group.empty() && bytes > w->record.size() + kMaxGroupExtraBytes) break;
     group.push_back(next);
     sync = sync || next->sync;
+    write_out = write_out || next->op == Op::kWriteOut;
     bytes += next->record.size();
     if (next->op == Op::kRotate) break;
   }
@@ -207,32 +263,44 @@ absl::Status DiskWal::Run(Writer* w) {
   uint64_t closed = 0;
   bool rotated = false;
   if (status.ok()) {
-    // Copy records into one buffer only when there are several.
     std::vector<const std::string*> records;
     for (Writer* g : group) {
       if (!g->record.empty()) records.push_back(&g->record);
     }
-    group_buffer_.clear();
-    if (records.size() > 1) {
-      group_buffer_.reserve(bytes);
-      for (const std::string* r : records) group_buffer_.append(*r);
-    }
-    const std::string& data =
-        records.size() == 1 ? *records.front() : group_buffer_;
     closed = active_.number;
+    const bool buffer = buffering_ && !sync && !write_out;
     mu_.Unlock();
     if (w->op == Op::kRotate) {
       status = RotateActive();
       rotated = status.ok();
+    } else if (buffer) {
+      status = BufferGroup(records, &rotated);
     } else {
+      // Copy records into one buffer only when there are several.
+      group_buffer_.clear();
+      if (records.size() > 1) {
+        group_buffer_.reserve(bytes);
+        for (const std::string* r : records) group_buffer_.append(*r);
+      }
+      const std::string& data =
+          records.size() == 1 ? *records.front() : group_buffer_;
       status = WriteGroup(data, sync, &rotated);
     }
     mu_.Lock();
     if (!status.ok() && error_.ok()) error_ = status;
+    const bool was_empty = buffered_bytes_ == 0;
+    buffered_bytes_ = buffered_.size();
+    if (was_empty && buffered_bytes_ > 0 && flusher_idle_) {
+      flusher_cv_.Signal();
+    }
   }
   for (const auto& [number, size] : closed_sizes_) segments_[number] = size;
   closed_sizes_.clear();
-  if (active_.file != nullptr) segments_[active_.number] = active_.file->size();
+  if (active_.file != nullptr || !buffered_.empty()) {
+    // Buffered bytes count: they are on their way to this segment.
+    segments_[active_.number] =
+        (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
+  }
   if (rotated) current_ = active_.number;
   for (Writer* g : group) {
     assert(g == writers_.front());
@@ -248,6 +316,8 @@ absl::Status DiskWal::Run(Writer* w) {
 
 absl::Status DiskWal::WriteGroup(const std::string& data, bool sync,
                                  bool* rotated) {
+  const bool wrote = !data.empty() || !buffered_.empty();
+  KS_RETURN_IF_ERROR(WriteBuffered());
   if (!data.empty()) {
     if (active_.file == nullptr) KS_RETURN_IF_ERROR(CreateActive());
     KS_RETURN_IF_ERROR(active_.file->Append(data));
@@ -258,7 +328,7 @@ absl::Status DiskWal::WriteGroup(const std::string& data, bool sync,
       KS_RETURN_IF_ERROR(active_.file->Sync());
       active_.synced_size = active_.file->size();
     }
-  } else if (!data.empty()) {
+  } else if (wrote) {
     // Hand the bytes to the OS so that they survive a crash of this process.
     KS_RETURN_IF_ERROR(active_.file->Flush());
   }
@@ -269,9 +339,70 @@ absl::Status DiskWal::WriteGroup(const std::string& data, bool sync,
   return absl::OkStatus();
 }
 
+absl::Status DiskWal::BufferGroup(
+    const std::vector<const std::string*>& records, bool* rotated) {
+  for (const std::string* r : records) buffered_.append(*r);
+  if (buffered_.size() < kMaxBufferedBytes) return absl::OkStatus();
+  return WriteGroup("", /*sync=*/false, rotated);
+}
+
+absl::Status DiskWal::WriteBuffered() {
+  if (buffered_.empty()) return absl::OkStatus();
+  absl::Status status = absl::OkStatus();
+  if (active_.file == nullptr) status = CreateActive();
+  if (status.ok()) status = active_.file->Append(buffered_);
+  // On failure the error is sticky and the buffer's records are lost, as an
+  // Append's record may be (wal.h).
+  buffered_.clear();
+  return status;
+}
+
+void DiskWal::BufferUnsyncedAppends(absl::Duration max_delay) {
+  absl::MutexLock lock(&mu_);
+  max_delay_ = max_delay;
+  if (buffering_) return;
+  buffering_ = true;
+  flusher_ = std::thread([this] { FlusherLoop(); });
+}
+
+void DiskWal::FlusherLoop() {
+  absl::MutexLock lock(&mu_);
+  bool wrote_last_time = false;
+  while (!stopping_) {
+    if (buffered_bytes_ == 0 && !wrote_last_time) {
+      // Idle until a writer buffers something (it signals).
+      flusher_idle_ = true;
+      flusher_cv_.Wait(&mu_);
+      flusher_idle_ = false;
+      continue;
+    }
+    // Under a steady stream of writes the loop stays here, waking once per
+    // max_delay, so that writers never need to wake it.
+    flusher_cv_.WaitWithTimeout(&mu_, max_delay_);
+    if (stopping_) break;
+    wrote_last_time = buffered_bytes_ > 0;
+    if (!wrote_last_time) continue;
+    mu_.Unlock();
+    Writer w(Op::kWriteOut, "", false);
+    // A failure is sticky; the next operation reports it.
+    Run(&w).IgnoreError();
+    mu_.Lock();
+  }
+}
+
+void DiskWal::StopFlusher() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    flusher_cv_.Signal();
+  }
+  if (flusher_.joinable()) flusher_.join();
+}
+
 // Closes the active segment (synced) and moves on to the next number; the
 // next segment's file is created by its first write.
 absl::Status DiskWal::RotateActive() {
+  KS_RETURN_IF_ERROR(WriteBuffered());
   if (active_.file != nullptr) {
     if (active_.file->size() != active_.synced_size) {
       KS_RETURN_IF_ERROR(active_.file->Sync());
@@ -421,6 +552,16 @@ WalStats DiskWal::stats() const {
 size_t TEST_DiskWalQueuedWriters(Wal* wal) {
   auto* disk_wal = dynamic_cast<DiskWal*>(wal);
   return disk_wal == nullptr ? 0 : disk_wal->TEST_QueuedWriters();
+}
+
+size_t TEST_DiskWalBufferedBytes(Wal* wal) {
+  auto* disk_wal = dynamic_cast<DiskWal*>(wal);
+  return disk_wal == nullptr ? 0 : disk_wal->TEST_BufferedBytes();
+}
+
+void TEST_DiskWalWaitUntilWrittenOut(Wal* wal) {
+  auto* disk_wal = dynamic_cast<DiskWal*>(wal);
+  if (disk_wal != nullptr) disk_wal->TEST_WaitUntilWrittenOut();
 }
 
 absl::StatusOr<std::unique_ptr<Wal>> OpenDiskWal(FileSystem* fs,
