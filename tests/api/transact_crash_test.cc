@@ -154,8 +154,12 @@ class TransactCrashTest : public ::testing::Test {
     }
     EXPECT_LT(n, 64) << "the transaction kept writing";
     // The transaction writes (and, synced, syncs) at least once, so the
-    // fault hit it at least once.
-    EXPECT_GE(n, 1);
+    // fault hit it at least once. Under kNone its WAL record may stay in the
+    // WAL's buffer (options.h) until after the crash, which then drops it
+    // whole: no write of the transaction for a fault to hit.
+    if (mode != SyncMode::kNone) {
+      EXPECT_GE(n, 1);
+    }
     ::testing::Test::RecordProperty(
         absl::StrCat("faults_", static_cast<int>(fault), "_",
                      static_cast<int>(crash), "_", static_cast<int>(mode)),
