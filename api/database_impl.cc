@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/absl_compat.h"
+#include "api/flat_item_encoder.h"
 #include "api/item_decoder.h"
 #include "api/schema_codec.h"
 #include "api/value_internal.h"
@@ -241,6 +242,17 @@ absl::Status DatabaseImpl::CheckItemKey(const Key& key,
 absl::Status DatabaseImpl::Put(const Key& key, const Item& item) {
   KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
   KS_RETURN_IF_ERROR(CheckItemKey(key, item));
+  core::WriteBatch batch;
+  batch.mutations.push_back(
+      core::Mutation{core::RecordType::kValue, std::move(engine_key), ""});
+  // Most items are flat: validated and encoded in one pass.
+  if (EncodeFlatItem(item, schema_.partition_key_name(),
+                     schema_.has_sort_key()
+                         ? std::string_view(schema_.sort_key_name())
+                         : std::string_view(),
+                     key.has_sort_key(), &batch.mutations[0].value)) {
+    return engine_->Write(std::move(batch));
+  }
   KS_ASSIGN_OR_RETURN(core::Item core_item, ItemToCore(item));
   // Validate the item as stored, key attributes included (they count toward
   // the 400 KB limit).
@@ -262,10 +274,8 @@ absl::Status DatabaseImpl::Put(const Key& key, const Item& item) {
                               schema_.has_sort_key()
                                   ? std::string_view(schema_.sort_key_name())
                                   : std::string_view()};
-  core::WriteBatch batch;
-  batch.mutations.push_back(core::Mutation{
-      core::RecordType::kValue, std::move(engine_key),
-      core::EncodeItem(core_item, absl::MakeConstSpan(skip, 2))});
+  batch.mutations[0].value =
+      core::EncodeItem(core_item, absl::MakeConstSpan(skip, 2));
   return engine_->Write(std::move(batch));
 }
 

@@ -19,6 +19,7 @@
 #include "api/absl_compat.h"
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
+#include "api/flat_item_encoder.h"
 #include "api/request_internal.h"
 #include "api/value_internal.h"
 #include "core/expr/projection_expression.h"
@@ -149,6 +150,11 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
     // Validated and encoded here, outside the stripe lock: the stored form
     // of a Put does not depend on the old item.
     KS_RETURN_IF_ERROR(CheckItemKey(action->key, *item));
+    if (EncodeFlatItem(*item, action->pk_name, action->sk_name,
+                       action->key.has_sort_key(), &action->put_value)) {
+      *item_error = false;
+      return action;
+    }
     KS_ASSIGN_OR_RETURN(core::Item put_item, ItemToCore(*item));
     action->AddKey(&put_item);
     KS_RETURN_IF_ERROR(core::ValidateItemAttributes(put_item));
