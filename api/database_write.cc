@@ -3,6 +3,7 @@
 // write runs inside Engine::WriteLocked: the item is read, the condition
 // evaluated and the mutation logged under the item's stripe lock.
 
+#include <cassert>
 #include <memory>
 #include <optional>
 #include <string>
@@ -140,18 +141,18 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
   // The key and the item.
   *item_error = true;
   if (key.has_value()) {
-    action->key = *key;
+    action->key_ref = &*key;
   } else {
-    KS_ASSIGN_OR_RETURN(action->key, KeyOf(*item));
+    KS_ASSIGN_OR_RETURN(action->own_key, KeyOf(*item));
+    action->key_ref = &*action->own_key;
   }
-  KS_ASSIGN_OR_RETURN(action->engine_key,
-                      EngineKeyOf(action->key, &action->core_key));
+  KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(action->key()));
   if (action->kind == WriteAction::kPut) {
     // Validated and encoded here, outside the stripe lock: the stored form
     // of a Put does not depend on the old item.
-    KS_RETURN_IF_ERROR(CheckItemKey(action->key, *item));
+    KS_RETURN_IF_ERROR(CheckItemKey(action->key(), *item));
     if (EncodeFlatItem(*item, action->pk_name, action->sk_name,
-                       action->key.has_sort_key(), &action->put_value)) {
+                       action->key().has_sort_key(), &action->put_value)) {
       *item_error = false;
       return action;
     }
@@ -164,12 +165,19 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
   return action;
 }
 
-void DatabaseImpl::WriteAction::AddKey(core::Item* item) const {
-  if (!item->Has(pk_name)) {
-    item->Set(std::string(pk_name), core_key.partition());
+void DatabaseImpl::WriteAction::AddKey(core::Item* item) {
+  if (!core_key.has_value()) {
+    // PrepareAction checked the key (EngineKeyOf), so it converts.
+    absl::StatusOr<core::Key> converted = KeyToCore(key());
+    assert(converted.ok());
+    if (!converted.ok()) return;
+    core_key = std::move(*converted);
   }
-  if (core_key.has_sort() && !item->Has(sk_name)) {
-    item->Set(std::string(sk_name), core_key.sort());
+  if (!item->Has(pk_name)) {
+    item->Set(std::string(pk_name), core_key->partition());
+  }
+  if (core_key->has_sort() && !item->Has(sk_name)) {
+    item->Set(std::string(sk_name), core_key->sort());
   }
 }
 
@@ -198,7 +206,7 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
   auto decode_old = [&]() -> absl::Status {
     absl::StatusOr<core::Item> decoded = core::DecodeItem(*bytes);
     if (!decoded.ok()) {
-      return absl::DataLossError(absl::StrCat("item ", action->key.ToString(),
+      return absl::DataLossError(absl::StrCat("item ", action->key().ToString(),
                                               " in ", path_, ": ",
                                               decoded.status().message()));
     }

@@ -35,8 +35,10 @@ namespace kstone {
 struct DatabaseImpl::WriteAction {
   enum Kind { kPut = 0, kUpdate = 1, kDelete = 2, kConditionCheck = 3 };
 
-  // Sets the key attributes in `item` where it lacks them.
-  void AddKey(core::Item* item) const;
+  // Sets the key attributes in `item` where it lacks them (the key in
+  // core's terms is built the first time).
+  void AddKey(core::Item* item);
+  const Key& key() const { return *key_ref; }
   // The stored form of `item` (without its key attributes).
   std::string EncodeStored(const core::Item& item) const;
   // What an Update returns for `rv` (once: it may move the items out).
@@ -48,11 +50,15 @@ struct DatabaseImpl::WriteAction {
   }
 
   Kind kind = kPut;
-  Key key{Value::String("")};
+  // The item's key: the request's (which outlives the action), or own_key
+  // when it came from the Put's item.
+  const Key* key_ref = nullptr;
+  std::optional<Key> own_key;
   std::string engine_key;    // moved into the mutation by EvaluateAction
   std::string_view pk_name;  // the schema's; "" sk_name: no sort key
   std::string_view sk_name;
-  core::Key core_key;     // the key in core's terms
+  // The key in core's terms, built by AddKey when first needed.
+  std::optional<core::Key> core_key;
   std::string put_value;  // kPut: the stored form of the item
   // The placeholders; the expressions point into them.
   core::expr::AttributeNames names;
