@@ -125,7 +125,11 @@ class DiskWal final : public Wal {
   }
   void TEST_WaitUntilWrittenOut() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &DiskWal::NothingBuffered));
+    // A CondVar rather than Mutex::Await, whose condition checks TSan's
+    // absl::Mutex interposer (tests/testing/tsan) cannot see.
+    ++written_out_waiters_;
+    while (!NothingBuffered()) written_out_cv_.Wait(&mu_);
+    --written_out_waiters_;
   }
 
  private:
@@ -202,6 +206,9 @@ class DiskWal final : public Wal {
   bool flusher_idle_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar flusher_cv_;
+  int written_out_waiters_ ABSL_GUARDED_BY(mu_) =
+      0;  // TEST_WaitUntilWrittenOut
+  absl::CondVar written_out_cv_;
   std::thread flusher_;  // started once, by BufferUnsyncedAppends
 };
 
@@ -310,7 +317,11 @@ absl::Status DiskWal::Run(Writer* w) {
     g->done = true;
     if (g != w) g->cv.Signal();
   }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
+  if (!writers_.empty()) {
+    writers_.front()->cv.Signal();
+  } else if (written_out_waiters_ > 0 && NothingBuffered()) {
+    written_out_cv_.SignalAll();
+  }
   return status;
 }
 
