@@ -85,14 +85,14 @@ class DatabaseImpl {
   TransactWriteResult TransactWrite(const kstone::TransactWrite& transaction);
   // A prepared single-item action (database_write.cc).
   struct WriteAction;
-  // Validates and parses one action (kind: WriteAction::Kind). The result
-  // must not move afterwards (its expressions point into its placeholder
-  // maps). On failure *item_error tells a bad key or item (true) from a bad
-  // expression (false).
+  // Validates and parses one action (kind: WriteAction::Kind) on `key`
+  // (null: the Put item's key), which the action borrows: it must outlive
+  // the action. The result must not move afterwards (its expressions point
+  // into its placeholder maps). On failure *item_error tells a bad key or
+  // item (true) from a bad expression (false).
   absl::StatusOr<std::unique_ptr<WriteAction>> PrepareAction(
-      int kind, const std::optional<Key>& key, const Item* item,
-      const std::string& update, const WriteCondition& condition,
-      bool* item_error) const;
+      int kind, const Key* key, const Item* item, const std::string& update,
+      const WriteCondition& condition, bool* item_error) const;
   // Checks the condition and computes the mutation of `action` against the
   // current state. CONDITIONAL_CHECK_FAILED if the condition is false.
   absl::Status EvaluateAction(const core::LockedReader& reader,

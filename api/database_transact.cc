@@ -206,7 +206,8 @@ absl::Status DatabaseImpl::BatchWrite(const kstone::BatchWrite& batch) {
     bool item_error = false;
     KS_ASSIGN_OR_RETURN(
         std::unique_ptr<WriteAction> action,
-        PrepareAction(put ? WriteAction::kPut : WriteAction::kDelete, r.key,
+        PrepareAction(put ? WriteAction::kPut : WriteAction::kDelete,
+                      r.key.has_value() ? &*r.key : nullptr,
                       put ? &r.item : nullptr, "", WriteCondition(),
                       &item_error));
     if (!seen.insert(action->engine_key).second) {
@@ -344,7 +345,8 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
     }
     bool item_error = false;
     absl::StatusOr<std::unique_ptr<WriteAction>> p =
-        PrepareAction(kind, a.key, &a.item, a.update, a.condition, &item_error);
+        PrepareAction(kind, a.key.has_value() ? &*a.key : nullptr, &a.item,
+                      a.update, a.condition, &item_error);
     if (!p.ok()) {
       if (!item_error) {
         result.status = p.status();

@@ -95,8 +95,8 @@ std::string DatabaseImpl::WriteAction::EncodeStored(
 }
 
 absl::StatusOr<std::unique_ptr<DatabaseImpl::WriteAction>>
-DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
-                            const Item* item, const std::string& update,
+DatabaseImpl::PrepareAction(int kind, const Key* key, const Item* item,
+                            const std::string& update,
                             const WriteCondition& condition,
                             bool* item_error) const {
   auto action = std::make_unique<WriteAction>();
@@ -140,8 +140,8 @@ DatabaseImpl::PrepareAction(int kind, const std::optional<Key>& key,
 
   // The key and the item.
   *item_error = true;
-  if (key.has_value()) {
-    action->key_ref = &*key;
+  if (key != nullptr) {
+    action->key_ref = key;
   } else {
     KS_ASSIGN_OR_RETURN(action->own_key, KeyOf(*item));
     action->key_ref = &*action->own_key;
@@ -307,7 +307,7 @@ absl::StatusOr<WriteResult> PutOrDelete(DatabaseImpl* db, int kind,
   bool item_error = false;
   KS_ASSIGN_OR_RETURN(
       std::unique_ptr<DatabaseImpl::WriteAction> action,
-      db->PrepareAction(kind, key, item, "", condition, &item_error));
+      db->PrepareAction(kind, &key, item, "", condition, &item_error));
   action->want_old = rv == ReturnValues::kAllOld;
   KS_RETURN_IF_ERROR(db->ApplyAction(action.get()));
   WriteResult result;
@@ -346,7 +346,7 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   bool item_error = false;
   KS_ASSIGN_OR_RETURN(
       std::unique_ptr<WriteAction> action,
-      PrepareAction(WriteAction::kUpdate, key, nullptr, update.expression(),
+      PrepareAction(WriteAction::kUpdate, &key, nullptr, update.expression(),
                     update.condition(), &item_error));
   action->keep_old = update.return_values() == ReturnValues::kAllOld ||
                      update.return_values() == ReturnValues::kUpdatedOld;
