@@ -79,7 +79,9 @@ class CoreItemBuilder {
 
   explicit CoreItemBuilder(ValueMap* attrs) : attrs_(attrs) {}
 
-  void BeginItem(size_t reserve_hint) { attrs_->reserve(reserve_hint); }
+  // Room for the attributes and the two key attributes, which a stored item
+  // lacks and its readers and updaters usually add.
+  void BeginItem(size_t reserve_hint) { attrs_->reserve(reserve_hint + 2); }
   Value* BeginAttribute(std::string_view name) {
     return &attrs_->emplace_back(std::string(name), Value()).second;
   }
