@@ -210,120 +210,6 @@ RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
   return record;
 }
 
-namespace {
-
-// The first index in [lo, hi) whose `pred` is false (hi if none), for a
-// `pred` that is true and then false. The elements searched are cache
-// misses, each probe depending on the one before in a binary search; here
-// each round requests three probes' memory together (`prefetch`) and then
-// compares, so a search waits about log4(n) times for memory instead of
-// log2(n).
-template <typename Pred, typename Prefetch>
-size_t QuaternarySearch(size_t lo, size_t hi, Pred pred, Prefetch prefetch) {
-  while (hi - lo > 3) {
-    const size_t q = (hi - lo) / 4;
-    const size_t m1 = lo + q, m2 = lo + 2 * q, m3 = lo + 3 * q;
-    prefetch(m1);
-    prefetch(m2);
-    prefetch(m3);
-    if (pred(m2)) {
-      lo = m2 + 1;
-      if (pred(m3)) {
-        lo = m3 + 1;
-      } else {
-        hi = m3;
-      }
-    } else {
-      hi = m2;
-      if (pred(m1)) {
-        lo = m1 + 1;
-      } else {
-        hi = m1;
-      }
-    }
-  }
-  while (lo < hi && pred(lo)) ++lo;
-  return lo;
-}
-
-}  // namespace
-
-size_t MemoryTable::LowerBound(std::string_view key) const {
-  return Bound(key, /*upper=*/false);
-}
-
-size_t MemoryTable::UpperBound(std::string_view key) const {
-  return Bound(key, /*upper=*/true);
-}
-
-size_t MemoryTable::Bound(std::string_view key, bool upper) const {
-  // The prefix once: every key of the table is prefix_ + suffix.
-  const size_t n = std::min(prefix_.size(), key.size());
-  const int c = n == 0 ? 0 : std::memcmp(prefix_.data(), key.data(), n);
-  if (c > 0 || (c == 0 && key.size() < prefix_.size())) return 0;
-  if (c < 0) return size();
-  const std::string_view suffix = key.substr(prefix_.size());
-  size_t lo, hi;
-  FenceRange(suffix, &lo, &hi);
-  if (lo == hi) return lo;
-  // (The offsets of a range as fences leave it span a line or two.)
-  __builtin_prefetch(&offsets_[lo]);
-  __builtin_prefetch(&offsets_[hi - 1]);
-  return QuaternarySearch(
-      lo, hi,
-      [&](size_t i) {
-        const int r = SuffixAt(i).compare(suffix);
-        return r < 0 || (upper && r == 0);
-      },
-      [this](size_t i) { __builtin_prefetch(RecordPtr(i)); });
-}
-
-namespace {
-
-// Bytes [from, from + 8) of `s`, zero-padded, as a big-endian integer.
-inline uint64_t BigEndian8(std::string_view s, size_t from) {
-  unsigned char buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  if (from < s.size()) {
-    std::memcpy(buf, s.data() + from, std::min<size_t>(8, s.size() - from));
-  }
-  uint64_t h = 0;
-  for (unsigned char b : buf) h = (h << 8) | b;
-  return h;
-}
-
-}  // namespace
-
-// The fence of `s`. Zero padding keeps the order: if FenceOf(a) <
-// FenceOf(b) then a < b (bytewise), and if FenceOf(a) > FenceOf(b) then
-// a > b; equal fences decide nothing.
-MemoryTable::Fence MemoryTable::FenceOf(std::string_view s) {
-  return Fence{BigEndian8(s, 0), BigEndian8(s, 8)};
-}
-
-void MemoryTable::FenceRange(std::string_view suffix, size_t* lo,
-                             size_t* hi) const {
-  const Fence head = FenceOf(suffix);
-  auto prefetch = [this](size_t i) { __builtin_prefetch(&fences_[i]); };
-  // First fence >= head and first fence > head.
-  const size_t ge = QuaternarySearch(
-      0, fences_.size(), [&](size_t i) { return fences_[i] < head; }, prefetch);
-  const size_t gt = QuaternarySearch(
-      ge, fences_.size(), [&](size_t i) { return !(head < fences_[i]); },
-      prefetch);
-  // Group ge - 1 starts below suffix but may reach it; the record opening
-  // group gt is above it.
-  *lo = ge == 0 ? 0 : (ge - 1) << kFenceShift;
-  *hi = std::min(size(), gt << kFenceShift);
-}
-
-void MemoryTable::BuildFences() {
-  fences_.clear();
-  fences_.reserve((size() >> kFenceShift) + 1);
-  for (size_t i = 0; i < size(); i += size_t{1} << kFenceShift) {
-    fences_.push_back(FenceOf(SuffixAt(i)));
-  }
-}
-
 bool MemoryTable::MayContain(std::string_view key) const {
   if (num_slots_ == 0) return size() > 0;  // no index: cannot tell
   if (key.substr(0, prefix_.size()) != prefix_) return false;
@@ -552,6 +438,8 @@ MemoryTableBuilder::FinishTable() {
                table->prefix_.capacity() +
                table->num_slots_ * sizeof(uint32_t) +
                table->fences_.capacity() * sizeof(MemoryTable::Fence) +
+               table->group_shared_.capacity() +
+               table->hints_.capacity() * sizeof(uint16_t) +
                meta.smallest_key.capacity() + meta.largest_key.capacity();
   abandon_ = nullptr;
   if (publish_) {

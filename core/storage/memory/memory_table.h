@@ -26,14 +26,16 @@
 //    fingerprint is in no slot of its probe run is not in the table, which
 //    costs one cache line, like a bloom filter probe, and no separate
 //    filter memory. A hit touches the slot, the offset and the record.
-//  - seeks first binary-search a fence array: the first 16 bytes of the key
+//  - seeks first search a fence array: the first 16 bytes of the key
 //    suffix of every 32nd record as two big-endian integers (0.5 byte per
-//    record), contiguous, so its search costs a few cache lines, and then
-//    binary-search the one or two groups of records the fences leave (or
-//    more, where many keys share their first 16 suffix bytes; 16 covers a
-//    typical partition key's distinguishing tail plus a short sort key),
-//    instead of taking two cache misses (offset and record) at every step
-//    of a search over the whole table.
+//    record), contiguous, so its search costs a few cache lines. Inside the
+//    group of 32 records the fences leave, a two-byte hint per record (the
+//    suffix bytes after those the whole group shares) orders the records,
+//    so the seek reads a line of hints and then, usually, the one record
+//    it lands on (memory_table_seek.cc). Where many keys share their first
+//    16 suffix bytes the fences leave several groups, whose records are
+//    searched directly. Either way the seek avoids two cache misses
+//    (offset and record) at every step of a search over the whole table.
 //
 // Thread safety: a finished MemoryTable is immutable and safe for concurrent
 // use. MemoryTableBuilder and the iterators are not thread-safe. An iterator
@@ -157,9 +159,16 @@ class MemoryTable final : public Table,
   void FenceRange(std::string_view suffix, size_t* lo, size_t* hi) const;
   // LowerBound (upper = false) or UpperBound (upper = true).
   size_t Bound(std::string_view key, bool upper) const;
+  // Bound within the one fence group [lo, hi) (lo a multiple of the group
+  // size) that FenceRange left, through the group's hints.
+  size_t GroupBound(size_t lo, size_t hi, std::string_view suffix,
+                    bool upper) const;
+  // Builds fences_, group_shared_ and hints_.
   void BuildFences();
   struct Fence;
   static Fence FenceOf(std::string_view s);
+  // Bytes [from, from + 2) of `s`, zero-padded, big-endian.
+  static uint16_t HintOf(std::string_view s, size_t from);
   // Rewrites the arena without the first `prefix_len` bytes of every key.
   void ElidePrefix(size_t prefix_len);
   void BuildHashIndex();
@@ -179,6 +188,14 @@ class MemoryTable final : public Table,
     }
   };
   std::vector<Fence> fences_;
+  // Per fence group: how many leading suffix bytes all its records share
+  // (at most 16, so that the fence holds them). Per record: the two suffix
+  // bytes after those (HintOf). Inside a group hints are non-decreasing and
+  // order records as their keys do (equal hints decide nothing), so a seek
+  // in a group reads one or two cache lines of hints and then, usually, a
+  // single record, instead of a record per step of a binary search.
+  std::vector<uint8_t> group_shared_;
+  std::vector<uint16_t> hints_;
   // The hash index (see above); empty only for an empty table.
   std::unique_ptr<uint32_t[]> slots_;
   uint64_t num_slots_ = 0;
