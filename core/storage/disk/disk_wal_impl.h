@@ -1,0 +1,155 @@
+#ifndef KSTONE_CORE_STORAGE_DISK_DISK_WAL_IMPL_H_
+#define KSTONE_CORE_STORAGE_DISK_DISK_WAL_IMPL_H_
+
+// The disk WAL's class, shared by its two source files: disk_wal.cc (group
+// commit, buffered appends, segment rotation; the design is described
+// there) and disk_wal_segments.cc (replay, the previous open's segments,
+// removal, stats, OpenDiskWal). Internal: everything else goes through
+// OpenDiskWal (disk_wal.h) and the Wal interface.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/storage/disk/file_system.h"
+#include "core/storage/wal.h"
+
+namespace kstone::core {
+
+// Thread safety: as every Wal (safe for concurrent use); see disk_wal.cc.
+class DiskWal final : public Wal {
+ public:
+  DiskWal(FileSystem* fs, std::string dir, uint64_t segment_bytes,
+          std::map<uint64_t, uint64_t> segments)
+      : fs_(fs),
+        dir_(std::move(dir)),
+        segment_bytes_(segment_bytes),
+        segments_(std::move(segments)),
+        current_(segments_.empty() ? 1 : segments_.rbegin()->first + 1) {
+    active_.number = current_;
+  }
+  DiskWal(const DiskWal&) = delete;
+  DiskWal& operator=(const DiskWal&) = delete;
+
+  ~DiskWal() override;
+
+  absl::Status Append(const WriteBatch& batch, bool sync) override;
+  absl::Status Sync() override;
+  absl::StatusOr<WalReplayReport> Replay(
+      const std::function<absl::Status(const WriteBatch&)>& fn) override;
+  absl::StatusOr<uint64_t> Rotate() override;
+  absl::Status RemoveSegmentsThrough(uint64_t segment) override;
+  WalStats stats() const override;
+  void BufferUnsyncedAppends(absl::Duration max_delay) override;
+
+  size_t TEST_QueuedWriters() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return writers_.size();
+  }
+  size_t TEST_BufferedBytes() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return buffered_bytes_;
+  }
+  void TEST_WaitUntilWrittenOut() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    // A CondVar rather than Mutex::Await, whose condition checks TSan's
+    // absl::Mutex interposer (tests/testing/tsan) cannot see.
+    ++written_out_waiters_;
+    while (!NothingBuffered()) written_out_cv_.Wait(&mu_);
+    --written_out_waiters_;
+  }
+
+ private:
+  // kWriteOut hands buffered appends to the OS (the flusher's operation).
+  enum class Op { kAppend, kSync, kRotate, kWriteOut };
+
+  // One queued operation. Lives on its caller's stack.
+  struct Writer {
+    Writer(Op o, std::string r, bool s)
+        : op(o), record(std::move(r)), sync(s) {}
+    const Op op;
+    const std::string record;  // a framed record (kAppend only)
+    const bool sync;
+    bool done = false;    // protected by mu_
+    absl::Status status;  // protected by mu_
+    uint64_t closed = 0;  // kRotate: the segment closed
+    absl::CondVar cv;
+  };
+
+  // The segment being written. Touched only by the leader (the writer at the
+  // front of writers_), without holding mu_: leadership is the lock.
+  struct Active {
+    uint64_t number = 0;
+    std::unique_ptr<WritableFile> file;  // null until the first write
+    uint64_t synced_size = 0;
+  };
+
+  // Queues `w`, waits for it, leads a group if it reaches the front.
+  absl::Status Run(Writer* w) ABSL_LOCKS_EXCLUDED(mu_);
+  // The leader's I/O, run without mu_. WriteGroup writes the buffer, then
+  // `data`; BufferGroup adds the records to the buffer (writing it once
+  // full); WriteBuffered writes the buffer without flushing the file.
+  absl::Status WriteGroup(const std::string& data, bool sync, bool* rotated);
+  absl::Status BufferGroup(const std::vector<const std::string*>& records,
+                           bool* rotated);
+  absl::Status WriteBuffered();
+  void FlusherLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void StopFlusher() ABSL_LOCKS_EXCLUDED(mu_);
+  bool NothingBuffered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return buffered_bytes_ == 0 && writers_.empty();
+  }
+  absl::Status RotateActive();
+  absl::Status CreateActive();
+  absl::Status PrepareNewestOldSegment();
+
+  // Constant after construction.
+  FileSystem* const fs_;
+  const std::string dir_;
+  const uint64_t segment_bytes_;
+
+  // Leader-only state (see Active).
+  Active active_;
+  std::string group_buffer_;
+  std::string buffered_;  // unsynced records not yet handed to the OS
+  // Final sizes of segments closed by the leader, for Run to publish.
+  std::vector<std::pair<uint64_t, uint64_t>> closed_sizes_;
+  bool old_tail_checked_ = false;  // also set by Replay, before any leader
+  bool old_prepared_ = false;      // PrepareNewestOldSegment ran
+
+  mutable absl::Mutex mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  // The first failed write or sync; every later operation returns it.
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  // Live segment files: number -> bytes.
+  std::map<uint64_t, uint64_t> segments_ ABSL_GUARDED_BY(mu_);
+  // The segment appends go to (its file may not exist yet).
+  uint64_t current_ ABSL_GUARDED_BY(mu_);
+  bool appended_ ABSL_GUARDED_BY(mu_) = false;  // Replay is no longer allowed
+
+  // Buffered appends (see the file comment).
+  bool buffering_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Duration max_delay_ ABSL_GUARDED_BY(mu_);
+  size_t buffered_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // buffered_.size()
+  bool flusher_idle_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar flusher_cv_;
+  int written_out_waiters_ ABSL_GUARDED_BY(mu_) =
+      0;  // TEST_WaitUntilWrittenOut
+  absl::CondVar written_out_cv_;
+  std::thread flusher_;  // started once, by BufferUnsyncedAppends
+};
+
+}  // namespace kstone::core
+
+#endif  // KSTONE_CORE_STORAGE_DISK_DISK_WAL_IMPL_H_
