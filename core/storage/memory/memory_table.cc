@@ -53,9 +53,12 @@ void DecodeRecordTail(const char* p, RecordView* record) {
 class MemoryTableIterator final : public TableIterator {
  public:
   explicit MemoryTableIterator(std::shared_ptr<const MemoryTable> table)
-      : table_(std::move(table)),
-        pos_(table_->size()),
-        key_(table_->shared_prefix()) {}
+      : table_(std::move(table)), pos_(table_->size()) {
+    // Room for a typical key up front, so that the first record does not
+    // allocate the buffer a second time.
+    key_.reserve(table_->shared_prefix().size() + 48);
+    key_.assign(table_->shared_prefix());
+  }
 
   bool Valid() const override { return pos_ < table_->size(); }
   void SeekToFirst() override {
