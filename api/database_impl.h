@@ -87,12 +87,14 @@ class DatabaseImpl {
   struct WriteAction;
   // Validates and parses one action (kind: WriteAction::Kind) on `key`
   // (null: the Put item's key), which the action borrows: it must outlive
-  // the action. The result must not move afterwards (its expressions point
-  // into its placeholder maps). On failure *item_error tells a bad key or
-  // item (true) from a bad expression (false).
-  absl::StatusOr<std::unique_ptr<WriteAction>> PrepareAction(
-      int kind, const Key* key, const Item* item, const std::string& update,
-      const WriteCondition& condition, bool* item_error) const;
+  // the action. Fills *action, a fresh WriteAction (on the caller's stack or
+  // in a vector that does not grow), which must not move afterwards (its
+  // expressions point into its placeholder maps). On failure *item_error
+  // tells a bad key or item (true) from a bad expression (false).
+  absl::Status PrepareAction(int kind, const Key* key, const Item* item,
+                             const std::string& update,
+                             const WriteCondition& condition,
+                             WriteAction* action, bool* item_error) const;
   // Checks the condition and computes the mutation of `action` against the
   // current state. CONDITIONAL_CHECK_FAILED if the condition is false.
   absl::Status EvaluateAction(const core::LockedReader& reader,

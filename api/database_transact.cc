@@ -204,22 +204,21 @@ absl::Status DatabaseImpl::BatchWrite(const kstone::BatchWrite& batch) {
   for (const kstone::BatchWrite::Request& r : batch.requests()) {
     const bool put = r.kind == kstone::BatchWrite::Request::Kind::kPut;
     bool item_error = false;
-    KS_ASSIGN_OR_RETURN(
-        std::unique_ptr<WriteAction> action,
-        PrepareAction(put ? WriteAction::kPut : WriteAction::kDelete,
-                      r.key.has_value() ? &*r.key : nullptr,
-                      put ? &r.item : nullptr, "", WriteCondition(),
-                      &item_error));
-    if (!seen.insert(action->engine_key).second) {
+    WriteAction action;
+    KS_RETURN_IF_ERROR(PrepareAction(
+        put ? WriteAction::kPut : WriteAction::kDelete,
+        r.key.has_value() ? &*r.key : nullptr, put ? &r.item : nullptr, "",
+        WriteCondition(), &action, &item_error));
+    if (!seen.insert(action.engine_key).second) {
       return absl::InvalidArgumentError(kDuplicates);
     }
     if (put) {
       wb.mutations.push_back(core::Mutation{core::RecordType::kValue,
-                                            std::move(action->engine_key),
-                                            std::move(action->put_value)});
+                                            std::move(action.engine_key),
+                                            std::move(action.put_value)});
     } else {
       wb.mutations.push_back(core::Mutation{core::RecordType::kDeletion,
-                                            std::move(action->engine_key), ""});
+                                            std::move(action.engine_key), ""});
     }
   }
   return engine_->Write(std::move(wb));
@@ -324,7 +323,8 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
 
   // Prepare every action. Expression errors fail the whole request; a bad
   // key or item cancels it with ValidationError on that action.
-  std::vector<std::unique_ptr<WriteAction>> prepared(actions.size());
+  // Built in place and never moved (a prepared action must not move).
+  std::vector<WriteAction> prepared(actions.size());
   std::vector<CancellationReason> reasons(actions.size());
   for (size_t i = 0; i < actions.size(); ++i) {
     const kstone::TransactWrite::Action& a = actions[i];
@@ -344,38 +344,36 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         break;
     }
     bool item_error = false;
-    absl::StatusOr<std::unique_ptr<WriteAction>> p =
+    const absl::Status p =
         PrepareAction(kind, a.key.has_value() ? &*a.key : nullptr, &a.item,
-                      a.update, a.condition, &item_error);
+                      a.update, a.condition, &prepared[i], &item_error);
     if (!p.ok()) {
       if (!item_error) {
-        result.status = p.status();
+        result.status = p;
         return result;
       }
-      reasons[i] = Reason(CancellationCode::kValidationError,
-                          std::string(p.status().message()));
+      reasons[i] =
+          Reason(CancellationCode::kValidationError, std::string(p.message()));
       result.cancellation_reasons = std::move(reasons);
-      result.status =
-          MakeError(ErrorCode::kTransactionCanceled,
-                    absl::StrCat("Transaction cancelled: action ", i,
-                                 " is invalid: ", p.status().message()));
+      result.status = MakeError(ErrorCode::kTransactionCanceled,
+                                absl::StrCat("Transaction cancelled: action ",
+                                             i, " is invalid: ", p.message()));
       return result;
     }
-    prepared[i] = std::move(*p);
-    prepared[i]->keep_old = false;  // a transaction returns no old items
+    prepared[i].keep_old = false;  // a transaction returns no old items
   }
   std::vector<std::string> keys;
   keys.reserve(prepared.size());
   absl::flat_hash_set<std::string_view> seen;
   seen.reserve(prepared.size());
-  for (const auto& p : prepared) {
-    if (!seen.insert(p->engine_key).second) {
+  for (const WriteAction& p : prepared) {
+    if (!seen.insert(p.engine_key).second) {
       result.status = absl::InvalidArgumentError(
           "Transaction request cannot include multiple operations on one "
           "item");
       return result;
     }
-    keys.push_back(p->engine_key);
+    keys.push_back(p.engine_key);
   }
 
   bool cancelled = false;
@@ -386,13 +384,13 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         std::vector<core::Mutation> mutations;
         mutations.reserve(prepared.size());
         for (size_t i = 0; i < prepared.size(); ++i) {
-          absl::Status s = EvaluateAction(reader, prepared[i].get());
+          absl::Status s = EvaluateAction(reader, &prepared[i]);
           if (s.ok()) continue;
           const ErrorCode code = ErrorCodeOf(s);
           if (code == ErrorCode::kConditionalCheckFailed) {
             reasons[i] = Reason(CancellationCode::kConditionalCheckFailed,
                                 std::string(s.message()));
-            const WriteAction& failed = *prepared[i];
+            const WriteAction& failed = prepared[i];
             if (failed.on_failure ==
                     ReturnValuesOnConditionCheckFailure::kAllOld &&
                 failed.old_item.has_value()) {
@@ -412,9 +410,9 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         if (cancelled) {
           return MakeError(ErrorCode::kTransactionCanceled, "cancelled");
         }
-        for (auto& p : prepared) {
-          if (p->mutation.has_value()) {
-            mutations.push_back(std::move(*p->mutation));
+        for (WriteAction& p : prepared) {
+          if (p.mutation.has_value()) {
+            mutations.push_back(std::move(*p.mutation));
           }
         }
         return mutations;

@@ -94,12 +94,12 @@ std::string DatabaseImpl::WriteAction::EncodeStored(
                           absl::MakeConstSpan(skip, sk_name.empty() ? 1 : 2));
 }
 
-absl::StatusOr<std::unique_ptr<DatabaseImpl::WriteAction>>
-DatabaseImpl::PrepareAction(int kind, const Key* key, const Item* item,
-                            const std::string& update,
-                            const WriteCondition& condition,
-                            bool* item_error) const {
-  auto action = std::make_unique<WriteAction>();
+absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
+                                         const Item* item,
+                                         const std::string& update,
+                                         const WriteCondition& condition,
+                                         WriteAction* action,
+                                         bool* item_error) const {
   action->kind = static_cast<WriteAction::Kind>(kind);
   action->pk_name = schema_.partition_key_name();
   if (schema_.has_sort_key()) action->sk_name = schema_.sort_key_name();
@@ -154,7 +154,7 @@ DatabaseImpl::PrepareAction(int kind, const Key* key, const Item* item,
     if (EncodeFlatItem(*item, action->pk_name, action->sk_name,
                        action->key().has_sort_key(), &action->put_value)) {
       *item_error = false;
-      return action;
+      return absl::OkStatus();
     }
     KS_ASSIGN_OR_RETURN(core::Item put_item, ItemToCore(*item));
     action->AddKey(&put_item);
@@ -162,7 +162,7 @@ DatabaseImpl::PrepareAction(int kind, const Key* key, const Item* item,
     action->put_value = action->EncodeStored(put_item);
   }
   *item_error = false;
-  return action;
+  return absl::OkStatus();
 }
 
 void DatabaseImpl::WriteAction::AddKey(core::Item* item) {
@@ -305,14 +305,14 @@ absl::StatusOr<WriteResult> PutOrDelete(DatabaseImpl* db, int kind,
                                         const WriteCondition& condition,
                                         ReturnValues rv) {
   bool item_error = false;
-  KS_ASSIGN_OR_RETURN(
-      std::unique_ptr<DatabaseImpl::WriteAction> action,
-      db->PrepareAction(kind, &key, item, "", condition, &item_error));
-  action->want_old = rv == ReturnValues::kAllOld;
-  KS_RETURN_IF_ERROR(db->ApplyAction(action.get()));
+  DatabaseImpl::WriteAction action;
+  KS_RETURN_IF_ERROR(
+      db->PrepareAction(kind, &key, item, "", condition, &action, &item_error));
+  action.want_old = rv == ReturnValues::kAllOld;
+  KS_RETURN_IF_ERROR(db->ApplyAction(&action));
   WriteResult result;
-  if (rv == ReturnValues::kAllOld && action->old_item.has_value()) {
-    result.attributes = ItemFromCore(std::move(*action->old_item));
+  if (rv == ReturnValues::kAllOld && action.old_item.has_value()) {
+    result.attributes = ItemFromCore(std::move(*action.old_item));
   }
   return result;
 }
@@ -344,14 +344,14 @@ absl::StatusOr<WriteResult> DatabaseImpl::Delete(const Key& key,
 absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
                                           const kstone::Update& update) {
   bool item_error = false;
-  KS_ASSIGN_OR_RETURN(
-      std::unique_ptr<WriteAction> action,
-      PrepareAction(WriteAction::kUpdate, &key, nullptr, update.expression(),
-                    update.condition(), &item_error));
-  action->keep_old = update.return_values() == ReturnValues::kAllOld ||
-                     update.return_values() == ReturnValues::kUpdatedOld;
-  KS_RETURN_IF_ERROR(ApplyAction(action.get()));
-  return action->Returned(update.return_values());
+  WriteAction action;
+  KS_RETURN_IF_ERROR(PrepareAction(WriteAction::kUpdate, &key, nullptr,
+                                   update.expression(), update.condition(),
+                                   &action, &item_error));
+  action.keep_old = update.return_values() == ReturnValues::kAllOld ||
+                    update.return_values() == ReturnValues::kUpdatedOld;
+  KS_RETURN_IF_ERROR(ApplyAction(&action));
+  return action.Returned(update.return_values());
 }
 
 absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {
