@@ -139,11 +139,11 @@ void EngineImpl::BackgroundLoop() {
       }
       gc_requested_ = true;
       idle_candidates_ = true;
-      // During a Compact() (maintenance the caller waits for) as after idle
-      // merges: not while writes drive the jobs, where giving pages back
-      // and faulting them in again cost the writers a third of their speed.
-      const bool compacting = force_full_pending_ > 0;
-      if (compacting) {
+      // During a Flush() or Compact() (maintenance the caller waits for) as
+      // after idle merges: not while writes drive the jobs, where giving
+      // pages back and faulting them in again cost the writers a third of
+      // their speed.
+      if (flush_waiters_ > 0 || force_full_pending_ > 0) {
         mu_.Unlock();
         MaybeReleaseFreeMemory(/*all=*/false);
         mu_.Lock();
@@ -568,10 +568,12 @@ absl::Status EngineImpl::Flush() {
   const uint64_t target = next_memtable_id_.load();
   {
     absl::MutexLock lock(&mu_);
+    ++flush_waiters_;
     while (!immutable_ids_.empty() && *immutable_ids_.begin() < target &&
            !has_error_.load() && !shutting_down_) {
       done_cv_.Wait(&mu_);
     }
+    --flush_waiters_;
   }
   KS_RETURN_IF_ERROR(error());
   status = CollectWalSegments();

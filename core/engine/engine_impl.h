@@ -215,6 +215,8 @@ class EngineImpl final : public Engine {
   // Stripes Compact() wants merged into one table.
   std::array<bool, kStripeCount> force_full_ ABSL_GUARDED_BY(mu_) = {};
   int force_full_pending_ ABSL_GUARDED_BY(mu_) = 0;
+  // Callers of Flush() waiting for their memtables to be written out.
+  int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
   bool rotate_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool room_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool gc_requested_ ABSL_GUARDED_BY(mu_) = false;
