@@ -32,8 +32,8 @@ enum class SyncMode : uint8_t {
   // may lose the writes of the last interval.
   kInterval,
   // Syncing is left to the operating system, and a disk database may keep
-  // the newest writes in its own buffer for about a millisecond (at most
-  // 64 KiB of log) before handing them to the OS: a crash of the process
+  // the newest writes in its own buffer for about a millisecond (up to
+  // ~64 KiB of log) before handing them to the OS: a crash of the process
   // may lose the writes of that last millisecond, a power loss whatever the
   // OS had not written. What survives is always a prefix of the writes
   // (transactions whole). Use kInterval to keep every acknowledged write
