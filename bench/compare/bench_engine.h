@@ -64,6 +64,7 @@ enum class OpKind {
 struct EngineConfig {
   std::string dir;                 // empty for memory engines
   bool sync = false;               // disk: sync every commit
+  bool unbuffered = false;         // kstone disk, no sync: SyncMode::kInterval
   int threads = 1;                 // how many threads will call the engine
   uint64_t block_cache_bytes = 0;  // 0 = the engine's default
   bool sort_key = false;           // kstone: the table has a sort key

@@ -54,6 +54,11 @@ constexpr char kUsage[] =
     "  --value_size B       encoded item size in bytes (default 100)\n"
     "  --repeat R           runs per result, medians reported (default 1)\n"
     "  --sync               disk engines sync every commit\n"
+    "  --unbuffered         kstone-disk without --sync hands every commit to\n"
+    "                       the OS (SyncMode::kInterval, synced every 100 ms)\n"
+    "                       instead of SyncMode::kNone, whose commits may\n"
+    "                       wait ~1 ms in kstone's WAL buffer; the peers\n"
+    "                       always hand every commit to the OS\n"
     "  --json               one JSON object per result on stdout\n"
     "  --db_dir DIR         where disk runs live (default /tmp/kstone_bench)\n"
     "  --seed S             random seed (default 301)\n";
@@ -103,9 +108,11 @@ Flags ParseFlags(int argc, char** argv) {
       name = name.substr(0, eq);
       has_value = true;
     }
-    if (name == "sync" || name == "json" || name == "child") {
+    if (name == "sync" || name == "unbuffered" || name == "json" ||
+        name == "child") {
       if (has_value) Die(absl::StrCat("--", name, " takes no value"));
       if (name == "sync") f.spec.sync = true;
+      if (name == "unbuffered") f.spec.unbuffered = true;
       if (name == "json") f.json = true;
       if (name == "child") f.child = true;
       continue;
@@ -215,6 +222,7 @@ RunResult Spawn(const RunSpec& spec, uint64_t* peak_rss) {
       absl::StrCat("--result_fd=", child_fd),
   };
   if (spec.sync) args.push_back("--sync");
+  if (spec.unbuffered) args.push_back("--unbuffered");
   std::string exe(4096, '\0');
   ssize_t len = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
   exe.resize(len > 0 ? static_cast<size_t>(len) : 0);

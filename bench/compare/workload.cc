@@ -111,6 +111,7 @@ RunResult RunWorkload(const RunSpec& spec) {
   EngineConfig config;
   config.dir = spec.dir;
   config.sync = spec.sync || w == "fillsync";
+  config.unbuffered = spec.unbuffered;
   config.threads = spec.threads;
   if (IsOpsWorkload(w)) config.block_cache_bytes = kOpsBlockCacheBytes;
   config.sort_key = w == "query10" || w == "query100";

@@ -41,6 +41,7 @@ struct RunSpec {
   int threads = 1;
   int value_size = 100;
   bool sync = false;
+  bool unbuffered = false;  // kstone disk without sync: kInterval, not kNone
   std::string dir;  // the run's directory (disk engines, rawsync, recover)
   uint64_t seed = 301;
   std::string phase;          // recover: "fill" or "open"
