@@ -35,12 +35,13 @@ constexpr uint64_t kManifestRewriteEdits = 1024;
 constexpr size_t kJobBatch = 16;
 
 // How much the background jobs drop (tables merged away, memtables flushed)
-// before idle merges or a Compact() give the heap's free pages back to the
-// OS. glibc would otherwise keep the dropped buffers resident: a 1 M-item
-// database carried ~40 MB of them after a full merge. Each release walks the
-// allocator's free lists (about a millisecond for a heap of 150 MB) and
-// unmaps what is free (~4 ms per MB on this VM, and as much again to fault
-// the pages back in when reused), so it happens every few MiB, not per job.
+// before the heap's free pages are given back to the OS, while idle merges
+// run or a caller waits in Flush() or Compact(). glibc would otherwise keep the
+// dropped buffers resident: a 1 M-item database carried ~40 MB of them after a
+// full merge. Each release walks the allocator's free lists (about a
+// millisecond for a heap of 150 MB) and unmaps what is free (~4 ms per MB on
+// this VM, and as much again to fault the pages back in when reused), so it
+// happens every few MiB, not per job.
 constexpr uint64_t kReleaseFreeMemoryBytes = 8 << 20;
 
 uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
