@@ -155,7 +155,7 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
   return impl;
 }
 
-absl::Status DatabaseImpl::CheckKeyTypes(const Key& key) const {
+absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
   KS_RETURN_IF_ERROR(CheckKeyType(key.partition_key(),
                                   schema_.partition_key_name(),
                                   schema_.partition_key_type()));
@@ -169,12 +169,7 @@ absl::Status DatabaseImpl::CheckKeyTypes(const Key& key) const {
     KS_RETURN_IF_ERROR(CheckKeyType(key.sort_key(), schema_.sort_key_name(),
                                     schema_.sort_key_type()));
   }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
-  // The key's values by reference: no core::Key is built (reads need none).
-  KS_RETURN_IF_ERROR(CheckKeyTypes(key));
+  // The key's values by reference: no core::Key is built.
   core::Number pk_number;
   KS_ASSIGN_OR_RETURN(
       const core::KeyValueRef pk,
@@ -188,28 +183,6 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
   KS_RETURN_IF_ERROR(
       core::ValidateKeyValue(sk, schema_.sort_key_name(), false));
   return core::EncodeValidEngineKey(pk, &sk);
-}
-
-absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(
-    const Key& key, core::Key* core_key_out) const {
-  KS_RETURN_IF_ERROR(CheckKeyTypes(key));
-  KS_ASSIGN_OR_RETURN(core::Key core_key, KeyToCore(key));
-  KS_RETURN_IF_ERROR(core::ValidateKeyValue(
-      core_key.partition(), schema_.partition_key_name(), true));
-  if (core_key.has_sort()) {
-    KS_RETURN_IF_ERROR(core::ValidateKeyValue(core_key.sort(),
-                                              schema_.sort_key_name(), false));
-  }
-  const core::KeyValueRef pk = core::KeyValueRef::Of(core_key.partition());
-  std::string engine_key;
-  if (core_key.has_sort()) {
-    const core::KeyValueRef sk = core::KeyValueRef::Of(core_key.sort());
-    engine_key = core::EncodeValidEngineKey(pk, &sk);
-  } else {
-    engine_key = core::EncodeValidEngineKey(pk, nullptr);
-  }
-  *core_key_out = std::move(core_key);
-  return engine_key;
 }
 
 absl::Status DatabaseImpl::CheckItemKey(const Key& key,

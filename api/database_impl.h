@@ -133,14 +133,9 @@ class DatabaseImpl {
   DatabaseImpl(std::unique_ptr<core::Engine> engine, TableSchema schema,
                std::string path, bool in_memory);
 
-  // The key's types against the schema's (VALIDATION naming the attribute).
-  absl::Status CheckKeyTypes(const Key& key) const;
   // The engine key of `key`, after checking it against the schema and
   // DynamoDB's key rules (VALIDATION naming the key attribute).
   absl::StatusOr<std::string> EngineKeyOf(const Key& key) const;
-  // The same, also giving the key in core's terms (*core_key).
-  absl::StatusOr<std::string> EngineKeyOf(const Key& key,
-                                          core::Key* core_key) const;
   // Checks that `item`'s key attributes, where present, equal `key`.
   absl::Status CheckItemKey(const Key& key, const Item& item) const;
 
