@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/types/item_codec.h"
+#include "core/types/item_parser.h"  // NumberDynamoSize
 #include "core/types/number.h"
 #include "core/types/utf8.h"
 #include "core/types/validation.h"
@@ -40,7 +41,7 @@ bool AppendScalar(const Value& value, std::string* out, size_t* size) {
         PutTag(out, core::ItemTag::kNumber);
         n->EncodeOrdered(out);
       }
-      *size += static_cast<size_t>(n->num_digits() + 1) / 2 + 1;
+      *size += core::NumberDynamoSize(*n);
       return true;
     }
     case ValueType::kBinary: {
