@@ -9,10 +9,12 @@
 // merge replaces a stripe's tables, glibc keeps the freed buffers resident
 // (it returns only the top of each heap), so the process's resident memory
 // grows with every round of merges although the data does not: after idle
-// compaction of 1 M items, 165 MB resident of which 41 MB free. The
-// engine's background thread calls this whenever its jobs have dropped a few
-// MiB of tables and memtables (engine_background.cc), never on the write
-// path: it walks the allocator's free lists.
+// compaction of 1 M items, 165 MB resident of which 41 MB free. The engine
+// calls this once a few MiB of tables and memtables have been dropped, but
+// only while idle merges run or a caller waits in Flush() or Compact(),
+// never while writes drive the background jobs: it walks the allocator's
+// free lists, and the pages it unmaps fault in again when reused
+// (engine_background.cc, kReleaseFreeMemoryBytes).
 //
 // Thread safety: safe to call from any thread.
 
