@@ -15,6 +15,7 @@
 #include "core/storage/disk/fault_injection_file_system.h"
 #include "core/storage/disk/mem_file_system.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/wal_test_batches.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -23,15 +24,6 @@ namespace {
 constexpr char kDir[] = "/db";
 // Long enough that the flusher never fires during a test that uses it.
 constexpr absl::Duration kNever = absl::Hours(1);
-
-WriteBatch MakeBatch(uint64_t seq, size_t value_size) {
-  WriteBatch batch;
-  batch.first_seq = seq;
-  batch.mutations.push_back(
-      {RecordType::kValue, absl::StrCat("k", seq),
-       std::string(value_size, static_cast<char>('a' + seq % 26))});
-  return batch;
-}
 
 class DiskWalBufferTest : public ::testing::Test {
  protected:
@@ -77,7 +69,8 @@ class DiskWalBufferTest : public ::testing::Test {
 
   void Append(uint64_t from, uint64_t to, bool sync, size_t value_size = 20) {
     for (uint64_t seq = from; seq <= to; ++seq) {
-      ASSERT_TRUE(wal_->Append(MakeBatch(seq, value_size), sync).ok()) << seq;
+      ASSERT_TRUE(wal_->Append(OneRecordBatch(seq, value_size), sync).ok())
+          << seq;
     }
   }
 
@@ -157,7 +150,7 @@ TEST_F(DiskWalBufferTest, AFailedWriteOfTheBufferIsSticky) {
   const absl::Status failed = wal_->Sync();
   EXPECT_FALSE(failed.ok());
   fs_.SetFailWriteAfter(-1);
-  EXPECT_EQ(wal_->Append(MakeBatch(4, 10), /*sync=*/false), failed);
+  EXPECT_EQ(wal_->Append(OneRecordBatch(4, 10), /*sync=*/false), failed);
   EXPECT_EQ(wal_->Sync(), failed);
 }
 
@@ -173,7 +166,7 @@ TEST_F(DiskWalBufferTest, ConcurrentWritersKeepTheirOrder) {
       for (uint64_t i = 0; i < kPerThread; ++i) {
         const uint64_t seq = 1 + static_cast<uint64_t>(t) * kPerThread + i;
         const bool sync = t == 0 && i % 50 == 49;
-        EXPECT_TRUE(wal_->Append(MakeBatch(seq, 30), sync).ok());
+        EXPECT_TRUE(wal_->Append(OneRecordBatch(seq, 30), sync).ok());
       }
     });
   }

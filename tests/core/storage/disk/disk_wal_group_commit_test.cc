@@ -16,21 +16,13 @@
 #include "core/storage/disk/mem_file_system.h"
 #include "core/util/status_macros.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/wal_test_batches.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
 namespace {
 
 constexpr char kDir[] = "/db";
-
-WriteBatch MakeBatch(uint64_t seq, size_t value_size) {
-  WriteBatch batch;
-  batch.first_seq = seq;
-  batch.mutations.push_back(
-      {RecordType::kValue, absl::StrCat("k", seq),
-       std::string(value_size, static_cast<char>('a' + seq % 26))});
-  return batch;
-}
 
 // Forwards to a MemFileSystem, counts appends and syncs of writable files,
 // and can hold every Sync until released, so that a test can queue writers
@@ -152,7 +144,8 @@ TEST(DiskWalGroupCommitTest, WritersQueuedBehindALeaderShareOneSync) {
   KS_ASSERT_OK(fs.CreateDir(kDir));
   KS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Wal> wal,
                           OpenDiskWal(&fs, kDir, 1 << 20));
-  KS_ASSERT_OK(wal->Append(MakeBatch(1, 10), true));  // creates the segment
+  KS_ASSERT_OK(
+      wal->Append(OneRecordBatch(1, 10), true));  // creates the segment
   const int syncs_before = fs.syncs();
   const int appends_before = fs.appends();
 
@@ -161,11 +154,11 @@ TEST(DiskWalGroupCommitTest, WritersQueuedBehindALeaderShareOneSync) {
   std::vector<absl::Status> results(kFollowers + 1);
   std::vector<std::thread> threads;
   threads.emplace_back(
-      [&] { results[0] = wal->Append(MakeBatch(2, 10), true); });
+      [&] { results[0] = wal->Append(OneRecordBatch(2, 10), true); });
   fs.AwaitSyncWaiting();
   for (int i = 1; i <= kFollowers; ++i) {
     threads.emplace_back(
-        [&, i] { results[i] = wal->Append(MakeBatch(2 + i, 10), true); });
+        [&, i] { results[i] = wal->Append(OneRecordBatch(2 + i, 10), true); });
   }
   while (TEST_DiskWalQueuedWriters(wal.get()) < kFollowers + 1) {
     std::this_thread::yield();

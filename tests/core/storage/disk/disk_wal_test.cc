@@ -19,6 +19,7 @@
 #include "core/storage/disk/wal_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/wal_test_batches.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -29,15 +30,6 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kDir[] = "/db";
-
-WriteBatch MakeBatch(uint64_t seq, size_t value_size) {
-  WriteBatch batch;
-  batch.first_seq = seq;
-  batch.mutations.push_back(
-      {RecordType::kValue, absl::StrCat("k", seq),
-       std::string(value_size, static_cast<char>('a' + seq % 26))});
-  return batch;
-}
 
 class DiskWalTest : public ::testing::Test {
  protected:
@@ -81,7 +73,7 @@ class DiskWalTest : public ::testing::Test {
   std::vector<uint64_t> AppendSeqs(uint64_t from, uint64_t to, bool sync) {
     std::vector<uint64_t> seqs;
     for (uint64_t seq = from; seq <= to; ++seq) {
-      EXPECT_TRUE(wal_->Append(MakeBatch(seq, 20 + seq % 50), sync).ok());
+      EXPECT_TRUE(wal_->Append(OneRecordBatch(seq, 20 + seq % 50), sync).ok());
       seqs.push_back(seq);
     }
     return seqs;
@@ -140,7 +132,7 @@ TEST_F(DiskWalTest, CorruptTailIsTruncatedAndReported) {
   EXPECT_EQ(size, offsets[9]);
 
   // The log goes on after the cut, and the cut is not reported again.
-  KS_ASSERT_OK(wal_->Append(MakeBatch(11, 5), true));
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(11, 5), true));
   Open();
   KS_ASSERT_OK_AND_ASSIGN(report, Replay(&seqs));
   EXPECT_FALSE(report.truncated_tail);
@@ -213,7 +205,7 @@ TEST_F(DiskWalTest, AppendWithoutReplayStillCutsTheOldTornTail) {
   KS_ASSERT_OK_AND_ASSIGN(uint64_t size, fs_.FileSize(Segment(1)));
   KS_ASSERT_OK(fs_.TruncateFile(Segment(1), size - 3));
   Open();
-  KS_ASSERT_OK(wal_->Append(MakeBatch(5, 10), true));  // no Replay first
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(5, 10), true));  // no Replay first
   Open();
   std::vector<uint64_t> seqs;
   KS_ASSERT_OK_AND_ASSIGN(WalReplayReport report, Replay(&seqs));
@@ -222,7 +214,7 @@ TEST_F(DiskWalTest, AppendWithoutReplayStillCutsTheOldTornTail) {
 
 TEST_F(DiskWalTest, ReplayAfterAppendIsRefused) {
   Open();
-  KS_ASSERT_OK(wal_->Append(MakeBatch(1, 1), false));
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(1, 1), false));
   std::vector<uint64_t> seqs;
   EXPECT_THAT(Replay(&seqs), StatusIs(absl::StatusCode::kFailedPrecondition,
                                       HasSubstr("Replay after Append")));
@@ -230,13 +222,13 @@ TEST_F(DiskWalTest, ReplayAfterAppendIsRefused) {
 
 TEST_F(DiskWalTest, FailedWriteIsSticky) {
   Open();
-  KS_ASSERT_OK(wal_->Append(MakeBatch(1, 10), true));
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(1, 10), true));
   fs_.SetFailWriteAfter(0);
-  absl::Status failed = wal_->Append(MakeBatch(2, 10), true);
+  absl::Status failed = wal_->Append(OneRecordBatch(2, 10), true);
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.message(), HasSubstr("fault injection"));
   // The file system works again; the WAL does not.
-  EXPECT_EQ(wal_->Append(MakeBatch(3, 10), false), failed);
+  EXPECT_EQ(wal_->Append(OneRecordBatch(3, 10), false), failed);
   EXPECT_EQ(wal_->Sync(), failed);
   EXPECT_EQ(wal_->Rotate().status(), failed);
   Open();
@@ -247,11 +239,11 @@ TEST_F(DiskWalTest, FailedWriteIsSticky) {
 
 TEST_F(DiskWalTest, FailedSyncIsSticky) {
   Open();
-  KS_ASSERT_OK(wal_->Append(MakeBatch(1, 10), true));
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(1, 10), true));
   fs_.SetFailSyncAfter(0);
-  absl::Status failed = wal_->Append(MakeBatch(2, 10), true);
+  absl::Status failed = wal_->Append(OneRecordBatch(2, 10), true);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(wal_->Append(MakeBatch(3, 10), true), failed);
+  EXPECT_EQ(wal_->Append(OneRecordBatch(3, 10), true), failed);
   EXPECT_EQ(wal_->Sync(), failed);
 }
 
@@ -269,7 +261,7 @@ TEST_F(DiskWalTest, EverySyncedBatchSurvivesPowerLoss) {
     const uint64_t n = 1 + rng() % 60;
     for (uint64_t seq = 1; seq <= n; ++seq) {
       const bool sync = rng() % 3 == 0;
-      KS_ASSERT_OK(wal->Append(MakeBatch(seq, rng() % 300), sync));
+      KS_ASSERT_OK(wal->Append(OneRecordBatch(seq, rng() % 300), sync));
       if (sync) synced_through = seq;
     }
     // Crash: nothing more reaches the files, unsynced bytes vanish.
@@ -289,7 +281,7 @@ TEST_F(DiskWalTest, EverySyncedBatchSurvivesPowerLoss) {
     ASSERT_GE(seqs.size(), synced_through);
     for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
     // And the recovered log keeps working.
-    KS_ASSERT_OK(wal->Append(MakeBatch(1000, 5), true));
+    KS_ASSERT_OK(wal->Append(OneRecordBatch(1000, 5), true));
   }
 }
 
@@ -305,7 +297,7 @@ TEST_F(DiskWalTest, UnsyncedTailOfAPreviousOpenBecomesDurableBeforeNewData) {
   std::vector<uint64_t> seqs;
   KS_ASSERT_OK(Replay(&seqs).status());
   EXPECT_EQ(seqs, std::vector<uint64_t>({1, 2, 3}));
-  KS_ASSERT_OK(wal_->Append(MakeBatch(4, 10), /*sync=*/true));
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(4, 10), /*sync=*/true));
   // Power loss: a synced batch implies everything logged before it.
   fs_.SetActive(false);
   wal_.reset();
@@ -319,7 +311,7 @@ TEST_F(DiskWalTest, UnsyncedTailOfAPreviousOpenBecomesDurableBeforeNewData) {
 TEST_F(DiskWalTest, SyncWithNothingNewWritesNothing) {
   Open();
   KS_ASSERT_OK(wal_->Sync());  // no segment yet
-  KS_ASSERT_OK(wal_->Append(MakeBatch(1, 10), true));
+  KS_ASSERT_OK(wal_->Append(OneRecordBatch(1, 10), true));
   const uint64_t syncs = fs_.sync_count();
   KS_ASSERT_OK(wal_->Sync());
   EXPECT_EQ(fs_.sync_count(), syncs);
