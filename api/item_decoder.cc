@@ -12,18 +12,7 @@
 namespace kstone {
 namespace {
 
-// A key attribute to merge into a decoded item.
-struct KeyAttribute {
-  std::string_view name;
-  Value value;
-  size_t size = 0;  // DynamoDB size of the value
-};
-
-std::string NumberText(const core::Number& n) {
-  std::string text;
-  n.AppendTo(&text);
-  return text;
-}
+using KeyAttribute = RecordDecoder::KeyAttribute;
 
 // Builds public Values for core::ItemParser, appending the item's attributes
 // to *attrs in name order and the key attributes at their place.
@@ -35,7 +24,7 @@ class PublicItemBuilder {
   using Strings = std::vector<std::string>;
   using Numbers = std::vector<std::string>;
 
-  // keys[0..num_keys) sorted by name; their values are moved into the item.
+  // keys[0..num_keys) sorted by name; their values are copied into the item.
   PublicItemBuilder(ValueMap* attrs, KeyAttribute* keys, int num_keys)
       : attrs_(attrs), keys_(keys), num_keys_(num_keys) {}
 
@@ -113,9 +102,16 @@ class PublicItemBuilder {
   }
 
  private:
+  // Builds the key attribute in its place in the item, without a temporary
+  // Value.
   void AppendNextKey() {
-    KeyAttribute& key = keys_[next_key_++];
-    attrs_->emplace_back(std::string(key.name), std::move(key.value));
+    const KeyAttribute& key = keys_[next_key_++];
+    if (key.value != nullptr) {
+      attrs_->emplace_back(std::string(key.name), *key.value);
+      return;
+    }
+    Value& value = attrs_->emplace_back(std::string(key.name), Value()).second;
+    ValueInternal::Emplace<std::string>(&value, key.type).assign(key.bytes);
   }
 
   ValueMap* const attrs_;
@@ -180,30 +176,47 @@ size_t PartsSize(const core::KeyValueParts& parts) {
              : parts.bytes.size();
 }
 
-// The public Value of key parts; moves their bytes if `take`.
-Value PartsValue(core::KeyValueParts* parts, bool take) {
-  Value v;
-  switch (parts->type) {
+ValueType PublicTypeOf(core::ValueType type) {
+  switch (type) {
     case core::ValueType::kNumber:
-      ValueInternal::Emplace<std::string>(&v, ValueType::kNumber) =
-          NumberText(parts->number);
-      break;
-    case core::ValueType::kString:
-    case core::ValueType::kBinary: {
-      std::string& bytes = ValueInternal::Emplace<std::string>(
-          &v, parts->type == core::ValueType::kString ? ValueType::kString
-                                                      : ValueType::kBinary);
-      if (take) {
-        bytes = std::move(parts->bytes);
-      } else {
-        bytes = parts->bytes;
-      }
-      break;
-    }
+      return ValueType::kNumber;
+    case core::ValueType::kBinary:
+      return ValueType::kBinary;
     default:
-      break;
+      return ValueType::kString;
+  }
+}
+
+// The public Value of decoded key parts.
+Value PartsValue(const core::KeyValueParts& parts) {
+  Value v;
+  std::string& rep =
+      ValueInternal::Emplace<std::string>(&v, PublicTypeOf(parts.type));
+  if (parts.type == core::ValueType::kNumber) {
+    parts.number.AppendTo(&rep);
+  } else {
+    rep = parts.bytes;
   }
   return v;
+}
+
+// A key attribute from decoded key parts; an N value's text goes to *text,
+// which must outlive the attribute.
+KeyAttribute KeyAttributeOf(std::string_view name,
+                            const core::KeyValueParts& parts,
+                            std::string* text) {
+  KeyAttribute key;
+  key.name = name;
+  key.type = PublicTypeOf(parts.type);
+  key.size = PartsSize(parts);
+  if (parts.type == core::ValueType::kNumber) {
+    text->clear();
+    parts.number.AppendTo(text);
+    key.bytes = *text;
+  } else {
+    key.bytes = parts.bytes;
+  }
+  return key;
 }
 
 }  // namespace
@@ -233,30 +246,23 @@ absl::Status RecordDecoder::SetKey(std::string_view engine_key) {
   absl::Status s = core::DecodeEngineKeyParts(engine_key, &pk_, &sk_, nullptr,
                                               &partition_end);
   if (!s.ok()) return s;
-  partition_size_ = PartsSize(pk_);
-  partition_ = PartsValue(&pk_, /*take=*/true);
+  partition_ =
+      KeyAttributeOf(schema_.partition_key_name(), pk_, &partition_text_);
   partition_head_.assign(engine_key.substr(0, partition_end));
   return absl::OkStatus();
 }
 
 Key RecordDecoder::key() const {
-  if (sk_.type == core::ValueType::kNull) return Key(partition_);
-  core::KeyValueParts sk = sk_;
-  return Key(partition_, PartsValue(&sk, /*take=*/true));
+  if (sk_.type == core::ValueType::kNull) return Key(PartsValue(pk_));
+  return Key(PartsValue(pk_), PartsValue(sk_));
 }
 
 absl::Status RecordDecoder::Decode(std::string_view value, Item* item,
                                    size_t* size) {
-  // (The sizes before the values, which take the parts' bytes.)
-  KeyAttribute keys[2];
-  keys[0].name = schema_.partition_key_name();
-  keys[0].size = partition_size_;
-  keys[0].value = partition_;
+  KeyAttribute keys[2] = {partition_};
   int num_keys = 1;
   if (sk_.type != core::ValueType::kNull) {
-    keys[1].name = schema_.sort_key_name();
-    keys[1].size = PartsSize(sk_);
-    keys[1].value = PartsValue(&sk_, /*take=*/true);
+    keys[1] = KeyAttributeOf(schema_.sort_key_name(), sk_, &sort_text_);
     num_keys = 2;
   }
   return DecodeWithKeys(value, keys, num_keys, item, size);
@@ -272,7 +278,7 @@ absl::Status RecordDecoder::Measure(std::string_view value,
   absl::Status s = core::ParseItem(value, &builder, &stored_size);
   if (!s.ok()) return s;
   size_t total = stored_size - builder.shadowed_size() +
-                 schema_.partition_key_name().size() + partition_size_;
+                 schema_.partition_key_name().size() + partition_.size;
   if (!sk_name.empty()) total += sk_name.size() + PartsSize(sk_);
   *size = total;
   return absl::OkStatus();
@@ -282,10 +288,12 @@ absl::StatusOr<Item> DecodeStoredItem(std::string_view value, const Key& key,
                                       const TableSchema& schema,
                                       std::string_view path) {
   KeyAttribute keys[2];
-  keys[0] = {schema.partition_key_name(), key.partition_key(), 0};
+  keys[0].name = schema.partition_key_name();
+  keys[0].value = &key.partition_key();
   int num_keys = 1;
   if (key.has_sort_key()) {
-    keys[1] = {schema.sort_key_name(), key.sort_key(), 0};
+    keys[1].name = schema.sort_key_name();
+    keys[1].value = &key.sort_key();
     num_keys = 2;
   }
   Item item;

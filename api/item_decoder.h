@@ -42,6 +42,9 @@ class RecordDecoder {
  public:
   // `schema` must outlive the decoder.
   explicit RecordDecoder(const TableSchema& schema);
+  // Not copyable or movable: partition_ points into pk_.
+  RecordDecoder(const RecordDecoder&) = delete;
+  RecordDecoder& operator=(const RecordDecoder&) = delete;
 
   // Reads the key of the next record. DataLoss (from the key codec) if the
   // bytes are not a well-formed engine key. A key of the same partition as
@@ -54,23 +57,33 @@ class RecordDecoder {
   // into *item, with the key attributes merged in (a stored attribute of the
   // same name as a key attribute gives way to it). *size: the item's
   // DynamoDB size, key attributes included. DataLoss on malformed bytes.
-  // Moves the sort value's bytes out: call SetKey again before the next
-  // Decode.
   absl::Status Decode(std::string_view value, Item* item, size_t* size);
   // The size Decode would report, building nothing (Select COUNT).
   absl::Status Measure(std::string_view value, size_t* size) const;
 
+  // A key attribute to merge into decoded items (item_decoder.cc).
+  struct KeyAttribute {
+    std::string_view name;
+    const Value* value = nullptr;  // a Value to copy, or else:
+    ValueType type = ValueType::kNull;
+    std::string_view bytes;  // of an S or B value, or an N value's text
+    size_t size = 0;         // DynamoDB size of the value
+  };
+
  private:
   const TableSchema& schema_;
   // The partition of the last key: the head of its engine key (stripe,
-  // namespace and encoded partition value; empty if there is no last key),
-  // its public value and its DynamoDB size. A Query's records, and a Scan's
-  // of a partition with many sort keys, come a partition at a time, so the
-  // partition value is decoded once for all of them.
+  // namespace and encoded partition value; empty if there is no last key)
+  // and its attribute, which points into pk_ (or partition_text_ for a
+  // number). A Query's records, and a Scan's of a partition with many sort
+  // keys, come a partition at a time, so the partition value is decoded once
+  // for all of them. Decoded bytes go straight into each item's attribute:
+  // no Value is built per record.
   std::string partition_head_;
-  Value partition_;
-  size_t partition_size_ = 0;
-  core::KeyValueParts pk_;  // scratch for decoding a new partition
+  KeyAttribute partition_;
+  std::string partition_text_;
+  std::string sort_text_;   // an N sort value's text
+  core::KeyValueParts pk_;  // the last partition value
   core::KeyValueParts sk_;  // type kNull: the key has no sort value
 };
 
