@@ -23,6 +23,7 @@
 #include "api/flat_item_encoder.h"
 #include "api/request_internal.h"
 #include "api/value_internal.h"
+#include "core/expr/flat_update.h"
 #include "core/expr/projection_expression.h"
 #include "core/types/item_codec.h"
 #include "core/types/validation.h"
@@ -202,6 +203,20 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
   }
   KS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                       reader.Get(action->engine_key));
+  if (action->flat_update && bytes.has_value()) {
+    // The stored bytes patched: no decode, no core::Item (flat_update.h).
+    const size_t key_size_bound =
+        action->pk_name.size() + action->sk_name.size() +
+        core::kMaxPartitionKeyBytes + core::kMaxSortKeyBytes;
+    std::string updated;
+    if (core::expr::ApplyFlatUpdate(*action->update, *bytes, key_size_bound,
+                                    &updated)) {
+      action->mutation =
+          core::Mutation{core::RecordType::kValue,
+                         std::move(action->engine_key), std::move(updated)};
+      return absl::OkStatus();
+    }
+  }
   // The stored item with its key attributes.
   auto decode_old = [&]() -> absl::Status {
     absl::StatusOr<core::Item> decoded = core::DecodeItem(*bytes);
@@ -350,6 +365,9 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
                                    &action, &item_error));
   action.keep_old = update.return_values() == ReturnValues::kAllOld ||
                     update.return_values() == ReturnValues::kUpdatedOld;
+  action.flat_update = update.return_values() == ReturnValues::kNone &&
+                       !action.condition &&
+                       core::expr::IsFlatUpdate(*action.update);
   KS_RETURN_IF_ERROR(ApplyAction(&action));
   return action.Returned(update.return_values());
 }

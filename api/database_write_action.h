@@ -76,6 +76,9 @@ struct DatabaseImpl::WriteAction {
   // ... and needs old_item after an Update (else the Update is applied to
   // the old item in place).
   bool keep_old = true;
+  // An Update that returns nothing, without a condition, whose expression
+  // ApplyFlatUpdate may apply to the stored bytes (flat_update.h).
+  bool flat_update = false;
 
   // Set by EvaluateAction.
   std::optional<core::Item> old_item;  // with key attributes

@@ -130,6 +130,10 @@ class CoreItemBuilder {
 
 }  // namespace
 
+void AppendEncodedValue(const Value& value, std::string* dst) {
+  EncodeValue(value, dst);
+}
+
 void AppendEncodedItem(const Item& item,
                        absl::Span<const std::string_view> skip_names,
                        std::string* dst) {

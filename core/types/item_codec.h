@@ -46,6 +46,9 @@ std::string EncodeItem(const Item& item,
 void AppendEncodedItem(const Item& item,
                        absl::Span<const std::string_view> skip_names,
                        std::string* dst);
+// Appends the encoding of one value (tag and payload), as it appears after
+// an attribute's name in an encoded item.
+void AppendEncodedValue(const Value& value, std::string* dst);
 
 // Decodes bytes produced by EncodeItem(). DataLoss on any malformed input
 // (bad version, truncation, bad tag, lengths past the end, names out of

@@ -1,0 +1,89 @@
+// The Update fast path (core/expr/flat_update.h, taken for ReturnValues NONE
+// without a condition) against the general path (ReturnValues ALL_NEW),
+// through the Database: the same stored items, the same errors, on items in
+// the memtable, in a flushed table, deleted, and missing.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kstone/kstone.h"
+#include "tests/api/api_test_util.h"
+
+namespace kstone {
+namespace {
+
+class UpdateFastPathTest : public testing::BackendTest {};
+
+TEST_P(UpdateFastPathTest, SameItemsAndErrorsBothWays) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const Item base = ItemBuilder().Number("n", 5).String("s", "x").Build();
+  auto put = [&](const std::string& pk) {
+    Item item = base;
+    item.Set("pk", Value::String(pk));
+    ASSERT_TRUE(db->Put(item).ok());
+  };
+  for (const char* pk : {"mem_fast", "mem_slow", "tab_fast", "tab_slow",
+                         "del_fast", "del_slow"}) {
+    put(pk);
+  }
+  ASSERT_TRUE(db->Delete(Key("del_fast")).ok());
+  ASSERT_TRUE(db->Delete(Key("del_slow")).ok());
+  ASSERT_TRUE(db->Flush().ok());
+  put("mem_fast");
+  put("mem_slow");
+
+  const std::vector<kstone::Update> updates = {
+      kstone::Update("SET n = n + :one").Value(":one", Value::Number("1")),
+      kstone::Update("SET t = :v, n = n - :one, u = s")
+          .Value(":one", Value::Number("1"))
+          .Value(":v", Value::String("new")),
+      kstone::Update("SET #a = :v")
+          .Name("#a", "a")
+          .Value(":v", Value::Number("7")),
+      kstone::Update("SET s = s + :one").Value(":one", Value::Number("1")),
+      kstone::Update("SET q = nothere"),
+  };
+  for (const std::string prefix : {"mem", "tab", "del", "none"}) {
+    for (size_t i = 0; i < updates.size(); ++i) {
+      SCOPED_TRACE(prefix + " update " + std::to_string(i));
+      const std::string fast_key = prefix + "_fast";
+      const std::string slow_key = prefix + "_slow";
+      kstone::Update fast = updates[i];
+      kstone::Update slow = updates[i];
+      fast.ReturnValues(ReturnValues::kNone);
+      slow.ReturnValues(ReturnValues::kAllNew);
+      absl::StatusOr<Item> a = db->Update(Key(fast_key), fast);
+      absl::StatusOr<Item> b = db->Update(Key(slow_key), slow);
+      ASSERT_EQ(a.ok(), b.ok()) << a.status() << " / " << b.status();
+      if (!a.ok()) {
+        EXPECT_EQ(a.status().message(), b.status().message());
+        EXPECT_EQ(ErrorCodeOf(a.status()), ErrorCodeOf(b.status()));
+      } else {
+        EXPECT_TRUE(a->empty());
+      }
+      absl::StatusOr<std::optional<Item>> got_fast = db->Get(Key(fast_key));
+      absl::StatusOr<std::optional<Item>> got_slow = db->Get(Key(slow_key));
+      ASSERT_TRUE(got_fast.ok() && got_slow.ok());
+      ASSERT_EQ(got_fast->has_value(), got_slow->has_value());
+      if (!got_fast->has_value()) continue;
+      Item f = **got_fast;
+      Item s = **got_slow;
+      f.Remove("pk");
+      s.Remove("pk");
+      EXPECT_EQ(f.ToDynamoJson(), s.ToDynamoJson());
+      if (b.ok()) {
+        Item returned = *b;
+        returned.Remove("pk");
+        EXPECT_EQ(returned.ToDynamoJson(), s.ToDynamoJson());
+      }
+    }
+  }
+}
+
+KSTONE_INSTANTIATE_BACKENDS(UpdateFastPathTest);
+
+}  // namespace
+}  // namespace kstone
