@@ -131,13 +131,18 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
     action->condition_reads_key_only = action->condition->ReadsOnly(
         absl::MakeConstSpan(key_names, action->sk_name.empty() ? 1 : 2));
   }
+  bool all_used = false;
   if (action->kind == WriteAction::kUpdate) {
-    const core::KeySchema key_schema = CoreKeySchema(schema_);
     KS_ASSIGN_OR_RETURN(action->update, ParseUpdateCached(update));
-    KS_RETURN_IF_ERROR(action->update->Resolve(attrs, &key_schema));
-    action->update->CollectPlaceholders(&use);
+    KS_RETURN_IF_ERROR(action->update->Resolve(attrs, ToAbsl(action->pk_name),
+                                               ToAbsl(action->sk_name)));
+    // The update alone uses every placeholder: nothing to collect.
+    all_used = !action->condition && action->update->UsesAllPlaceholders(attrs);
+    if (!all_used) action->update->CollectPlaceholders(&use);
   }
-  KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
+  if (!all_used) {
+    KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
+  }
 
   // The key and the item.
   *item_error = true;

@@ -53,6 +53,9 @@ class PlaceholderUse {
   void AddValue(absl::string_view value) { values_.insert(std::string(value)); }
 
   int expressions() const { return expressions_; }
+  // How many distinct names and values were added.
+  size_t name_count() const { return names_.size(); }
+  size_t value_count() const { return values_.size(); }
   bool UsesName(absl::string_view name) const { return names_.contains(name); }
   bool UsesValue(absl::string_view v) const { return values_.contains(v); }
 

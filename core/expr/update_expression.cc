@@ -98,8 +98,48 @@ absl::StatusOr<UpdateExpression> UpdateExpression::Parse(
   return UpdateExpression(std::move(actions));
 }
 
+UpdateExpression::UpdateExpression(std::vector<UpdateAction> actions)
+    : actions_(std::move(actions)) {
+  PlaceholderUse use;
+  CollectPlaceholders(&use);
+  name_placeholders_ = use.name_count();
+  value_placeholders_ = use.value_count();
+}
+
 absl::Status UpdateExpression::Resolve(const ExpressionAttributes& attributes,
                                        const KeySchema* key_schema) {
+  if (key_schema == nullptr) return ResolveImpl(attributes, {});
+  const absl::string_view key_names[2] = {
+      key_schema->partition.name,
+      key_schema->sort.has_value() ? absl::string_view(key_schema->sort->name)
+                                   : absl::string_view()};
+  return ResolveImpl(attributes,
+                     absl::MakeConstSpan(key_names, key_schema->sort ? 2 : 1));
+}
+
+absl::Status UpdateExpression::Resolve(const ExpressionAttributes& attributes,
+                                       absl::string_view partition_key,
+                                       absl::string_view sort_key) {
+  const absl::string_view key_names[2] = {partition_key, sort_key};
+  return ResolveImpl(attributes,
+                     absl::MakeConstSpan(key_names, sort_key.empty() ? 1 : 2));
+}
+
+bool UpdateExpression::UsesAllPlaceholders(
+    const ExpressionAttributes& attributes) const {
+  const size_t names =
+      attributes.names == nullptr ? 0 : attributes.names->size();
+  const size_t values =
+      attributes.values == nullptr ? 0 : attributes.values->size();
+  // Resolve found every used placeholder defined: used <= defined, so equal
+  // counts mean equal sets.
+  return resolved_ && names == name_placeholders_ &&
+         values == value_placeholders_;
+}
+
+absl::Status UpdateExpression::ResolveImpl(
+    const ExpressionAttributes& attributes,
+    absl::Span<const absl::string_view> key_names) {
   resolved_ = false;
   for (UpdateAction& action : actions_) {
     KS_RETURN_IF_ERROR(ResolvePath(kKind, attributes, &action.path));
@@ -119,7 +159,9 @@ absl::Status UpdateExpression::Resolve(const ExpressionAttributes& attributes,
         break;
     }
   }
-  KS_RETURN_IF_ERROR(CheckPathsDisjoint(kKind, TargetPaths()));
+  if (actions_.size() > 1) {
+    KS_RETURN_IF_ERROR(CheckPathsDisjoint(kKind, TargetPaths()));
+  }
   for (const UpdateAction& action : actions_) {
     if (action.type == UpdateAction::Type::kSet) {
       KS_RETURN_IF_ERROR(CheckSetConstants(action.set));
@@ -127,11 +169,10 @@ absl::Status UpdateExpression::Resolve(const ExpressionAttributes& attributes,
       KS_RETURN_IF_ERROR(CheckAddDeleteConstant(action));
     }
   }
-  if (key_schema != nullptr) {
-    for (const UpdateAction& action : actions_) {
-      const std::string& name = action.path.elements[0].name;
-      if (name == key_schema->partition.name ||
-          (key_schema->sort.has_value() && name == key_schema->sort->name)) {
+  for (const UpdateAction& action : actions_) {
+    const std::string& name = action.path.elements[0].name;
+    for (absl::string_view key : key_names) {
+      if (name == key) {
         return absl::InvalidArgumentError(
             absl::StrCat("One or more parameter values were invalid: Cannot "
                          "update attribute ",

@@ -35,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "core/expr/ast.h"
 #include "core/expr/placeholders.h"
 #include "core/types/item.h"
@@ -55,8 +56,20 @@ class UpdateExpression {
   // is part of the key".
   absl::Status Resolve(const ExpressionAttributes& attributes,
                        const KeySchema* key_schema);
+  // The same with the key checked by attribute names: `sort_key` "" for a
+  // table without a sort key.
+  absl::Status Resolve(const ExpressionAttributes& attributes,
+                       absl::string_view partition_key,
+                       absl::string_view sort_key);
 
   void CollectPlaceholders(PlaceholderUse* use) const;
+  // After a successful Resolve against `attributes` (which checked that
+  // every placeholder the expression uses is defined): true if the
+  // expression uses every placeholder `attributes` defines, so that a
+  // request with no other expression passes CheckAllPlaceholdersUsed. Needs
+  // no PlaceholderUse: the counts of distinct placeholders are kept from the
+  // parse. False says nothing; CheckAllPlaceholdersUsed gives the error.
+  bool UsesAllPlaceholders(const ExpressionAttributes& attributes) const;
 
   // The item after the update. `item` is the item before it, or null if
   // there is none (it is then treated as empty). The caller decides whether
@@ -77,11 +90,17 @@ class UpdateExpression {
   std::vector<const DocumentPath*> TargetPaths() const;
 
  private:
-  explicit UpdateExpression(std::vector<UpdateAction> actions)
-      : actions_(std::move(actions)) {}
+  explicit UpdateExpression(std::vector<UpdateAction> actions);
+
+  // key_names: the key attributes an action may not target (none: no check).
+  absl::Status ResolveImpl(const ExpressionAttributes& attributes,
+                           absl::Span<const absl::string_view> key_names);
 
   std::vector<UpdateAction> actions_;
   bool resolved_ = false;
+  // Distinct #name and :value placeholders in the text.
+  size_t name_placeholders_ = 0;
+  size_t value_placeholders_ = 0;
 };
 
 }  // namespace kstone::core::expr

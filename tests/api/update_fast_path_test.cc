@@ -83,6 +83,40 @@ TEST_P(UpdateFastPathTest, SameItemsAndErrorsBothWays) {
   }
 }
 
+TEST_P(UpdateFastPathTest, UnusedPlaceholdersAreStillReported) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  for (ReturnValues rv : {ReturnValues::kNone, ReturnValues::kAllNew}) {
+    absl::StatusOr<Item> r =
+        db->Update(Key("k"), kstone::Update("SET n = :one")
+                                 .Value(":one", Value::Number("1"))
+                                 .Value(":extra", Value::Number("2"))
+                                 .ReturnValues(rv));
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation);
+    EXPECT_NE(r.status().message().find("unused in expressions: keys: "
+                                        "{:extra}"),
+              std::string::npos)
+        << r.status();
+    r = db->Update(Key("k"), kstone::Update("SET n = :one")
+                                 .Name("#x", "x")
+                                 .Value(":one", Value::Number("1"))
+                                 .ReturnValues(rv));
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+    // Used by the condition only: fine.
+    r = db->Update(Key("k"), kstone::Update("SET n = :one")
+                                 .Condition("attribute_not_exists(#x) OR "
+                                            "#x <> :two")
+                                 .Name("#x", "x")
+                                 .Value(":one", Value::Number("1"))
+                                 .Value(":two", Value::Number("2"))
+                                 .ReturnValues(rv));
+    EXPECT_TRUE(r.ok()) << r.status();
+  }
+  absl::StatusOr<std::optional<Item>> got = db->Get(Key("k"));
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->ToDynamoJson(), R"({"n":{"N":"1"},"pk":{"S":"k"}})");
+}
+
 KSTONE_INSTANTIATE_BACKENDS(UpdateFastPathTest);
 
 }  // namespace

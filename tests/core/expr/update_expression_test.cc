@@ -216,6 +216,53 @@ TEST_F(UpdateExpressionTest, UndefinedAndUnusedPlaceholders) {
                                  "unused in expressions: keys: {#pk}")));
 }
 
+TEST_F(UpdateExpressionTest, UsesAllPlaceholdersCountsDistinctOnes) {
+  KS_ASSERT_OK_AND_ASSIGN(UpdateExpression u,
+                          UpdateExpression::Parse("SET #n = :one + :one, "
+                                                  "#m = #n REMOVE x"));
+  AttributeNames names = {{"#n", "n"}, {"#m", "m"}};
+  AttributeValues values = {{":one", N("1")}};
+  EXPECT_FALSE(u.UsesAllPlaceholders({&names, &values}));  // not resolved
+  KS_ASSERT_OK(u.Resolve({&names, &values}, "pk", ""));
+  EXPECT_TRUE(u.UsesAllPlaceholders({&names, &values}));
+  PlaceholderUse use;
+  u.CollectPlaceholders(&use);
+  KS_EXPECT_OK(CheckAllPlaceholdersUsed({&names, &values}, use));
+  // One more of either kind defined: not all used.
+  AttributeValues more_values = values;
+  more_values[":two"] = N("2");
+  KS_ASSERT_OK(u.Resolve({&names, &more_values}, "pk", ""));
+  EXPECT_FALSE(u.UsesAllPlaceholders({&names, &more_values}));
+  AttributeNames more_names = names;
+  more_names["#o"] = "o";
+  KS_ASSERT_OK(u.Resolve({&more_names, &values}, "pk", ""));
+  EXPECT_FALSE(u.UsesAllPlaceholders({&more_names, &values}));
+  // A failed Resolve: false.
+  EXPECT_FALSE(u.Resolve({nullptr, &values}, "pk", "").ok());
+  EXPECT_FALSE(u.UsesAllPlaceholders({&names, &values}));
+  // No placeholders at all.
+  KS_ASSERT_OK_AND_ASSIGN(UpdateExpression plain,
+                          UpdateExpression::Parse("REMOVE a"));
+  KS_ASSERT_OK(plain.Resolve({nullptr, nullptr}, "pk", "sk"));
+  EXPECT_TRUE(plain.UsesAllPlaceholders({nullptr, nullptr}));
+}
+
+TEST_F(UpdateExpressionTest, KeyAttributesByName) {
+  AttributeValues values = {{":v", N("1")}};
+  for (const char* text : {"SET pk = :v", "SET sk = :v", "REMOVE sk"}) {
+    SCOPED_TRACE(text);
+    KS_ASSERT_OK_AND_ASSIGN(UpdateExpression u, UpdateExpression::Parse(text));
+    absl::Status s = u.Resolve({nullptr, &values}, "pk", "sk");
+    if (std::string(text) == "REMOVE sk") s = u.Resolve({}, "pk", "sk");
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                            HasSubstr("This attribute is part of the key")));
+  }
+  // Without a sort key, "sk" is an ordinary attribute.
+  KS_ASSERT_OK_AND_ASSIGN(UpdateExpression u,
+                          UpdateExpression::Parse("SET sk = :v"));
+  KS_EXPECT_OK(u.Resolve({nullptr, &values}, "pk", ""));
+}
+
 TEST_F(UpdateExpressionTest, SetReplacesAndCreates) {
   Item item = MakeItem({{"pk", S("k")}, {"a", N("5")}});
   Item out = MustApply("SET a = :s, b = :l, #n = a", item);
