@@ -121,17 +121,21 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
     return absl::InvalidArgumentError(
         "A ConditionCheck needs a ConditionExpression");
   }
+  // Whether one expression alone uses every placeholder (then nothing needs
+  // collecting).
+  bool all_used = false;
   if (!condition.expression.empty()) {
     KS_ASSIGN_OR_RETURN(action->condition,
                         ParseConditionCached(condition.expression));
     KS_RETURN_IF_ERROR(action->condition->Resolve(attrs));
-    action->condition->CollectPlaceholders(&use);
+    all_used = action->kind != WriteAction::kUpdate &&
+               action->condition->UsesAllPlaceholders(attrs);
+    if (!all_used) action->condition->CollectPlaceholders(&use);
     const absl::string_view key_names[2] = {ToAbsl(action->pk_name),
                                             ToAbsl(action->sk_name)};
     action->condition_reads_key_only = action->condition->ReadsOnly(
         absl::MakeConstSpan(key_names, action->sk_name.empty() ? 1 : 2));
   }
-  bool all_used = false;
   if (action->kind == WriteAction::kUpdate) {
     KS_ASSIGN_OR_RETURN(action->update, ParseUpdateCached(update));
     KS_RETURN_IF_ERROR(action->update->Resolve(attrs, ToAbsl(action->pk_name),
@@ -297,8 +301,13 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
 }
 
 absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
+  // The key list WriteLocked takes, kept per thread so that its vector and
+  // string buffers are reused (a new list cost two allocations and a copy
+  // per write). WriteLocked and EvaluateAction never re-enter ApplyAction.
+  thread_local std::vector<std::string> lock_keys(1);
+  lock_keys[0].assign(action->engine_key);
   absl::Status status =
-      engine_->WriteLocked({action->engine_key},
+      engine_->WriteLocked(lock_keys,
                            [&](const core::LockedReader& reader)
                                -> absl::StatusOr<std::vector<core::Mutation>> {
                              KS_RETURN_IF_ERROR(EvaluateAction(reader, action));

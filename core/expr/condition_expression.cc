@@ -225,8 +225,32 @@ absl::StatusOr<ConditionExpression> ConditionExpression::Parse(
   return ConditionExpression(kind, std::move(root));
 }
 
+ConditionExpression::ConditionExpression(ExpressionKind kind,
+                                         std::unique_ptr<ConditionNode> root)
+    : kind_(kind), root_(std::move(root)) {
+  PlaceholderUse use;
+  CollectConditionPlaceholders(*root_, &use);
+  name_placeholders_ = use.name_count();
+  value_placeholders_ = use.value_count();
+}
+
+bool ConditionExpression::UsesAllPlaceholders(
+    const ExpressionAttributes& attributes) const {
+  const size_t names =
+      attributes.names == nullptr ? 0 : attributes.names->size();
+  const size_t values =
+      attributes.values == nullptr ? 0 : attributes.values->size();
+  // Resolve found every used placeholder defined: used <= defined, so equal
+  // counts mean equal sets.
+  return resolved_ && names == name_placeholders_ &&
+         values == value_placeholders_;
+}
+
 absl::Status ConditionExpression::Resolve(
     const ExpressionAttributes& attributes) {
+  if (resolved_ && name_placeholders_ == 0 && value_placeholders_ == 0) {
+    return absl::OkStatus();  // nothing in the tree depends on `attributes`
+  }
   resolved_ = false;
   KS_RETURN_IF_ERROR(ResolveConditionTree(kind_, attributes, root_.get()));
   resolved_ = true;

@@ -43,11 +43,17 @@ class ConditionExpression {
   ConditionExpression& operator=(ConditionExpression&&) = default;
 
   // Binds placeholders (see placeholders.h for the messages) and checks the
-  // constants. May be called again with other maps.
+  // constants. May be called again with other maps (an expression without
+  // placeholders, once resolved, stays resolved: nothing to do).
   absl::Status Resolve(const ExpressionAttributes& attributes);
 
   // Adds this expression and its placeholders to `use`.
   void CollectPlaceholders(PlaceholderUse* use) const;
+  // After a successful Resolve against `attributes`: true if the expression
+  // uses every placeholder `attributes` defines (a request with no other
+  // expression then passes CheckAllPlaceholdersUsed), from the counts of
+  // distinct placeholders kept from the parse. False says nothing.
+  bool UsesAllPlaceholders(const ExpressionAttributes& attributes) const;
 
   // True if `item` satisfies the condition; `item` is null when the item
   // does not exist. REQUIRES: Resolve() succeeded.
@@ -68,12 +74,14 @@ class ConditionExpression {
   const ConditionNode& root() const { return *root_; }
 
  private:
-  ConditionExpression(ExpressionKind kind, std::unique_ptr<ConditionNode> root)
-      : kind_(kind), root_(std::move(root)) {}
+  ConditionExpression(ExpressionKind kind, std::unique_ptr<ConditionNode> root);
 
   ExpressionKind kind_;
   std::unique_ptr<ConditionNode> root_;
   bool resolved_ = false;
+  // Distinct #name and :value placeholders in the text.
+  size_t name_placeholders_ = 0;
+  size_t value_placeholders_ = 0;
 };
 
 // The checks of Resolve(), for any condition tree (also key conditions).

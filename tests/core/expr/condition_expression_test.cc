@@ -307,6 +307,41 @@ TEST_F(ConditionExpressionTest, UnusedPlaceholdersAcrossExpressions) {
                        "using expressions"));
 }
 
+TEST_F(ConditionExpressionTest, UsesAllPlaceholdersCountsDistinctOnes) {
+  KS_ASSERT_OK_AND_ASSIGN(
+      auto c, ConditionExpression::Parse("#a = :v OR (#a > :v AND #b < :w)"));
+  AttributeNames names = {{"#a", "a"}, {"#b", "b"}};
+  AttributeValues values = {{":v", N("1")}, {":w", N("2")}};
+  EXPECT_FALSE(c.UsesAllPlaceholders({&names, &values}));  // not resolved
+  KS_ASSERT_OK(c.Resolve({&names, &values}));
+  EXPECT_TRUE(c.UsesAllPlaceholders({&names, &values}));
+  AttributeValues more = values;
+  more[":x"] = N("3");
+  KS_ASSERT_OK(c.Resolve({&names, &more}));
+  EXPECT_FALSE(c.UsesAllPlaceholders({&names, &more}));
+  EXPECT_FALSE(c.Resolve({nullptr, &values}).ok());  // #a undefined
+  EXPECT_FALSE(c.UsesAllPlaceholders({&names, &values}));
+}
+
+TEST_F(ConditionExpressionTest, NoPlaceholdersStaysResolved) {
+  KS_ASSERT_OK_AND_ASSIGN(
+      auto c, ConditionExpression::Parse("attribute_not_exists(pk)"));
+  KS_ASSERT_OK(c.Resolve({nullptr, nullptr}));
+  EXPECT_TRUE(c.UsesAllPlaceholders({nullptr, nullptr}));
+  // Resolved again (with maps it does not use): the same tree, still
+  // evaluating as before, and the maps reported as unused.
+  AttributeValues values = {{":v", N("1")}};
+  KS_ASSERT_OK(c.Resolve({nullptr, &values}));
+  EXPECT_FALSE(c.UsesAllPlaceholders({nullptr, &values}));
+  PlaceholderUse use;
+  c.CollectPlaceholders(&use);
+  EXPECT_FALSE(CheckAllPlaceholdersUsed({nullptr, &values}, use).ok());
+  EXPECT_TRUE(c.Evaluate(nullptr));
+  Item item;
+  item.Set("pk", S("k"));
+  EXPECT_FALSE(c.Evaluate(&item));
+}
+
 TEST_F(ConditionExpressionTest, PlaceholderKeysAreValidated) {
   AttributeNames names = {{"a", "a"}};
   EXPECT_THAT(ValidatePlaceholderKeys({&names, nullptr}),
