@@ -30,18 +30,40 @@ inline const char* DecodeVarint32(const char* p, uint32_t* value) {
   return p + 1;
 }
 
-// Decodes what follows a record's key (at p): the tag into seq and type, and
-// the length-prefixed value.
-void DecodeRecordTail(const char* p, RecordView* record) {
-  // The tag varint (well formed: the arena was written by us).
-  uint64_t tag = 0;
+// Decodes a varint64 at p (well formed: the arena was written by us).
+inline const char* DecodeVarint64(const char* p, uint64_t* value) {
+  uint64_t result = 0;
   for (int shift = 0;; shift += 7) {
     const uint64_t byte = static_cast<unsigned char>(*p++);
-    tag |= (byte & 0x7f) << shift;
+    result |= (byte & 0x7f) << shift;
     if (byte < 0x80) break;
   }
-  record->seq = tag >> 8;
-  record->type = static_cast<RecordType>(tag & 0xff);
+  *value = result;
+  return p;
+}
+
+// Writes `value` as a varint at p; returns the end.
+inline char* EncodeVarintTo(char* p, uint64_t value) {
+  while (value >= 0x80) {
+    *p++ = static_cast<char>(value | 0x80);
+    value >>= 7;
+  }
+  *p++ = static_cast<char>(value);
+  return p;
+}
+
+// A record's tag: its sequence number (relative to `seq_base`) and type.
+inline uint64_t TagOf(uint64_t seq, uint64_t seq_base, RecordType type) {
+  return ((seq - seq_base) << 1) | static_cast<uint64_t>(type);
+}
+
+// Decodes what follows a record's key (at p): the tag into seq (counted from
+// `seq_base`) and type, and the length-prefixed value.
+void DecodeRecordTail(const char* p, uint64_t seq_base, RecordView* record) {
+  uint64_t tag;
+  p = DecodeVarint64(p, &tag);
+  record->seq = seq_base + (tag >> 1);
+  record->type = static_cast<RecordType>(tag & 1);
   uint32_t len;
   p = DecodeVarint32(p, &len);
   record->value = std::string_view(p, len);
@@ -209,7 +231,7 @@ RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
   key->resize(prefix_.size());
   key->append(p, len);
   record.key = *key;
-  DecodeRecordTail(p + len, &record);
+  DecodeRecordTail(p + len, seq_base_, &record);
   return record;
 }
 
@@ -243,44 +265,85 @@ absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
   uint32_t key_len;
   const char* p = DecodeVarint32(RecordPtr(i), &key_len);
   RecordView record;
-  DecodeRecordTail(p + key_len, &record);
+  DecodeRecordTail(p + key_len, seq_base_, &record);
   return LookupResult{record.seq, record.type, std::string(record.value)};
 }
 
-void MemoryTable::ElidePrefix(size_t prefix_len) {
-  if (prefix_len == 0) return;
-  // Records only shrink, so each moves to or before where it was, and the
-  // bytes it is written over have been read already.
+size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
+  return static_cast<size_t>(base & ~kWideBlock) +
+         wide_offsets_[WideIndex(i >> kBlockShift) + (i & (kBlockSize - 1))];
+}
+
+bool MemoryTable::SetRecordOffset(size_t i, uint64_t relative) {
+  const size_t b = i >> kBlockShift;
+  const size_t j = i & (kBlockSize - 1);
+  if (relative > UINT32_MAX) return false;
+  if ((block_base_[b] & kWideBlock) != 0) {
+    wide_offsets_[WideIndex(b) + j] = static_cast<uint32_t>(relative);
+    return true;
+  }
+  if (relative <= UINT16_MAX) {
+    offsets_[i] = static_cast<uint16_t>(relative);
+    return true;
+  }
+  // The block turns wide: its offsets so far move to wide_offsets_, and its
+  // entries 1 and 2 in offsets_ say where.
+  const size_t index = wide_offsets_.size();
+  if (index > UINT32_MAX - kBlockSize) return false;
+  wide_offsets_.resize(index + kBlockSize, 0);
+  for (size_t k = 0; k < j; ++k) {
+    wide_offsets_[index + k] = offsets_[b * kBlockSize + k];
+  }
+  wide_offsets_[index + j] = static_cast<uint32_t>(relative);
+  offsets_[b * kBlockSize + 1] = static_cast<uint16_t>(index & 0xffff);
+  offsets_[b * kBlockSize + 2] = static_cast<uint16_t>(index >> 16);
+  block_base_[b] |= kWideBlock;
+  return true;
+}
+
+void MemoryTable::RewriteRecords(size_t prefix_len) {
+  if (prefix_len == 0 && seq_base_ == 0) return;  // nothing would change
+  // Records only shrink (a shorter key, a smaller tag), so each moves to or
+  // before where it was, and the bytes it is written over have been read
+  // already. Offsets only shrink too, so a block's offsets keep fitting.
   char* const base = arena_.mutable_data();
   size_t out = 0;
-  uint64_t old_group_base = 0;
+  size_t block_start = 0;  // the block's new start
+  uint64_t old_block_start = 0;
   for (size_t i = 0; i < size(); ++i) {
-    const size_t group = i >> kGroupShift;
-    if ((i & ((size_t{1} << kGroupShift) - 1)) == 0) {
-      old_group_base = group_base_[group];
-      group_base_[group] = out;
-    }
-    const char* const record = base + old_group_base + offsets_[i];
+    const size_t b = i >> kBlockShift;
+    const size_t j = i & (kBlockSize - 1);
+    if (j == 0) old_block_start = block_base_[b] & ~kWideBlock;
+    const uint64_t relative = j == 0 ? 0
+                              : (block_base_[b] & kWideBlock) != 0
+                                  ? wide_offsets_[WideIndex(b) + j]
+                                  : offsets_[i];
+    const char* const record = base + old_block_start + relative;
     uint32_t key_len;
     const char* const key = DecodeVarint32(record, &key_len);
-    // After the key: the tag varint, the value length and the value.
-    const char* p = key + key_len;
-    while (static_cast<unsigned char>(*p) >= 0x80) ++p;
+    uint64_t tag;
+    const char* const tail = DecodeVarint64(key + key_len, &tag);
     uint32_t value_len;
-    p = DecodeVarint32(p + 1, &value_len);
-    const char* const end = p + value_len;
+    const char* const value = DecodeVarint32(tail, &value_len);
+    const char* const end = value + value_len;
 
-    offsets_[i] = static_cast<uint32_t>(out - group_base_[group]);
-    const size_t moved = static_cast<size_t>(end - key) - prefix_len;
-    char header[5];
-    size_t header_len = 0;
-    for (uint32_t v = key_len - static_cast<uint32_t>(prefix_len);; v >>= 7) {
-      header[header_len++] = static_cast<char>(v < 0x80 ? v : (v | 0x80));
-      if (v < 0x80) break;
+    if (j == 0) {
+      block_start = out;
+      block_base_[b] = (block_base_[b] & kWideBlock) | out;
+    } else {
+      // Fits: the offset only shrank.
+      SetRecordOffset(i, out - block_start);
     }
-    std::memmove(base + out + header_len, key + prefix_len, moved);
-    std::memcpy(base + out, header, header_len);
-    out += header_len + moved;
+    char* p = base + out;
+    p = EncodeVarintTo(p, key_len - static_cast<uint32_t>(prefix_len));
+    const size_t suffix_len = key_len - prefix_len;
+    std::memmove(p, key + prefix_len, suffix_len);
+    p += suffix_len;
+    p = EncodeVarintTo(
+        p, TagOf(tag >> 1, seq_base_, static_cast<RecordType>(tag & 1)));
+    const size_t rest = static_cast<size_t>(end - tail);
+    std::memmove(p, tail, rest);
+    out = static_cast<size_t>(p + rest - base);
   }
   arena_.Truncate(out);
 }
@@ -361,6 +424,12 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
         absl::StrCat("memory table ", table_->meta_.number, ": sequence ",
                      record.seq, " exceeds 2^56-1"));
   }
+  if (record.type != RecordType::kValue &&
+      record.type != RecordType::kDeletion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory table ", table_->meta_.number, ": record type ",
+        static_cast<int>(record.type), " is neither a value nor a deletion"));
+  }
   MemoryTable& t = *table_;
   size_t n = t.size();
   if (n > 0) {
@@ -372,20 +441,24 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
           ") is not after the previous record"));
     }
   }
-  if ((n & ((size_t{1} << MemoryTable::kGroupShift) - 1)) == 0) {
-    t.group_base_.push_back(t.arena_.size());
+  if ((n & (MemoryTable::kBlockSize - 1)) == 0) {
+    t.block_base_.push_back(t.arena_.size());
+    t.offsets_.resize(t.offsets_.size() + MemoryTable::kBlockSize, 0);
+  } else {
+    const uint64_t offset =
+        t.arena_.size() - (t.block_base_.back() & ~MemoryTable::kWideBlock);
+    if (!t.SetRecordOffset(n, offset)) {
+      // Only reachable with records averaging over 128 MiB (32 per block).
+      return absl::InvalidArgumentError(absl::StrCat(
+          "memory table ", t.meta_.number, ": records too large (", offset,
+          " bytes in one block of ", MemoryTable::kBlockSize, " records)"));
+    }
   }
-  uint64_t offset = t.arena_.size() - t.group_base_.back();
-  if (offset > UINT32_MAX) {
-    // Only reachable with records averaging over 1 MiB (4096 per group).
-    return absl::InvalidArgumentError(
-        absl::StrCat("memory table ", t.meta_.number, ": records too large (",
-                     offset, " bytes in one offset group)"));
-  }
-  t.offsets_.push_back(static_cast<uint32_t>(offset));
+  ++t.num_records_;
   t.arena_.AppendVarint(record.key.size());
   t.arena_.Append(record.key.data(), record.key.size());
-  t.arena_.AppendVarint((record.seq << 8) | static_cast<uint8_t>(record.type));
+  // The sequence number counts from 0 until the table is finished.
+  t.arena_.AppendVarint(TagOf(record.seq, 0, record.type));
   t.arena_.AppendVarint(record.value.size());
   t.arena_.Append(record.value.data(), record.value.size());
 
@@ -427,17 +500,20 @@ MemoryTableBuilder::FinishTable() {
            first[shared] == last[shared]) {
       ++shared;
     }
-    table->ElidePrefix(shared);
+    table->seq_base_ = meta.min_seq;
+    table->RewriteRecords(shared);
     table->prefix_ = first.substr(0, shared);
   }
   table->arena_.ShrinkToFit();
   table->offsets_.shrink_to_fit();
-  table->group_base_.shrink_to_fit();
+  table->block_base_.shrink_to_fit();
+  table->wide_offsets_.shrink_to_fit();
   table->BuildHashIndex();
   table->BuildFences();
   meta.bytes = sizeof(MemoryTable) + table->arena_.capacity() +
-               table->offsets_.capacity() * sizeof(uint32_t) +
-               table->group_base_.capacity() * sizeof(uint64_t) +
+               table->offsets_.capacity() * sizeof(uint16_t) +
+               table->block_base_.capacity() * sizeof(uint64_t) +
+               table->wide_offsets_.capacity() * sizeof(uint32_t) +
                table->prefix_.capacity() +
                table->num_slots_ * sizeof(uint32_t) +
                table->fences_.capacity() * sizeof(MemoryTable::Fence) +

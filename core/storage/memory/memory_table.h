@@ -6,19 +6,24 @@
 // be compact and fast:
 //
 //  - every record lives in one contiguous arena, encoded as
-//      varint32 suffix_len | key suffix | varint64 (seq << 8 | type)
-//      | varint32 value_len | value
+//      varint32 suffix_len | key suffix
+//      | varint64 ((seq - table's min seq) << 1 | type) | varint32 value_len
+//      | value
 //    where the key suffix is the key without the prefix that every key of
 //    the table shares (kept once per table: at least the stripe and
-//    namespace bytes of engine keys, and often much of the partition key).
-//    So a record costs its bytes minus that prefix plus ~10 bytes of
-//    offset and index, with no per-record heap allocation. The arena grows
-//    with realloc, which large allocations satisfy by remapping pages rather
-//    than copying, and is rewritten without the prefix and trimmed to its
-//    size when the table is finished;
-//  - records are located through a compact offset index: a uint32 offset per
-//    record relative to the start of its group of kGroupSize records, plus a
-//    uint64 base per group (so arenas larger than 4 GiB work);
+//    namespace bytes of engine keys, and often much of the partition key),
+//    and the sequence number counts from the table's smallest (a table of
+//    a million writes: 3 bytes instead of 4). So a record costs its bytes
+//    minus that prefix plus ~10 bytes of offset, hints and index, with no
+//    per-record heap allocation. The arena grows with realloc, which large
+//    allocations satisfy by remapping pages rather than copying, and is
+//    rewritten (without the prefix, with relative sequence numbers) and
+//    trimmed to its size when the table is finished;
+//  - records are located through a compact offset index: per block of 32
+//    records a uint64 arena offset, per record a uint16 offset from its
+//    block's start. A block whose records span more than 64 KiB (records
+//    averaging over 2 KiB) is "wide": its offsets are uint32s in a side
+//    array instead (2.25 bytes per record in all, 4.25 in wide blocks);
 //  - point lookups go through a hash index: an open-addressing table (linear
 //    probing, load <= 0.8) of uint32 slots, each holding the index of a key's
 //    newest record plus as many fingerprint bits of the key's hash as the
@@ -119,7 +124,7 @@ class MemoryTable final : public Table,
   const TableMeta& meta() const override { return meta_; }
 
   // Number of records.
-  size_t size() const { return offsets_.size(); }
+  size_t size() const { return num_records_; }
   // The i-th record in (key asc, seq desc) order; its key is assembled in
   // *key (which record.key views). REQUIRES: i < size().
   RecordView RecordAt(size_t i, std::string* key) const;
@@ -142,12 +147,33 @@ class MemoryTable final : public Table,
 
  private:
   friend class MemoryTableBuilder;
-  static constexpr int kGroupShift = 12;  // 4096 records per offset group
-  static constexpr int kFenceShift = 5;   // a fence every 32 records
+  static constexpr int kBlockShift = 5;  // an offset base every 32 records
+  static constexpr size_t kBlockSize = size_t{1} << kBlockShift;
+  static constexpr int kFenceShift = 5;  // a fence every 32 records
+  // Set in block_base_ for a wide block (see the class comment).
+  static constexpr uint64_t kWideBlock = uint64_t{1} << 63;
 
   MemoryTable() = default;
+  // The i-th record's offset in the arena.
+  size_t RecordOffset(size_t i) const {
+    const uint64_t base = block_base_[i >> kBlockShift];
+    if (__builtin_expect((base & kWideBlock) == 0, 1)) {
+      return static_cast<size_t>(base) + offsets_[i];
+    }
+    return WideRecordOffset(i, base);
+  }
+  size_t WideRecordOffset(size_t i, uint64_t base) const;
+  // Where the offsets of wide block b start in wide_offsets_.
+  size_t WideIndex(size_t b) const {
+    return offsets_[b * kBlockSize + 1] |
+           (size_t{offsets_[b * kBlockSize + 2]} << 16);
+  }
+  // Records the offset (from its block's start) of record i, the newest
+  // record of the last block; turns the block wide if it does not fit 16
+  // bits. False if it does not fit 32 bits either.
+  bool SetRecordOffset(size_t i, uint64_t relative);
   const char* RecordPtr(size_t i) const {
-    return arena_.data() + group_base_[i >> kGroupShift] + offsets_[i];
+    return arena_.data() + RecordOffset(i);
   }
   // The i-th record's key without the shared prefix.
   std::string_view SuffixAt(size_t i) const;
@@ -169,15 +195,26 @@ class MemoryTable final : public Table,
   static Fence FenceOf(std::string_view s);
   // Bytes [from, from + 2) of `s`, zero-padded, big-endian.
   static uint16_t HintOf(std::string_view s, size_t from);
-  // Rewrites the arena without the first `prefix_len` bytes of every key.
-  void ElidePrefix(size_t prefix_len);
+  // Rewrites the arena without the first `prefix_len` bytes of every key
+  // and with sequence numbers relative to seq_base_ (records are built with
+  // absolute ones).
+  void RewriteRecords(size_t prefix_len);
   void BuildHashIndex();
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
 
   memory_table_internal::RecordArena arena_;
-  std::vector<uint32_t> offsets_;     // per record, relative to its group
-  std::vector<uint64_t> group_base_;  // per group of 2^kGroupShift records
+  size_t num_records_ = 0;
+  // Per block of kBlockSize records: the arena offset of its first record,
+  // with kWideBlock set for a wide block.
+  std::vector<uint64_t> block_base_;
+  // Per record (padded to whole blocks): its offset from its block's start.
+  // In a wide block entries 1 and 2 hold WideIndex instead.
+  std::vector<uint16_t> offsets_;
+  // The offsets of the records of wide blocks, kBlockSize per block.
+  std::vector<uint32_t> wide_offsets_;
+  // What records' sequence numbers count from (the table's smallest).
+  uint64_t seq_base_ = 0;
   std::string prefix_;  // shared by every key (see the class comment)
   // The first 16 suffix bytes (zero-padded) of records 0, 32, 64, ...
   struct Fence {

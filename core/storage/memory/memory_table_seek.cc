@@ -69,6 +69,7 @@ size_t MemoryTable::Bound(std::string_view key, bool upper) const {
   FenceRange(suffix, &lo, &hi);
   if (lo == hi) return lo;
   // (The offsets of a range as fences leave it span a line or two.)
+  __builtin_prefetch(&block_base_[lo >> kBlockShift]);
   __builtin_prefetch(&offsets_[lo]);
   __builtin_prefetch(&offsets_[hi - 1]);
   if (hi - lo <= (size_t{1} << kFenceShift)) {
