@@ -32,10 +32,24 @@ using expression_cache_internal::Slot;
 
 // One thread's cache. Node maps: handles hold Slot pointers, which must not
 // move when other texts are added.
+// The text and slot a map gave last, so that a thread sending the same
+// expression again finds its slot with one comparison instead of hashing
+// the text (node maps: both stay where they are until the text is erased).
+struct LastFound {
+  const std::string* text = nullptr;
+  Slot* slot = nullptr;
+};
+
 struct ThreadCache {
   absl::node_hash_map<std::string, Slot> conditions;
   absl::node_hash_map<std::string, Slot> updates;
+  LastFound last_condition;
+  LastFound last_update;
   size_t trees = 0;  // idle trees in all slots
+
+  LastFound* LastOf(const absl::node_hash_map<std::string, Slot>* map) {
+    return map == &conditions ? &last_condition : &last_update;
+  }
 
   size_t texts() const { return conditions.size() + updates.size(); }
 
@@ -47,6 +61,7 @@ struct ThreadCache {
       for (auto it = map->begin(); it != map->end(); ++it) {
         if (it->second.out != 0) continue;
         trees -= it->second.idle();
+        if (LastOf(map)->slot == &it->second) *LastOf(map) = LastFound();
         map->erase(it);
         return true;
       }
@@ -84,6 +99,12 @@ absl::StatusOr<std::unique_ptr<UpdateExpression>> Parse(
   return std::make_unique<UpdateExpression>(std::move(*parsed));
 }
 
+// An idle tree of the text of `slot` (or a new parse), checked out.
+template <typename Expr>
+absl::StatusOr<CachedExpression<Expr>> TakeFromSlot(ThreadCache* cache,
+                                                    Slot* slot,
+                                                    std::string_view text);
+
 template <typename Expr>
 absl::StatusOr<CachedExpression<Expr>> Take(
     absl::node_hash_map<std::string, Slot>* map, std::string_view text) {
@@ -94,6 +115,10 @@ absl::StatusOr<CachedExpression<Expr>> Take(
     if (!parsed.ok()) return parsed.status();
     return CachedExpression<Expr>(std::move(*parsed), nullptr, nullptr);
   }
+  LastFound* last = cache->LastOf(map);
+  if (last->slot != nullptr && *last->text == text) {
+    return TakeFromSlot<Expr>(cache, last->slot, text);
+  }
   auto it = map->find(ToAbsl(text));
   if (it == map->end()) {
     // A new text: parse first, so that errors are not remembered.
@@ -102,11 +127,22 @@ absl::StatusOr<CachedExpression<Expr>> Take(
     if (!cache->MakeRoom()) {
       return CachedExpression<Expr>(std::move(*parsed), nullptr, nullptr);
     }
-    Slot& slot = (*map)[std::string(text)];
+    auto inserted = map->try_emplace(std::string(text));
+    Slot& slot = inserted.first->second;
+    *last = LastFound{&inserted.first->first, &slot};
     ++slot.out;
     return CachedExpression<Expr>(std::move(*parsed), &slot, cache);
   }
-  Slot& slot = it->second;
+  *last = LastFound{&it->first, &it->second};
+  return TakeFromSlot<Expr>(cache, &it->second, text);
+}
+
+template <typename Expr>
+absl::StatusOr<CachedExpression<Expr>> TakeFromSlot(ThreadCache* cache,
+                                                    Slot* found,
+                                                    std::string_view text) {
+  const Expr* tag = nullptr;
+  Slot& slot = *found;
   std::unique_ptr<Expr> expr;
   auto& idle = Idle(&slot, tag);
   if (!idle.empty()) {
@@ -160,6 +196,8 @@ void ClearExpressionCacheForTesting() {
   ThreadCache* cache = ThisThread();
   cache->conditions.clear();
   cache->updates.clear();
+  cache->last_condition = LastFound();
+  cache->last_update = LastFound();
   cache->trees = 0;
 }
 

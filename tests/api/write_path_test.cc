@@ -318,6 +318,51 @@ TEST(ExpressionCacheTest, IsBounded) {
   ClearExpressionCacheForTesting();
 }
 
+TEST(ExpressionCacheTest, TheLastTextIsFoundAgainAcrossOthersAndEvictions) {
+  ClearExpressionCacheForTesting();
+  const void* first = nullptr;
+  {
+    absl::StatusOr<CachedCondition> a = ParseConditionCached("a = :v");
+    ASSERT_TRUE(a.ok());
+    first = a->get();
+  }
+  { ASSERT_TRUE(ParseConditionCached("b = :v").ok()); }
+  {
+    // Not the last text any more: found through the map, same tree.
+    absl::StatusOr<CachedCondition> a = ParseConditionCached("a = :v");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->get(), first);
+  }
+  // Each new text may evict the one taken just before (the remembered
+  // one); taking it again must still give a tree of its own text.
+  for (int i = 0; i < 3 * static_cast<int>(kMaxCachedTexts); ++i) {
+    const std::string text = "attribute_exists(a" + std::to_string(i) + ")";
+    const void* tree = nullptr;
+    {
+      absl::StatusOr<CachedCondition> c = ParseConditionCached(text);
+      ASSERT_TRUE(c.ok()) << c.status();
+      tree = c->get();
+    }
+    absl::StatusOr<CachedCondition> again = ParseConditionCached(text);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->get(), tree) << text;
+    ASSERT_TRUE((*again)->Resolve({}).ok());
+    core::Item item;
+    item.Set("a" + std::to_string(i), core::Value::Bool(true));
+    EXPECT_TRUE((*again)->Evaluate(&item)) << text;
+    EXPECT_FALSE((*again)->Evaluate(nullptr)) << text;
+    ASSERT_LE(CachedExpressionTextsForTesting(), kMaxCachedTexts);
+  }
+  ClearExpressionCacheForTesting();
+  {
+    // After a clear nothing is remembered.
+    absl::StatusOr<CachedCondition> a = ParseConditionCached("a = :v");
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(CachedExpressionTextsForTesting(), 1u);
+  }
+  ClearExpressionCacheForTesting();
+}
+
 TEST(ExpressionCacheTest, EachThreadHasItsOwn) {
   ClearExpressionCacheForTesting();
   { ASSERT_TRUE(ParseConditionCached("a = :v").ok()); }
