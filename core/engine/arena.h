@@ -46,9 +46,16 @@ class Arena {
 
  private:
   // Blocks grow from kFirstBlockSize to kMaxBlockSize, so that the many
-  // memtables of cold stripes stay small.
+  // memtables of cold stripes stay small, and stay small: a memtable's
+  // newest block is partly empty, and an in-memory database holds hundreds
+  // of memtables of a few dozen KiB (one per stripe, plus those being
+  // flushed). With blocks growing to 64 KiB (32 KiB from a memtable's
+  // fifth block on), memtables took 205-240 bytes per 100-byte record at
+  // the end of a 1 M fill instead of 175-185, and flushes, which reserve
+  // their output from a memtable's bytes, left the excess as free heap: the
+  // fill peaked ~8 bytes per item higher (docs/decisions.md).
   static constexpr size_t kFirstBlockSize = 4 * 1024;
-  static constexpr size_t kMaxBlockSize = 64 * 1024;
+  static constexpr size_t kMaxBlockSize = 8 * 1024;
 
   char* AllocateFallback(size_t bytes);
   char* AllocateFromEndFallback(size_t bytes);
