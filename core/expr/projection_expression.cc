@@ -79,6 +79,11 @@ absl::StatusOr<ProjectionExpression> ProjectionExpression::Parse(
 
 absl::StatusOr<ProjectionExpression> ProjectionExpression::FromPaths(
     std::vector<DocumentPath> paths) {
+  // The names are resolved: the #placeholders they came from are not looked
+  // up again (there is no names map here).
+  for (DocumentPath& path : paths) {
+    for (PathElement& e : path.elements) e.placeholder.clear();
+  }
   ProjectionExpression projection(std::move(paths));
   KS_RETURN_IF_ERROR(projection.Resolve(ExpressionAttributes()));
   return projection;

@@ -30,7 +30,8 @@ class ProjectionExpression {
  public:
   static absl::StatusOr<ProjectionExpression> Parse(absl::string_view text);
   // A projection of already resolved paths (e.g. the targets of an update,
-  // for ReturnValues UPDATED_OLD/UPDATED_NEW). Checks overlaps.
+  // for ReturnValues UPDATED_OLD/UPDATED_NEW; paths written with #names
+  // keep their resolved names). Checks overlaps.
   static absl::StatusOr<ProjectionExpression> FromPaths(
       std::vector<DocumentPath> paths);
 

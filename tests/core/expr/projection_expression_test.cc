@@ -119,6 +119,18 @@ TEST_F(ProjectionExpressionTest, FromPaths) {
   EXPECT_FALSE(ProjectionExpression::FromPaths(overlapping).ok());
 }
 
+TEST_F(ProjectionExpressionTest, FromPathsWrittenWithNamePlaceholders) {
+  // Paths resolved elsewhere (an update's targets, `SET #n.c = :v`) keep
+  // their names; FromPaths has no names map and must not need one.
+  KS_ASSERT_OK_AND_ASSIGN(ProjectionExpression p,
+                          ProjectionExpression::Parse("#n.c, x"));
+  AttributeNames names = {{"#n", "a"}};
+  KS_ASSERT_OK(p.Resolve({&names, nullptr}));
+  KS_ASSERT_OK_AND_ASSIGN(ProjectionExpression q,
+                          ProjectionExpression::FromPaths(p.paths()));
+  EXPECT_EQ(q.Apply(item_), p.Apply(item_));
+}
+
 TEST_F(ProjectionExpressionTest, CollectsPlaceholders) {
   KS_ASSERT_OK_AND_ASSIGN(ProjectionExpression p,
                           ProjectionExpression::Parse("#a.c, x"));
