@@ -21,6 +21,7 @@
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
 #include "api/flat_item_encoder.h"
+#include "api/item_decoder.h"
 #include "api/request_internal.h"
 #include "api/value_internal.h"
 #include "core/expr/flat_update.h"
@@ -195,6 +196,7 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
                                           WriteAction* action) const {
   action->old_item.reset();
   action->new_item.reset();
+  action->new_public.reset();
   action->mutation.reset();
   if (!action->NeedsOldItem()) {
     // A plain Put or Delete: nothing depends on the stored item, so it is
@@ -220,6 +222,11 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
     std::string updated;
     if (core::expr::ApplyFlatUpdate(*action->update, *bytes, key_size_bound,
                                     &updated)) {
+      if (action->flat_update_returns_new) {
+        KS_ASSIGN_OR_RETURN(
+            action->new_public,
+            DecodeStoredItem(updated, action->key(), schema_, path_));
+      }
       action->mutation =
           core::Mutation{core::RecordType::kValue,
                          std::move(action->engine_key), std::move(updated)};
@@ -379,7 +386,10 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
                                    &action, &item_error));
   action.keep_old = update.return_values() == ReturnValues::kAllOld ||
                     update.return_values() == ReturnValues::kUpdatedOld;
-  action.flat_update = update.return_values() == ReturnValues::kNone &&
+  action.flat_update_returns_new =
+      update.return_values() == ReturnValues::kAllNew;
+  action.flat_update = (update.return_values() == ReturnValues::kNone ||
+                        action.flat_update_returns_new) &&
                        !action.condition &&
                        core::expr::IsFlatUpdate(*action.update);
   KS_RETURN_IF_ERROR(ApplyAction(&action));
@@ -393,6 +403,7 @@ absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {
     case ReturnValues::kAllOld:
       return old_item.has_value() ? ItemFromCore(std::move(*old_item)) : Item();
     case ReturnValues::kAllNew:
+      if (new_public.has_value()) return std::move(*new_public);
       return new_item.has_value() ? ItemFromCore(std::move(*new_item)) : Item();
     case ReturnValues::kUpdatedOld:
     case ReturnValues::kUpdatedNew: {

@@ -76,13 +76,18 @@ struct DatabaseImpl::WriteAction {
   // ... and needs old_item after an Update (else the Update is applied to
   // the old item in place).
   bool keep_old = true;
-  // An Update that returns nothing, without a condition, whose expression
-  // ApplyFlatUpdate may apply to the stored bytes (flat_update.h).
+  // An Update without a condition that returns nothing or the new item
+  // (ReturnValues NONE or ALL_NEW), whose expression ApplyFlatUpdate may
+  // apply to the stored bytes (core/expr/flat_update.h) ...
   bool flat_update = false;
+  // ... and, if set, returns the new item (decoded from the new bytes into
+  // new_public).
+  bool flat_update_returns_new = false;
 
   // Set by EvaluateAction.
   std::optional<core::Item> old_item;  // with key attributes
   std::optional<core::Item> new_item;  // kUpdate
+  std::optional<Item> new_public;      // kUpdate by ApplyFlatUpdate, ALL_NEW
   std::optional<core::Mutation> mutation;
 };
 
