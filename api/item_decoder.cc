@@ -14,8 +14,11 @@ namespace {
 
 using KeyAttribute = RecordDecoder::KeyAttribute;
 
-// Builds public Values for core::ItemParser, appending the item's attributes
-// to *attrs in name order and the key attributes at their place.
+// Builds public Values for core::ItemParser, putting the item's attributes
+// into *attrs in name order and the key attributes at their place. The
+// attributes already in *attrs are reused in order (their strings keep their
+// buffers) and the rest removed, so that decoding item after item into one
+// Item (Database::ScanEach) allocates only for values longer than before.
 class PublicItemBuilder {
  public:
   using Value = kstone::Value;
@@ -40,14 +43,17 @@ class PublicItemBuilder {
       AppendNextKey();
     }
     if (shadowed_) return &scratch_;  // the key attribute wins
-    return &attrs_->emplace_back(std::string(name), Value()).second;
+    return &NextSlot(name);
   }
   void EndAttribute(size_t dynamo_size) {
     if (shadowed_) shadowed_size_ += dynamo_size;
   }
-  // Appends the key attributes after the last stored attribute.
+  // Appends the key attributes after the last stored attribute and drops
+  // what is left of the item's earlier attributes.
   void FinishItem() {
     while (next_key_ < num_keys_) AppendNextKey();
+    attrs_->erase(attrs_->begin() + static_cast<ptrdiff_t>(used_),
+                  attrs_->end());
   }
   // The size of stored attributes that key attributes replaced.
   size_t shadowed_size() const { return shadowed_size_; }
@@ -59,16 +65,16 @@ class PublicItemBuilder {
     ValueInternal::Emplace<bool>(out, ValueType::kBool) = b;
   }
   void String(Value* out, std::string_view s) {
-    ValueInternal::Emplace<std::string>(out, ValueType::kString).assign(s);
+    ValueInternal::ReuseString(out, ValueType::kString).assign(s);
   }
   void Binary(Value* out, std::string_view s) {
-    ValueInternal::Emplace<std::string>(out, ValueType::kBinary).assign(s);
+    ValueInternal::ReuseString(out, ValueType::kBinary).assign(s);
   }
   void Num(Value* out, const core::Number& n) { n.AppendTo(NumberText(out)); }
   // Makes *out a number and hands out its (empty) text for the parser to
   // fill, so that numbers are read without building a core::Number.
   std::string* NumberText(Value* out) {
-    return &ValueInternal::Emplace<std::string>(out, ValueType::kNumber);
+    return &ValueInternal::ReuseString(out, ValueType::kNumber);
   }
   void ReserveList(List* list, size_t n) { list->reserve(n); }
   Value* AppendListElement(List* list) { return &list->emplace_back(); }
@@ -106,17 +112,33 @@ class PublicItemBuilder {
   // Value.
   void AppendNextKey() {
     const KeyAttribute& key = keys_[next_key_++];
+    Value& value = NextSlot(key.name);
     if (key.value != nullptr) {
-      attrs_->emplace_back(std::string(key.name), *key.value);
-      return;
+      value = *key.value;
+    } else {
+      ValueInternal::ReuseString(&value, key.type).assign(key.bytes);
     }
-    Value& value = attrs_->emplace_back(std::string(key.name), Value()).second;
-    ValueInternal::Emplace<std::string>(&value, key.type).assign(key.bytes);
+  }
+
+  // The value of the next attribute, named `name`: the next of the earlier
+  // attributes if any is left, else a new one.
+  Value& NextSlot(std::string_view name) {
+    if (used_ < attrs_->size()) {
+      std::pair<std::string, Value>& slot = (*attrs_)[used_++];
+      slot.first.assign(name);
+      return slot.second;
+    }
+    ++used_;
+    return attrs_
+        ->emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                       std::forward_as_tuple())
+        .second;
   }
 
   ValueMap* const attrs_;
   KeyAttribute* const keys_;
   const int num_keys_;
+  size_t used_ = 0;  // attributes of *attrs_ filled so far
   int next_key_ = 0;
   bool shadowed_ = false;
   size_t shadowed_size_ = 0;
@@ -155,7 +177,6 @@ absl::Status DecodeWithKeys(std::string_view value, KeyAttribute* keys,
     std::swap(keys[0], keys[1]);
   }
   ValueMap& attrs = item->mutable_attributes();
-  attrs.clear();
   PublicItemBuilder builder(&attrs, keys, num_keys);
   size_t stored_size = 0;
   absl::Status s = core::ParseItem(value, &builder, &stored_size);

@@ -43,6 +43,17 @@ class ValueInternal {
     value->type_ = type;
     return value->rep_.template emplace<T>();
   }
+  // Emplace<std::string>, but keeps the string (and its buffer, emptied) if
+  // *value holds one already: decoding into a reused Item allocates nothing
+  // for values that fit the old ones.
+  static std::string& ReuseString(Value* value, ValueType type) {
+    value->type_ = type;
+    if (auto* s = std::get_if<std::string>(&value->rep_)) {
+      s->clear();
+      return *s;
+    }
+    return value->rep_.template emplace<std::string>();
+  }
 };
 
 // The core item of `item` (InvalidArgument naming the attribute for an
