@@ -64,6 +64,8 @@ class DatabaseImpl {
   // Query and Scan (api/database_query.cc).
   absl::StatusOr<QueryResult> Query(const kstone::Query& query) const;
   absl::StatusOr<ScanResult> Scan(const kstone::Scan& scan) const;
+  absl::Status ScanEach(const kstone::Scan& scan,
+                        absl::FunctionRef<bool(const Item&)> visit) const;
   // The engine key of a StartAfter key, checked against the schema like any
   // key (VALIDATION "The provided starting key is invalid: ..." naming the
   // problem: a sort key on a table without one, a wrong type, ...).

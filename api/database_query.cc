@@ -33,20 +33,27 @@ int SegmentStart(int segment, int total) {
   return (segment * kStripes + total - 1) / total;
 }
 
-// Collects one page: counts, filters, projects, and tells when to stop.
+using ItemVisitor = absl::FunctionRef<bool(const Item&)>;
+
+// Collects one page: counts, filters, projects, and tells when to stop. With
+// a visitor (ScanEach), hands each item to it instead, decoded into one
+// reused Item, and has no 1 MB mark: it is full when the visitor says stop
+// or the limit is reached.
 class PageCollector {
  public:
   PageCollector(const ReadPlan& plan, const TableSchema& schema,
-                const std::string& path, ReadPage* page)
+                const std::string& path, ReadPage* page,
+                const ItemVisitor* visit = nullptr)
       : plan_(plan),
         schema_(schema),
         path_(path),
         page_(page),
+        visit_(visit),
         decoder_(schema),
         build_core_(plan.filter.has_value() || plan.projection.has_value()),
         keep_ends_(plan.key_condition.sort_op !=
                    core::expr::KeyCondition::SortOp::kNone) {
-    if (!plan_.count_only && plan_.limit > 0) {
+    if (visit_ == nullptr && !plan_.count_only && plan_.limit > 0) {
       page_->items.reserve(
           static_cast<size_t>(std::min<int64_t>(plan_.limit, 1024)));
     }
@@ -62,10 +69,11 @@ class PageCollector {
     return s;
   }
 
-  // True once the page is full (limit or 1 MB).
+  // True once the page is full (limit or 1 MB), or the visitor said stop.
   bool Full() const {
-    return (plan_.limit > 0 && page_->scanned_count >= plan_.limit) ||
-           bytes_ >= kPageBytes;
+    return stopped_ ||
+           (plan_.limit > 0 && page_->scanned_count >= plan_.limit) ||
+           (visit_ == nullptr && bytes_ >= kPageBytes);
   }
 
   // The engine key of the record that filled the page (once Full()); with a
@@ -89,6 +97,9 @@ class PageCollector {
     if (plan_.count_only) {
       s = decoder_.Measure(value, &size);
       if (!s.ok()) return Corrupt(decoder_.key().ToString(), s);
+    } else if (visit_ != nullptr) {
+      s = decoder_.Decode(value, &reused_, &size);
+      if (!s.ok()) return Corrupt(PublicKeyOf(engine_key).ToString(), s);
     } else {
       if (page_->items.size() == 1) ReserveByFirstItem();
       Item& item = page_->items.emplace_back();
@@ -100,6 +111,7 @@ class PageCollector {
     }
     bytes_ += size;
     ++page_->count;
+    if (visit_ != nullptr && !(*visit_)(reused_)) stopped_ = true;
     return absl::OkStatus();
   }
 
@@ -129,10 +141,13 @@ class PageCollector {
     }
     ++page_->count;
     if (plan_.count_only) return absl::OkStatus();
-    if (plan_.projection.has_value()) {
-      page_->items.push_back(ItemFromCore(plan_.projection->Apply(item)));
+    Item out = plan_.projection.has_value()
+                   ? ItemFromCore(plan_.projection->Apply(item))
+                   : ItemFromCore(std::move(item));
+    if (visit_ != nullptr) {
+      if (!(*visit_)(out)) stopped_ = true;
     } else {
-      page_->items.push_back(ItemFromCore(std::move(item)));
+      page_->items.push_back(std::move(out));
     }
     return absl::OkStatus();
   }
@@ -155,6 +170,9 @@ class PageCollector {
   const TableSchema& schema_;
   const std::string& path_;
   ReadPage* page_;
+  const ItemVisitor* const visit_;
+  Item reused_;  // the item handed to visit_
+  bool stopped_ = false;
   RecordDecoder decoder_;
   const bool build_core_;
   // Whether to keep the first and last keys for CheckInKeyCondition.
@@ -179,6 +197,53 @@ absl::Status CheckInKeyCondition(const ReadPlan& plan,
   }
   return absl::InternalError(absl::StrCat(
       "query range and key condition disagree at ", key.DebugString()));
+}
+
+// Where a Scan starts: its segment's stripes [stripe, end), and the engine
+// key of its StartAfter key, if any (in stripe `stripe`).
+struct ScanStart {
+  int stripe = 0;
+  int end = 0;
+  std::optional<std::string> after;
+};
+
+// Positions `it` (an iterator of stripe s) at the stripe's first item, or
+// after *after if that is set (and then clears it: only the first stripe
+// continues after a key).
+void SeekStripe(uint32_t s, std::optional<std::string>* after,
+                core::EngineIterator* it) {
+  if (after->has_value()) {
+    it->Seek(**after);
+    if (it->Valid() && it->key() == **after) it->Next();
+    after->reset();
+  } else {
+    const char base[2] = {static_cast<char>(s),
+                          static_cast<char>(core::kNamespaceItem)};
+    it->Seek(std::string_view(base, 2));
+  }
+}
+
+// The stripes and start key of `scan` (VALIDATION for a start key that is
+// invalid or outside the segment).
+absl::StatusOr<ScanStart> ScanStartOf(const DatabaseImpl& db,
+                                      const kstone::Scan& scan) {
+  ScanStart start;
+  start.stripe = SegmentStart(scan.segment(), scan.total_segments());
+  start.end = SegmentStart(scan.segment() + 1, scan.total_segments());
+  if (scan.start_after().has_value()) {
+    const Key& key = *scan.start_after();
+    KS_ASSIGN_OR_RETURN(start.after, db.CheckStartKey(key));
+    const int stripe = static_cast<uint8_t>((*start.after)[0]);
+    if (stripe < start.stripe || stripe >= start.end) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "The provided Exclusive start key does not map to the provided "
+          "segment: ",
+          key.ToString(), " is not in segment ", scan.segment(), " of ",
+          scan.total_segments()));
+    }
+    start.stripe = stripe;
+  }
+  return start;
 }
 
 }  // namespace
@@ -288,38 +353,15 @@ absl::StatusOr<QueryResult> DatabaseImpl::Query(
 absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
   KS_ASSIGN_OR_RETURN(std::unique_ptr<ReadPlan> plan,
                       PrepareScan(scan, schema_));
-  const int first = SegmentStart(scan.segment(), scan.total_segments());
-  const int end = SegmentStart(scan.segment() + 1, scan.total_segments());
-  int stripe = first;
-  std::optional<std::string> start_key;
-  if (scan.start_after().has_value()) {
-    const Key& start = *scan.start_after();
-    KS_ASSIGN_OR_RETURN(start_key, CheckStartKey(start));
-    stripe = static_cast<uint8_t>((*start_key)[0]);
-    if (stripe < first || stripe >= end) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "The provided Exclusive start key does not map to the provided "
-          "segment: ",
-          start.ToString(), " is not in segment ", scan.segment(), " of ",
-          scan.total_segments()));
-    }
-  }
+  KS_ASSIGN_OR_RETURN(ScanStart start, ScanStartOf(*this, scan));
 
   ScanResult page;
   PageCollector collector(*plan, schema_, path_, &page);
-  bool full = false;
-  for (; stripe < end; ++stripe) {
+  for (int stripe = start.stripe; stripe < start.end; ++stripe) {
     const uint32_t s = static_cast<uint32_t>(stripe);
     std::unique_ptr<core::EngineIterator> it = engine_->NewIterator(s);
-    if (start_key.has_value()) {
-      it->Seek(*start_key);
-      if (it->Valid() && it->key() == *start_key) it->Next();
-      start_key.reset();
-    } else {
-      const char base[2] = {static_cast<char>(s),
-                            static_cast<char>(core::kNamespaceItem)};
-      it->Seek(std::string_view(base, 2));
-    }
+    SeekStripe(s, &start.after, it.get());
+    bool full = false;
     bool more = false;
     while (it->Valid() && InItemNamespace(it->key(), s)) {
       KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value()));
@@ -333,12 +375,11 @@ absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
     KS_RETURN_IF_ERROR(it->status());
     if (!full) continue;
     // Does anything remain in the segment?
-    for (int t = stripe + 1; !more && t < end; ++t) {
+    for (int t = stripe + 1; !more && t < start.end; ++t) {
       const uint32_t u = static_cast<uint32_t>(t);
       std::unique_ptr<core::EngineIterator> next = engine_->NewIterator(u);
-      const char base[2] = {static_cast<char>(u),
-                            static_cast<char>(core::kNamespaceItem)};
-      next->Seek(std::string_view(base, 2));
+      std::optional<std::string> none;
+      SeekStripe(u, &none, next.get());
       more = next->Valid() && InItemNamespace(next->key(), u);
       KS_RETURN_IF_ERROR(next->status());
     }
@@ -348,12 +389,44 @@ absl::StatusOr<ScanResult> DatabaseImpl::Scan(const kstone::Scan& scan) const {
   return page;
 }
 
+absl::Status DatabaseImpl::ScanEach(
+    const kstone::Scan& scan,
+    absl::FunctionRef<bool(const Item&)> visit) const {
+  if (scan.count_only()) {
+    return absl::InvalidArgumentError(
+        "ScanEach visits items: Select COUNT is for Scan");
+  }
+  KS_ASSIGN_OR_RETURN(std::unique_ptr<ReadPlan> plan,
+                      PrepareScan(scan, schema_));
+  KS_ASSIGN_OR_RETURN(ScanStart start, ScanStartOf(*this, scan));
+  ReadPage counts;  // the collector's counts; items go to `visit`
+  PageCollector collector(*plan, schema_, path_, &counts, &visit);
+  for (int stripe = start.stripe; stripe < start.end; ++stripe) {
+    const uint32_t s = static_cast<uint32_t>(stripe);
+    std::unique_ptr<core::EngineIterator> it = engine_->NewIterator(s);
+    SeekStripe(s, &start.after, it.get());
+    while (it->Valid() && InItemNamespace(it->key(), s)) {
+      KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value()));
+      if (collector.Full()) return absl::OkStatus();
+      it->Next();
+    }
+    KS_RETURN_IF_ERROR(it->status());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<QueryResult> Database::Query(const kstone::Query& query) const {
   return impl_->Query(query);
 }
 
 absl::StatusOr<ScanResult> Database::Scan(const kstone::Scan& scan) const {
   return impl_->Scan(scan);
+}
+
+absl::Status Database::ScanEach(
+    const kstone::Scan& scan,
+    absl::FunctionRef<bool(const Item&)> visit) const {
+  return impl_->ScanEach(scan, visit);
 }
 
 }  // namespace kstone

@@ -41,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kstone/batch.h"
@@ -139,6 +140,20 @@ class Database {
   // segment or start key.
   absl::StatusOr<QueryResult> Query(const kstone::Query& query) const;
   absl::StatusOr<ScanResult> Scan(const kstone::Scan& scan) const;
+  // Visits the items of `scan` one at a time, in Scan's order, without
+  // pages: `visit` gets each item and returns true to go on or false to
+  // stop. For reading a whole table (or segment) this is what an iterator is
+  // in LevelDB: no 1 MB pages to re-seek, and no Item built per item — the
+  // Item passed is one object reused for every item, valid only during the
+  // call (copy what you keep). Filter, projection, Limit (items read, as in
+  // Scan), StartAfter and Segment apply as in Scan; VALIDATION for what Scan
+  // rejects and for SelectCount. Each stripe is read from a snapshot taken
+  // when the visit reaches it, so writes made meanwhile (`visit` may write
+  // to the database) may or may not be visited; no item is visited twice.
+  // Returns the first error of reading (DataLoss for a corrupt record), or
+  // OK when the visit ends.
+  absl::Status ScanEach(const kstone::Scan& scan,
+                        absl::FunctionRef<bool(const Item&)> visit) const;
   // End of Query and Scan.
 
   // The key of `item` per the schema. VALIDATION if a key attribute is
