@@ -9,6 +9,15 @@ elseif(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   list(APPEND KSTONE_WARNINGS -Wno-restrict)
 endif()
 
+# Code generation for all targets. GCC, unlike clang, assumes by default
+# that any global function of position-independent code may be replaced
+# at load time, so it neither inlines one into its callers in the same file
+# nor calls it directly; kstone's functions are never replaced (the shared
+# library binds its calls to them, api/CMakeLists.txt).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  add_compile_options(-fno-semantic-interposition)
+endif()
+
 if(KSTONE_SANITIZE)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # ASan's instrumentation defeats GCC 12's flow analysis: it reports
