@@ -143,9 +143,10 @@ class Database {
   // Visits the items of `scan` one at a time, in Scan's order, without
   // pages: `visit` gets each item and returns true to go on or false to
   // stop. For reading a whole table (or segment) this is what an iterator is
-  // in LevelDB: no 1 MB pages to re-seek, and no Item built per item — the
-  // Item passed is one object reused for every item, valid only during the
-  // call (copy what you keep). Filter, projection, Limit (items read, as in
+  // in LevelDB: no 1 MB pages to re-seek, and (without a filter or
+  // projection) no Item built per item — each is decoded into one object
+  // reused for every item. The Item passed is valid only during the call
+  // (copy what you keep). Filter, projection, Limit (items read, as in
   // Scan), StartAfter and Segment apply as in Scan; VALIDATION for what Scan
   // rejects and for SelectCount. Each stripe is read from a snapshot taken
   // when the visit reaches it, so writes made meanwhile (`visit` may write
