@@ -30,8 +30,6 @@ using core::expr::ConditionExpression;
 using core::expr::UpdateExpression;
 using expression_cache_internal::Slot;
 
-// One thread's cache. Node maps: handles hold Slot pointers, which must not
-// move when other texts are added.
 // The text and slot a map gave last, so that a thread sending the same
 // expression again finds its slot with one comparison instead of hashing
 // the text (node maps: both stay where they are until the text is erased).
@@ -40,6 +38,8 @@ struct LastFound {
   Slot* slot = nullptr;
 };
 
+// One thread's cache. Node maps: handles hold Slot pointers, which must not
+// move when other texts are added.
 struct ThreadCache {
   absl::node_hash_map<std::string, Slot> conditions;
   absl::node_hash_map<std::string, Slot> updates;
