@@ -236,14 +236,10 @@ ConditionExpression::ConditionExpression(ExpressionKind kind,
 
 bool ConditionExpression::UsesAllPlaceholders(
     const ExpressionAttributes& attributes) const {
-  const size_t names =
-      attributes.names == nullptr ? 0 : attributes.names->size();
-  const size_t values =
-      attributes.values == nullptr ? 0 : attributes.values->size();
   // Resolve found every used placeholder defined: used <= defined, so equal
   // counts mean equal sets.
-  return resolved_ && names == name_placeholders_ &&
-         values == value_placeholders_;
+  return resolved_ &&
+         DefinesExactly(attributes, name_placeholders_, value_placeholders_);
 }
 
 absl::Status ConditionExpression::Resolve(

@@ -84,6 +84,15 @@ absl::Status ValidatePlaceholderKeys(const ExpressionAttributes& attributes) {
   return absl::OkStatus();
 }
 
+bool DefinesExactly(const ExpressionAttributes& attributes, size_t names,
+                    size_t values) {
+  const size_t defined_names =
+      attributes.names == nullptr ? 0 : attributes.names->size();
+  const size_t defined_values =
+      attributes.values == nullptr ? 0 : attributes.values->size();
+  return defined_names == names && defined_values == values;
+}
+
 absl::Status CheckAllPlaceholdersUsed(const ExpressionAttributes& attributes,
                                       const PlaceholderUse& use) {
   const bool has_names =

@@ -78,6 +78,14 @@ absl::Status ValidatePlaceholderKeys(const ExpressionAttributes& attributes);
 // in ExpressionAttributeNames unused in expressions: keys: {#a, #b}" (names
 // first, then values), or, when the request had no expression at all,
 // "ExpressionAttributeNames can only be specified when using expressions".
+// True if `attributes` defines exactly `names` #name and `values` :value
+// placeholders. For an expression resolved against `attributes` (so every
+// placeholder it uses is defined) that uses that many distinct ones, this
+// means every defined placeholder is used: CheckAllPlaceholdersUsed would
+// pass without a walk of the tree.
+bool DefinesExactly(const ExpressionAttributes& attributes, size_t names,
+                    size_t values);
+
 absl::Status CheckAllPlaceholdersUsed(const ExpressionAttributes& attributes,
                                       const PlaceholderUse& use);
 
