@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "api/absl_compat.h"
 #include "api/value_internal.h"
@@ -52,8 +53,10 @@ class PublicItemBuilder {
   // what is left of the item's earlier attributes.
   void FinishItem() {
     while (next_key_ < num_keys_) AppendNextKey();
-    attrs_->erase(attrs_->begin() + static_cast<ptrdiff_t>(used_),
-                  attrs_->end());
+    if (used_ < attrs_->size()) {
+      attrs_->erase(attrs_->begin() + static_cast<ptrdiff_t>(used_),
+                    attrs_->end());
+    }
   }
   // The size of stored attributes that key attributes replaced.
   size_t shadowed_size() const { return shadowed_size_; }
@@ -64,11 +67,13 @@ class PublicItemBuilder {
   void Bool(Value* out, bool b) {
     ValueInternal::Emplace<bool>(out, ValueType::kBool) = b;
   }
+  // (ReuseString empties the string: append is a plain copy, cheaper than
+  // assign's general replace.)
   void String(Value* out, std::string_view s) {
-    ValueInternal::ReuseString(out, ValueType::kString).assign(s);
+    ValueInternal::ReuseString(out, ValueType::kString).append(s);
   }
   void Binary(Value* out, std::string_view s) {
-    ValueInternal::ReuseString(out, ValueType::kBinary).assign(s);
+    ValueInternal::ReuseString(out, ValueType::kBinary).append(s);
   }
   void Num(Value* out, const core::Number& n) { n.AppendTo(NumberText(out)); }
   // Makes *out a number and hands out its (empty) text for the parser to
@@ -116,7 +121,7 @@ class PublicItemBuilder {
     if (key.value != nullptr) {
       value = *key.value;
     } else {
-      ValueInternal::ReuseString(&value, key.type).assign(key.bytes);
+      ValueInternal::ReuseString(&value, key.type).append(key.bytes);
     }
   }
 
@@ -125,9 +130,25 @@ class PublicItemBuilder {
   Value& NextSlot(std::string_view name) {
     if (used_ < attrs_->size()) {
       std::pair<std::string, Value>& slot = (*attrs_)[used_++];
-      slot.first.assign(name);
+      // Items of one table mostly share their names: keep an equal name.
+      if (!SameBytes(slot.first, name)) Rename(&slot.first, name);
       return slot.second;
     }
+    return NewSlot(name);
+  }
+  static bool SameBytes(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  // The rare paths of NextSlot, out of line so that its common path inlines.
+  ABSL_ATTRIBUTE_NOINLINE static void Rename(std::string* slot_name,
+                                             std::string_view name) {
+    slot_name->assign(name);
+  }
+  ABSL_ATTRIBUTE_NOINLINE Value& NewSlot(std::string_view name) {
     ++used_;
     return attrs_
         ->emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
@@ -216,7 +237,7 @@ Value PartsValue(const core::KeyValueParts& parts) {
   if (parts.type == core::ValueType::kNumber) {
     parts.number.AppendTo(&rep);
   } else {
-    rep = parts.bytes;
+    rep.assign(parts.bytes);
   }
   return v;
 }
@@ -264,12 +285,24 @@ absl::Status RecordDecoder::SetKey(std::string_view engine_key) {
   }
   partition_head_.clear();
   size_t partition_end = 0;
-  absl::Status s = core::DecodeEngineKeyParts(engine_key, &pk_, &sk_, nullptr,
-                                              &partition_end);
+  // The keys come from the engine's iterators (see StripeByte::kTrust).
+  absl::Status s =
+      core::DecodeEngineKeyParts(engine_key, &pk_, &sk_, nullptr,
+                                 &partition_end, core::StripeByte::kTrust);
   if (!s.ok()) return s;
+  // Without a sort key every record is a partition of its own: nothing to
+  // remember, and the partition value may view engine_key, which Decode
+  // reads before the caller moves on.
+  if (schema_.has_sort_key()) {
+    partition_head_.assign(engine_key.substr(0, partition_end));
+    if (pk_.type != core::ValueType::kNumber &&
+        pk_.bytes.data() != pk_.unescaped.data()) {
+      pk_.unescaped.assign(pk_.bytes);  // outlives engine_key
+      pk_.bytes = pk_.unescaped;
+    }
+  }
   partition_ =
       KeyAttributeOf(schema_.partition_key_name(), pk_, &partition_text_);
-  partition_head_.assign(engine_key.substr(0, partition_end));
   return absl::OkStatus();
 }
 

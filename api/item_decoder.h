@@ -46,9 +46,12 @@ class RecordDecoder {
   RecordDecoder(const RecordDecoder&) = delete;
   RecordDecoder& operator=(const RecordDecoder&) = delete;
 
-  // Reads the key of the next record. DataLoss (from the key codec) if the
-  // bytes are not a well-formed engine key. A key of the same partition as
-  // the last one costs only the decoding of its sort value.
+  // Reads the key of the next record, an engine key that an iterator of
+  // its stripe returned (its stripe byte is trusted: core::StripeByte).
+  // DataLoss (from the key codec) if the bytes are not a well-formed engine
+  // key. A key of the same partition as the last one costs only the decoding
+  // of its sort value. The decoder may keep views of engine_key's bytes:
+  // they must stay as they are until the record's key(), Decode or Measure.
   absl::Status SetKey(std::string_view engine_key);
   // The key read by the last SetKey, as a public Key.
   Key key() const;

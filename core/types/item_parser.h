@@ -141,14 +141,14 @@ class ItemParser {
   // than the bytes left is corrupt (and cannot make anyone allocate).
   absl::Status Count(size_t* count) {
     uint64_t n = 0;
-    if (!GetVarint64(&in_, &n)) return Error("bad count");
+    if (!GetVarint64Fast(&in_, &n)) return Error("bad count");
     if (n > in_.size()) return Error("count past the end");
     *count = static_cast<size_t>(n);
     return absl::OkStatus();
   }
 
   absl::Status Bytes(std::string_view* out) {
-    if (!GetLengthPrefixed(&in_, out)) return Error("bad length");
+    if (!GetLengthPrefixedFast(&in_, out)) return Error("bad length");
     return absl::OkStatus();
   }
 

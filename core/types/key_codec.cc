@@ -45,6 +45,24 @@ bool DecodeEscaped(std::string_view* input, std::string* out) {
   }
 }
 
+// DecodeEscaped, but *out views the input when the bytes hold no escaped
+// zero (most keys), and is the unescaped copy in *storage otherwise.
+bool DecodeEscapedView(std::string_view* input, std::string_view* out,
+                       std::string* storage) {
+  const std::string_view in = *input;
+  const size_t zero = in.find('\0');
+  if (zero == std::string_view::npos || zero + 1 >= in.size()) return false;
+  if (in[zero + 1] == kTerminator) {
+    *out = in.substr(0, zero);
+    *input = in.substr(zero + 2);
+    return true;
+  }
+  storage->clear();
+  if (!DecodeEscaped(input, storage)) return false;
+  *out = *storage;
+  return true;
+}
+
 absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(
       absl::StrCat("key codec: malformed engine key: ",
@@ -58,14 +76,14 @@ absl::StatusOr<std::string> EncodePartition(const Value& partition) {
   return enc;
 }
 
-Value ValueOfParts(KeyValueParts parts) {
+Value ValueOfParts(const KeyValueParts& parts) {
   switch (parts.type) {
     case ValueType::kNumber:
       return Value::Num(parts.number);
     case ValueType::kString:
-      return Value::String(std::move(parts.bytes));
+      return Value::String(std::string(parts.bytes));
     default:
-      return Value::Binary(std::move(parts.bytes));
+      return Value::Binary(std::string(parts.bytes));
   }
 }
 
@@ -116,8 +134,7 @@ absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out) {
     case kKeyTagBinary:
       out->type =
           tag == kKeyTagString ? ValueType::kString : ValueType::kBinary;
-      out->bytes.clear();
-      if (!DecodeEscaped(input, &out->bytes)) {
+      if (!DecodeEscapedView(input, &out->bytes, &out->unescaped)) {
         return Corrupt("bad escaped bytes");
       }
       return absl::OkStatus();
@@ -130,7 +147,7 @@ absl::StatusOr<Value> DecodeKeyValue(std::string_view* input) {
   KeyValueParts parts;
   absl::Status s = DecodeKeyValueParts(input, &parts);
   if (!s.ok()) return s;
-  return ValueOfParts(std::move(parts));
+  return ValueOfParts(parts);
 }
 
 absl::StatusOr<uint32_t> StripeOfPartition(const Value& partition) {
@@ -188,7 +205,8 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
 
 absl::Status DecodeEngineKeyParts(std::string_view engine_key,
                                   KeyValueParts* pk, KeyValueParts* sk,
-                                  uint8_t* ns, size_t* partition_end) {
+                                  uint8_t* ns, size_t* partition_end,
+                                  StripeByte stripe_byte) {
   if (engine_key.size() < 3) return Corrupt("too short");
   const uint8_t stripe = static_cast<uint8_t>(engine_key[0]);
   if (ns != nullptr) *ns = static_cast<uint8_t>(engine_key[1]);
@@ -198,7 +216,8 @@ absl::Status DecodeEngineKeyParts(std::string_view engine_key,
   if (!s.ok()) return s;
   const std::string_view encoded_pk =
       pk_start.substr(0, pk_start.size() - rest.size());
-  if (StripeOfEncoded(encoded_pk) != stripe) {
+  if (stripe_byte == StripeByte::kVerify &&
+      StripeOfEncoded(encoded_pk) != stripe) {
     return Corrupt("stripe byte does not match the partition key");
   }
   if (partition_end != nullptr) *partition_end = 2 + encoded_pk.size();
@@ -214,8 +233,8 @@ absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key, uint8_t* ns) {
   KeyValueParts pk, sk;
   absl::Status s = DecodeEngineKeyParts(engine_key, &pk, &sk, ns);
   if (!s.ok()) return s;
-  if (sk.type == ValueType::kNull) return Key(ValueOfParts(std::move(pk)));
-  return Key(ValueOfParts(std::move(pk)), ValueOfParts(std::move(sk)));
+  if (sk.type == ValueType::kNull) return Key(ValueOfParts(pk));
+  return Key(ValueOfParts(pk), ValueOfParts(sk));
 }
 
 }  // namespace kstone::core

@@ -55,12 +55,15 @@ absl::StatusOr<Value> DecodeKeyValue(std::string_view* input);
 // kBinary), the unescaped bytes of an S or B, the number of an N.
 struct KeyValueParts {
   ValueType type = ValueType::kNull;
-  std::string bytes;  // S, B
-  Number number;      // N
+  // S, B: a view of the decoded input when the value holds no zero byte
+  // (the encoding escapes those), else of `unescaped`. So it is valid while
+  // the input is, and it moves with the struct only in the second case.
+  std::string_view bytes;
+  std::string unescaped;  // holds the bytes when they had to be unescaped
+  Number number;          // N
 };
 
-// DecodeKeyValue into *out (whose bytes are replaced, keeping their
-// capacity).
+// DecodeKeyValue into *out (whose `unescaped` keeps its capacity).
 absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out);
 
 // The stripe (0..255) of a partition value: Hash64 of its encoding % 256.
@@ -92,15 +95,23 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
 // crashes on garbage.
 absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key,
                                     uint8_t* ns = nullptr);
-// DecodeEngineKey into parts, with the same checks: *pk, and *sk (its type
-// kNull when the key has no sort value). *partition_end (if not null): the
-// length of the key's head through the partition value (stripe, namespace
-// and encoded partition value), which every key of that partition in that
-// namespace starts with.
+// Whether DecodeEngineKeyParts recomputes the stripe byte from the
+// partition value (kVerify: a key from outside the engine) or takes it as
+// written (kTrust: a key an engine iterator of that stripe returned; the
+// engine placed the record by that byte, and a reader of stripe s sees only
+// keys whose byte is s, so the hash would only re-check the encoder).
+enum class StripeByte { kVerify, kTrust };
+
+// DecodeEngineKey into parts, with the same checks (but the stripe byte's
+// under StripeByte::kTrust): *pk, and *sk (its type kNull when the key has
+// no sort value). *partition_end (if not null): the length of the key's
+// head through the partition value (stripe, namespace and encoded partition
+// value), which every key of that partition in that namespace starts with.
 absl::Status DecodeEngineKeyParts(std::string_view engine_key,
                                   KeyValueParts* pk, KeyValueParts* sk,
                                   uint8_t* ns = nullptr,
-                                  size_t* partition_end = nullptr);
+                                  size_t* partition_end = nullptr,
+                                  StripeByte stripe_byte = StripeByte::kVerify);
 
 }  // namespace kstone::core
 

@@ -22,9 +22,9 @@ Value ValueOf(const KeyValueParts& parts) {
     case ValueType::kNumber:
       return Value::Num(parts.number);
     case ValueType::kString:
-      return Value::String(parts.bytes);
+      return Value::String(std::string(parts.bytes));
     default:
-      return Value::Binary(parts.bytes);
+      return Value::Binary(std::string(parts.bytes));
   }
 }
 
@@ -97,6 +97,22 @@ TEST(KeyCodecPartsTest, CorruptKeysFailAlike) {
     }
   }
   EXPECT_GT(failed, 0);
+}
+
+TEST(KeyCodecPartsTest, BytesWithoutZerosViewTheInput) {
+  const std::string encoded(
+      "\x03"
+      "abc\x00\x01"
+      "rest",
+      10);
+  std::string_view in = encoded;
+  KeyValueParts parts;
+  parts.unescaped = "left over";
+  KS_ASSERT_OK(DecodeKeyValueParts(&in, &parts));
+  EXPECT_EQ(parts.type, ValueType::kString);
+  EXPECT_EQ(parts.bytes, "abc");
+  EXPECT_EQ(parts.bytes.data(), encoded.data() + 1);
+  EXPECT_EQ(in, "rest");
 }
 
 TEST(KeyCodecPartsTest, EscapedBytes) {
