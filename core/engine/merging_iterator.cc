@@ -79,7 +79,13 @@ class LiveIterator final : public EngineIterator {
   void Next() override {
     assert(valid_);
     if (forward_ && lone_unique_child_) {
-      cursors_[0].Next();  // the next record has another key
+      Cursor& c = cursors_[0];
+      c.Next();  // the next record has another key
+      // Mostly a visible value: then it is the current record, as is.
+      if (c.valid && c.record.seq <= snapshot_seq_ &&
+          c.record.type == RecordType::kValue) {
+        return;
+      }
     } else if (forward_) {
       saved_key_.assign(cursors_[winner_].record.key);
       SkipKeyForward(saved_key_);
