@@ -35,10 +35,17 @@ int SegmentStart(int segment, int total) {
 
 using ItemVisitor = absl::FunctionRef<bool(const Item&)>;
 
+// DataLoss for a record of the table at `path` that does not decode.
+absl::Status CorruptRecord(const std::string& path, const std::string& what,
+                           const absl::Status& s) {
+  return absl::DataLossError(
+      absl::StrCat("in ", path, ": ", what, ": ", s.message()));
+}
+
 // Collects one page: counts, filters, projects, and tells when to stop. With
-// a visitor (ScanEach), hands each item to it instead, decoded into one
-// reused Item, and has no 1 MB mark: it is full when the visitor says stop
-// or the limit is reached.
+// a visitor (ScanEach with a filter or projection), hands each item to it
+// instead and has no 1 MB mark: it is full when the visitor says stop or the
+// limit is reached.
 class PageCollector {
  public:
   PageCollector(const ReadPlan& plan, const TableSchema& schema,
@@ -97,9 +104,6 @@ class PageCollector {
     if (plan_.count_only) {
       s = decoder_.Measure(value, &size);
       if (!s.ok()) return Corrupt(decoder_.key().ToString(), s);
-    } else if (visit_ != nullptr) {
-      s = decoder_.Decode(value, &reused_, &size);
-      if (!s.ok()) return Corrupt(PublicKeyOf(engine_key).ToString(), s);
     } else {
       if (page_->items.size() == 1) ReserveByFirstItem();
       Item& item = page_->items.emplace_back();
@@ -111,7 +115,6 @@ class PageCollector {
     }
     bytes_ += size;
     ++page_->count;
-    if (visit_ != nullptr && !(*visit_)(reused_)) stopped_ = true;
     return absl::OkStatus();
   }
 
@@ -162,16 +165,14 @@ class PageCollector {
   }
 
   absl::Status Corrupt(const std::string& what, const absl::Status& s) {
-    return absl::DataLossError(
-        absl::StrCat("in ", path_, ": ", what, ": ", s.message()));
+    return CorruptRecord(path_, what, s);
   }
 
   const ReadPlan& plan_;
   const TableSchema& schema_;
   const std::string& path_;
   ReadPage* page_;
-  const ItemVisitor* const visit_;
-  Item reused_;  // the item handed to visit_
+  const ItemVisitor* const visit_;  // set only with build_core_
   bool stopped_ = false;
   RecordDecoder decoder_;
   const bool build_core_;
@@ -399,16 +400,43 @@ absl::Status DatabaseImpl::ScanEach(
   KS_ASSIGN_OR_RETURN(std::unique_ptr<ReadPlan> plan,
                       PrepareScan(scan, schema_));
   KS_ASSIGN_OR_RETURN(ScanStart start, ScanStartOf(*this, scan));
-  ReadPage counts;  // the collector's counts; items go to `visit`
-  PageCollector collector(*plan, schema_, path_, &counts, &visit);
+  if (plan->filter.has_value() || plan->projection.has_value()) {
+    // Through core::Items, which filters and projections read.
+    ReadPage counts;  // the collector's counts; items go to `visit`
+    PageCollector collector(*plan, schema_, path_, &counts, &visit);
+    for (int stripe = start.stripe; stripe < start.end; ++stripe) {
+      const uint32_t s = static_cast<uint32_t>(stripe);
+      std::unique_ptr<core::EngineIterator> it = engine_->NewIterator(s);
+      SeekStripe(s, &start.after, it.get());
+      while (it->Valid() && InItemNamespace(it->key(), s)) {
+        KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value()));
+        if (collector.Full()) return absl::OkStatus();
+        it->Next();
+      }
+      KS_RETURN_IF_ERROR(it->status());
+    }
+    return absl::OkStatus();
+  }
+  // Every record read is an item visited: decode each into one Item, whose
+  // attributes and buffers the next record reuses. No sizes, no page.
+  RecordDecoder decoder(schema_);
+  Item item;
+  int64_t visited = 0;
   for (int stripe = start.stripe; stripe < start.end; ++stripe) {
     const uint32_t s = static_cast<uint32_t>(stripe);
     std::unique_ptr<core::EngineIterator> it = engine_->NewIterator(s);
     SeekStripe(s, &start.after, it.get());
-    while (it->Valid() && InItemNamespace(it->key(), s)) {
-      KS_RETURN_IF_ERROR(collector.Add(it->key(), it->value()));
-      if (collector.Full()) return absl::OkStatus();
-      it->Next();
+    for (; it->Valid(); it->Next()) {
+      const std::string_view key = it->key();
+      if (!InItemNamespace(key, s)) break;
+      absl::Status st = decoder.SetKey(key);
+      if (!st.ok()) return CorruptRecord(path_, "a key", st);
+      st = decoder.Decode(it->value(), &item, nullptr);
+      if (!st.ok()) return CorruptRecord(path_, decoder.key().ToString(), st);
+      if (!visit(item)) return absl::OkStatus();
+      if (plan->limit > 0 && ++visited >= plan->limit) {
+        return absl::OkStatus();
+      }
     }
     KS_RETURN_IF_ERROR(it->status());
   }
