@@ -106,6 +106,24 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   action->pk_name = schema_.partition_key_name();
   if (schema_.has_sort_key()) action->sk_name = schema_.sort_key_name();
 
+  // A given key's engine key first, so that the stored item's probes (filter
+  // words, index slots) load while the expressions below are prepared: the
+  // read under the lock then finds them in cache. A bad key is reported
+  // where it was before, after the expressions' errors.
+  absl::Status key_status;
+  if (key != nullptr) {
+    action->key_ref = key;
+    absl::StatusOr<std::string> engine_key = EngineKeyOf(*key);
+    if (engine_key.ok()) {
+      action->engine_key = std::move(*engine_key);
+      if (action->kind != WriteAction::kPut || !condition.expression.empty()) {
+        engine_->Prefetch(action->engine_key);
+      }
+    } else {
+      key_status = engine_key.status();
+    }
+  }
+
   // The expressions and their placeholders (parsed trees come from this
   // thread's cache; Resolve binds this request's placeholders).
   *item_error = false;
@@ -152,12 +170,12 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   // The key and the item.
   *item_error = true;
   if (key != nullptr) {
-    action->key_ref = key;
+    KS_RETURN_IF_ERROR(key_status);
   } else {
     KS_ASSIGN_OR_RETURN(action->own_key, KeyOf(*item));
     action->key_ref = &*action->own_key;
+    KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(action->key()));
   }
-  KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(action->key()));
   if (action->kind == WriteAction::kPut) {
     // Validated and encoded here, outside the stripe lock: the stored form
     // of a Put does not depend on the old item.

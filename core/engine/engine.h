@@ -137,6 +137,13 @@ class Engine {
   virtual absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const = 0;
 
+  // A hint that a Get or a WriteLocked of `key` follows soon: starts loading
+  // the memory its read touches first (the filter word of each memtable, the
+  // index slot of each table of the key's stripe) and returns at once, so
+  // that whatever the caller does in between overlaps those cache misses.
+  // Reads nothing and changes nothing; an empty key is ignored.
+  virtual void Prefetch(std::string_view key) const = 0;
+
   virtual std::unique_ptr<EngineIterator> NewIterator(
       uint32_t stripe) const = 0;
 
