@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,21 @@ class TableStore {
   virtual absl::StatusOr<std::vector<uint64_t>> ListTables() = 0;
 
   virtual ManifestLog* manifest() = 0;
+
+  // Whether CopyTableWithout is implemented (and much cheaper than building
+  // the table anew from an iterator). The engine drops overwritten versions
+  // from a stripe's oldest table between merges only where it is.
+  virtual bool CanCopyTableWithout() const { return false; }
+  // Makes table `number` (unused) a copy of the finished table `source`
+  // without any record of the keys in `keys` (any order; keys it does not
+  // hold are ignored). Returns the new table's meta, or nullopt if no record
+  // was left (no table is made then). Unimplemented unless
+  // CanCopyTableWithout().
+  virtual absl::StatusOr<std::optional<TableMeta>> CopyTableWithout(
+      uint64_t /*source*/, uint64_t /*number*/,
+      const std::vector<std::string>& /*keys*/) {
+    return absl::UnimplementedError("table store: CopyTableWithout");
+  }
 };
 
 }  // namespace kstone::core
