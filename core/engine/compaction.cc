@@ -1,6 +1,7 @@
 #include "core/engine/compaction.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,8 @@ size_t PickCompactionInputs(const std::vector<uint64_t>& sizes, int max_tables,
 absl::StatusOr<std::optional<TableMeta>> BuildMergedTable(
     TableStore* store, uint64_t number,
     std::vector<std::unique_ptr<TableIterator>> runs, bool drop_tombstones,
-    uint64_t input_bytes) {
+    uint64_t input_bytes,
+    const std::function<void(const RecordView&)>* on_add) {
   KS_ASSIGN_OR_RETURN(std::unique_ptr<TableBuilder> builder,
                       store->NewTable(number));
   if (input_bytes > 0) builder->ExpectBytes(input_bytes);
@@ -51,6 +53,7 @@ absl::StatusOr<std::optional<TableMeta>> BuildMergedTable(
     if (r.type == RecordType::kDeletion && drop_tombstones) continue;
     status = builder->Add(r);
     if (!status.ok()) break;
+    if (on_add != nullptr) (*on_add)(r);
     ++added;
   }
   if (status.ok()) status = merger.status();

@@ -9,6 +9,7 @@
 // another thread during the call.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -34,11 +35,13 @@ size_t PickCompactionInputs(const std::vector<uint64_t>& sizes, int max_tables,
 // key). Returns the finished table's meta, or nullopt if nothing was left to
 // write (no table is created then). On failure the partial table is
 // abandoned. `input_bytes` (the inputs' sizes summed, 0 if unknown) is passed
-// to the builder as TableBuilder::ExpectBytes.
+// to the builder as TableBuilder::ExpectBytes. `on_add`, if not null, is
+// called with every record added to the table.
 absl::StatusOr<std::optional<TableMeta>> BuildMergedTable(
     TableStore* store, uint64_t number,
     std::vector<std::unique_ptr<TableIterator>> runs, bool drop_tombstones,
-    uint64_t input_bytes = 0);
+    uint64_t input_bytes = 0,
+    const std::function<void(const RecordView&)>* on_add = nullptr);
 
 }  // namespace kstone::core
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,18 @@ constexpr size_t kJobBatch = 16;
 constexpr uint64_t kReleaseFreeMemoryBytes = 8 << 20;
 
 uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+// Between merges, a stripe's oldest table keeps every version that newer
+// writes overwrote, until the size-tiered rule rewrites it (once the newer
+// tables reach half its size): under random overwrites, a third of a
+// database's memory. Where the store can copy a table without some keys
+// cheaply (TableStore::CanCopyTableWithout, the memory store), each flush
+// estimates how many records of the stripe's oldest table it overwrites
+// (every kShadowSample-th flushed key looked up in that table's filter), and
+// once they reach kShadowedPercent of the table's records it is replaced by
+// a copy without the keys of the newer tables (DropShadowed).
+constexpr uint64_t kShadowSample = 8;
+constexpr uint64_t kShadowedPercent = 10;
 
 }  // namespace
 
@@ -258,9 +271,11 @@ absl::Status EngineImpl::RunStripeJob(uint32_t s) {
 absl::Status EngineImpl::BuildAndOpenTable(
     uint64_t number, std::vector<std::unique_ptr<TableIterator>> runs,
     uint64_t input_bytes, bool drop_tombstones, std::optional<TableMeta>* meta,
-    std::shared_ptr<const Table>* table) {
-  KS_ASSIGN_OR_RETURN(*meta, BuildMergedTable(tables_, number, std::move(runs),
-                                              drop_tombstones, input_bytes));
+    std::shared_ptr<const Table>* table,
+    const std::function<void(const RecordView&)>* on_add) {
+  KS_ASSIGN_OR_RETURN(
+      *meta, BuildMergedTable(tables_, number, std::move(runs), drop_tombstones,
+                              input_bytes, on_add));
   if (!meta->has_value()) return absl::OkStatus();  // everything was dropped
   absl::StatusOr<std::shared_ptr<const Table>> opened =
       tables_->OpenTable(number);
@@ -287,7 +302,50 @@ struct PreparedFlush {
   uint64_t number = 0;
   std::optional<TableMeta> meta;
   std::shared_ptr<const Table> table;
+  // DropShadowed ran; replace_base when it made base_table, a copy of the
+  // stripe's oldest table without the keys of the newer tables.
+  bool tried_drop = false;
+  bool replace_base = false;
+  uint64_t base_number = 0;
+  std::optional<TableMeta> base_meta;
+  std::shared_ptr<const Table> base_table;
 };
+
+// Makes f->base_* a copy of the stripe's oldest table without the keys that
+// the tables newer than it after this flush hold (f->table and the tables
+// the flush did not fold in), unless no record would be left. REQUIRES: the
+// flush did not fold in the oldest.
+absl::Status DropShadowed(TableStore* store, uint64_t number,
+                          PreparedFlush* f) {
+  const std::vector<std::shared_ptr<const Table>>& below = f->view->tables;
+  const Table& base = *below.back();
+  std::vector<std::unique_ptr<TableIterator>> newer;
+  if (f->table) newer.push_back(f->table->NewIterator());
+  for (size_t i = f->fold; i + 1 < below.size(); ++i) {
+    newer.push_back(below[i]->NewIterator());
+  }
+  std::vector<std::string> keys;
+  for (const auto& it : newer) {
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view key = it->record().key;
+      if (base.MayContain(key)) keys.emplace_back(key);
+    }
+    KS_RETURN_IF_ERROR(it->status());
+  }
+  KS_ASSIGN_OR_RETURN(
+      f->base_meta, store->CopyTableWithout(base.meta().number, number, keys));
+  // Every key overwritten: the table stays, for the merges, which also drop
+  // the newer tables' tombstones once it is among their inputs (without it,
+  // a newest table holding tombstones would be the only one left).
+  if (!f->base_meta.has_value()) return absl::OkStatus();
+  f->base_number = number;
+  absl::StatusOr<std::shared_ptr<const Table>> opened =
+      store->OpenTable(number);
+  if (!opened.ok()) return opened.status();  // the caller deletes the copy
+  f->base_table = std::move(*opened);
+  f->replace_base = true;
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -326,10 +384,33 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
       input_bytes += below[i]->meta().bytes;
     }
     f.number = next_file_number_.fetch_add(1);
+    // Counts the flushed records (not those of folded tables, which were
+    // counted when they were flushed) that the oldest table also holds.
+    const bool track = f.fold < below.size() && tables_->CanCopyTableWithout();
+    const Table* base = track ? below.back().get() : nullptr;
+    const uint64_t newest_table_seq =
+        below.empty() ? 0 : below.front()->meta().max_seq;
+    uint64_t sampled = 0;
+    uint64_t shadowed = 0;
+    const std::function<void(const RecordView&)> count =
+        [&](const RecordView& r) {
+          if (r.seq > newest_table_seq && sampled++ % kShadowSample == 0 &&
+              base->MayContain(r.key)) {
+            shadowed += kShadowSample;
+          }
+        };
     // With no table below the output, nothing older can hold a deleted key.
     status = BuildAndOpenTable(f.number, std::move(runs), input_bytes,
                                /*drop_tombstones=*/f.fold == below.size(),
-                               &f.meta, &f.table);
+                               &f.meta, &f.table, track ? &count : nullptr);
+    if (status.ok() && track) {
+      shadowed_[f.stripe] += shadowed;
+      if (shadowed_[f.stripe] * 100 >=
+          base->meta().entries * kShadowedPercent) {
+        f.tried_drop = true;
+        status = DropShadowed(tables_, next_file_number_.fetch_add(1), &f);
+      }
+    }
   }
   // One edit for all the stripes: a single manifest write (and sync).
   ManifestEdit edit;
@@ -339,6 +420,10 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
         edit.RemoveTable(f.stripe, f.view->tables[i]->meta().number);
       }
       if (f.meta) edit.AddTable(f.stripe, *f.meta);
+      if (f.replace_base) {
+        edit.RemoveTable(f.stripe, f.view->tables.back()->meta().number);
+        if (f.base_meta) edit.AddTable(f.stripe, *f.base_meta);
+      }
       edit.SetFlushedSeq(f.stripe, f.flushed_seq);
     }
     edit.SetNextFileNumber(next_file_number_.load());
@@ -349,6 +434,7 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
     for (const PreparedFlush& f : prepared) {
       // Orphans at worst (removed by the next open).
       if (f.meta) tables_->DeleteTable(f.number).IgnoreError();
+      if (f.base_meta) tables_->DeleteTable(f.base_number).IgnoreError();
     }
     return status;
   }
@@ -368,7 +454,8 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
       (void)below_size;
       if (f.table) next.tables.push_back(f.table);
       next.tables.insert(next.tables.end(), v.tables.begin() + f.fold,
-                         v.tables.end());
+                         f.replace_base ? v.tables.end() - 1 : v.tables.end());
+      if (f.base_table) next.tables.push_back(f.base_table);
       tables_now = next.tables.size();
       return next;
     });
@@ -384,6 +471,14 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
       tables_->DeleteTable(f.view->tables[i]->meta().number).IgnoreError();
       dropped_bytes_.fetch_add(f.view->tables[i]->meta().bytes);
     }
+    if (f.replace_base) {
+      const TableMeta& old_base = f.view->tables.back()->meta();
+      tables_->DeleteTable(old_base.number).IgnoreError();
+      dropped_bytes_.fetch_add(old_base.bytes);
+    }
+    // The oldest table was written anew (or found all overwritten and left
+    // to the merges): start counting again.
+    if (f.tried_drop || f.fold == below_size) shadowed_[f.stripe] = 0;
   }
   return absl::OkStatus();
 }
@@ -442,6 +537,7 @@ absl::Status EngineImpl::CompactStripe(uint32_t s, bool full) {
     return next;
   });
   compactions_.fetch_add(1);
+  if (k == tables.size()) shadowed_[s] = 0;  // the oldest table was merged
   for (size_t i = 0; i < k; ++i) {
     // Readers holding an older view keep reading the open handles. A failed
     // delete leaves an orphan, which the next open removes.

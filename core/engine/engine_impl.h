@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -142,11 +143,12 @@ class EngineImpl final : public Engine {
   absl::Status RunStripeJob(uint32_t s) ABSL_LOCKS_EXCLUDED(mu_);
   // Merges `runs` (of `input_bytes` together, a sizing hint) into table
   // `number` and opens it. *meta stays empty (and *table null) when nothing
-  // survived the merge.
+  // survived the merge. `on_add`, if not null, sees every record written.
   absl::Status BuildAndOpenTable(
       uint64_t number, std::vector<std::unique_ptr<TableIterator>> runs,
       uint64_t input_bytes, bool drop_tombstones,
-      std::optional<TableMeta>* meta, std::shared_ptr<const Table>* table);
+      std::optional<TableMeta>* meta, std::shared_ptr<const Table>* table,
+      const std::function<void(const RecordView&)>* on_add = nullptr);
   absl::Status FlushStripe(uint32_t s);
   // Flushes the immutables of several busy stripes with one manifest edit
   // (one manifest sync for all of them). REQUIRES: each has immutables.
@@ -262,6 +264,10 @@ class EngineImpl final : public Engine {
   // Bytes of tables and memtables dropped since the background thread last
   // gave free heap memory back (MaybeReleaseFreeMemory).
   std::atomic<uint64_t> dropped_bytes_{0};
+  // Per stripe: about how many records of its oldest table newer flushes
+  // have overwritten since that table was last written (FlushStripes). Only
+  // the job that holds the stripe busy reads or writes its entry.
+  std::array<uint64_t, kStripeCount> shadowed_ = {};
 
   WalReplayReport recovery_report_;  // set by Start
 };

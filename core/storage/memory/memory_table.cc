@@ -1,5 +1,7 @@
 #include "core/storage/memory/memory_table.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cstring>
@@ -154,6 +156,13 @@ uint64_t SlotOf(uint64_t h, uint64_t n) {
 }  // namespace
 
 namespace memory_table_internal {
+namespace {
+
+// ReserveExact maps arenas of at least this many bytes (glibc's initial mmap
+// threshold, which it raises as mapped blocks are freed).
+constexpr size_t kMapBytes = 128 << 10;
+
+}  // namespace
 
 void RecordArena::AppendVarint(uint64_t value) {
   char buf[10];
@@ -169,14 +178,51 @@ void RecordArena::AppendVarint(uint64_t value) {
 void RecordArena::Grow(size_t n) {
   size_t wanted =
       std::max({size_ + n, capacity_ + capacity_ / 2, size_t{4096}});
+  if (mapped_) {
+    // Not expected (a mapped arena is filled once): move it to the heap.
+    char* moved = static_cast<char*>(std::malloc(wanted));
+    if (moved == nullptr) std::abort();
+    std::memcpy(moved, data_, size_);
+    Release();
+    data_ = moved;
+    capacity_ = wanted;
+    return;
+  }
   void* grown = std::realloc(data_, wanted);
   if (grown == nullptr) std::abort();  // out of memory, as operator new
   data_ = static_cast<char*>(grown);
   capacity_ = wanted;
 }
 
+void RecordArena::Release() {
+  if (mapped_) {
+    munmap(data_, capacity_);
+  } else {
+    std::free(data_);
+  }
+  data_ = nullptr;
+  capacity_ = 0;
+  mapped_ = false;
+}
+
+void RecordArena::ReserveExact(size_t n) {
+  assert(size_ == 0);
+  if (n >= kMapBytes) {
+    void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p != MAP_FAILED) {
+      Release();
+      data_ = static_cast<char*>(p);
+      capacity_ = n;
+      mapped_ = true;
+      return;
+    }
+  }
+  Reserve(n);
+}
+
 void RecordArena::ShrinkToFit() {
-  if (size_ == capacity_) return;
+  if (size_ == capacity_ || mapped_) return;
   if (size_ == 0) {
     std::free(data_);
     data_ = nullptr;
@@ -299,6 +345,27 @@ bool MemoryTable::SetRecordOffset(size_t i, uint64_t relative) {
   offsets_[b * kBlockSize + 2] = static_cast<uint16_t>(index >> 16);
   block_base_[b] |= kWideBlock;
   return true;
+}
+
+bool MemoryTable::AppendRecordOffset(size_t n, uint64_t offset) {
+  if ((n & (kBlockSize - 1)) == 0) {
+    block_base_.push_back(offset);
+    offsets_.resize(offsets_.size() + kBlockSize, 0);
+    return true;
+  }
+  return SetRecordOffset(n, offset - (block_base_.back() & ~kWideBlock));
+}
+
+void MemoryTable::FinishMeta() {
+  meta_.entries = size();
+  meta_.bytes = sizeof(MemoryTable) + arena_.capacity() +
+                offsets_.capacity() * sizeof(uint16_t) +
+                block_base_.capacity() * sizeof(uint64_t) +
+                wide_offsets_.capacity() * sizeof(uint32_t) +
+                prefix_.capacity() + num_slots_ * sizeof(uint32_t) +
+                fences_.capacity() * sizeof(Fence) + group_shared_.capacity() +
+                hints_.capacity() * sizeof(uint16_t) +
+                meta_.smallest_key.capacity() + meta_.largest_key.capacity();
 }
 
 void MemoryTable::RewriteRecords(size_t prefix_len) {
@@ -441,18 +508,11 @@ absl::Status MemoryTableBuilder::Add(const RecordView& record) {
           ") is not after the previous record"));
     }
   }
-  if ((n & (MemoryTable::kBlockSize - 1)) == 0) {
-    t.block_base_.push_back(t.arena_.size());
-    t.offsets_.resize(t.offsets_.size() + MemoryTable::kBlockSize, 0);
-  } else {
-    const uint64_t offset =
-        t.arena_.size() - (t.block_base_.back() & ~MemoryTable::kWideBlock);
-    if (!t.SetRecordOffset(n, offset)) {
-      // Only reachable with records averaging over 128 MiB (32 per block).
-      return absl::InvalidArgumentError(absl::StrCat(
-          "memory table ", t.meta_.number, ": records too large (", offset,
-          " bytes in one block of ", MemoryTable::kBlockSize, " records)"));
-    }
+  if (!t.AppendRecordOffset(n, t.arena_.size())) {
+    // Only reachable with records averaging over 128 MiB (32 per block).
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory table ", t.meta_.number, ": records too large (over 4 GiB ",
+        "in one block of ", MemoryTable::kBlockSize, " records)"));
   }
   ++t.num_records_;
   t.arena_.AppendVarint(record.key.size());
@@ -510,16 +570,7 @@ MemoryTableBuilder::FinishTable() {
   table->wide_offsets_.shrink_to_fit();
   table->BuildHashIndex();
   table->BuildFences();
-  meta.bytes = sizeof(MemoryTable) + table->arena_.capacity() +
-               table->offsets_.capacity() * sizeof(uint16_t) +
-               table->block_base_.capacity() * sizeof(uint64_t) +
-               table->wide_offsets_.capacity() * sizeof(uint32_t) +
-               table->prefix_.capacity() +
-               table->num_slots_ * sizeof(uint32_t) +
-               table->fences_.capacity() * sizeof(MemoryTable::Fence) +
-               table->group_shared_.capacity() +
-               table->hints_.capacity() * sizeof(uint16_t) +
-               meta.smallest_key.capacity() + meta.largest_key.capacity();
+  table->FinishMeta();
   abandon_ = nullptr;
   if (publish_) {
     absl::Status status = publish_(table);

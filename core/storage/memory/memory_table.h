@@ -73,7 +73,7 @@ namespace memory_table_internal {
 class RecordArena {
  public:
   RecordArena() = default;
-  ~RecordArena() { std::free(data_); }
+  ~RecordArena() { Release(); }
   RecordArena(const RecordArena&) = delete;
   RecordArena& operator=(const RecordArena&) = delete;
 
@@ -91,6 +91,11 @@ class RecordArena {
   void Reserve(size_t n) {
     if (n > capacity_) Grow(n - size_);
   }
+  // Reserve for an arena of exactly `n` bytes that is filled once: a large
+  // one gets its own mapping (given back whole when the table is dropped,
+  // where a heap block of that size would be reused only by another as
+  // large). REQUIRES: the arena is empty.
+  void ReserveExact(size_t n);
   // Drops the bytes past `n`. REQUIRES: n <= size().
   void Truncate(size_t n) { size_ = n; }
   // Releases the unused capacity.
@@ -98,10 +103,12 @@ class RecordArena {
 
  private:
   void Grow(size_t n);
+  void Release();
 
   char* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  bool mapped_ = false;  // data_ is a mapping of capacity_ bytes
 };
 
 }  // namespace memory_table_internal
@@ -145,6 +152,19 @@ class MemoryTable final : public Table,
   // Index of the first record whose key is > key (size() if none).
   size_t UpperBound(std::string_view key) const;
 
+  // A new table numbered `number` holding the records of `source` except
+  // every version of the keys in `keys` (any order; keys not in `source` are
+  // ignored), or null if no record is left (InvalidArgument only for records
+  // too large to index, as Add). The kept records are copied
+  // through as they are encoded (same shared prefix and sequence base), in
+  // runs, into an arena sized exactly; only the offset index, the fences and
+  // hints and the hash index are built anew (memory_table_copy.cc). This is
+  // what makes dropping overwritten versions from a stripe's oldest table
+  // cheap enough to do often.
+  static absl::StatusOr<std::shared_ptr<const MemoryTable>> CopyWithout(
+      const MemoryTable& source, uint64_t number,
+      const std::vector<std::string>& keys);
+
  private:
   friend class MemoryTableBuilder;
   static constexpr int kBlockShift = 5;  // an offset base every 32 records
@@ -154,6 +174,13 @@ class MemoryTable final : public Table,
   static constexpr uint64_t kWideBlock = uint64_t{1} << 63;
 
   MemoryTable() = default;
+  // Records `n` (the next record's index) as starting at arena offset
+  // `offset`: opens a block every kBlockSize records. False if the offset
+  // does not fit (see SetRecordOffset).
+  bool AppendRecordOffset(size_t n, uint64_t offset);
+  // Fills meta_ (entries, keys, bytes) for a finished table whose arena,
+  // offsets, prefix and indexes are complete.
+  void FinishMeta();
   // The i-th record's offset in the arena.
   size_t RecordOffset(size_t i) const {
     const uint64_t base = block_base_[i >> kBlockShift];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -66,6 +67,13 @@ class TableMap {
   void Unreserve(uint64_t number) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     building_.erase(number);
+  }
+  // The finished table `number`, or null.
+  std::shared_ptr<const MemoryTable> Find(uint64_t number)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    auto it = tables_.find(number);
+    return it == tables_.end() ? nullptr : it->second;
   }
   absl::StatusOr<std::shared_ptr<const Table>> Open(uint64_t number)
       ABSL_LOCKS_EXCLUDED(mu_) {
@@ -141,6 +149,30 @@ class MemoryTableStore final : public TableStore {
   }
 
   ManifestLog* manifest() override { return &manifest_; }
+
+  bool CanCopyTableWithout() const override { return true; }
+  absl::StatusOr<std::optional<TableMeta>> CopyTableWithout(
+      uint64_t source, uint64_t number,
+      const std::vector<std::string>& keys) override {
+    const std::shared_ptr<const MemoryTable> from = tables_->Find(source);
+    if (from == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("memory table store: no table ", source));
+    }
+    absl::Status status = tables_->Reserve(number);
+    if (!status.ok()) return status;
+    absl::StatusOr<std::shared_ptr<const MemoryTable>> copy =
+        MemoryTable::CopyWithout(*from, number, keys);
+    if (!copy.ok() || *copy == nullptr) {
+      tables_->Unreserve(number);
+      if (!copy.ok()) return copy.status();
+      return std::optional<TableMeta>();
+    }
+    const TableMeta meta = (*copy)->meta();
+    status = tables_->Publish(number, std::move(*copy));
+    if (!status.ok()) return status;
+    return std::optional<TableMeta>(meta);
+  }
 
  private:
   const int bloom_bits_per_key_;
