@@ -137,6 +137,8 @@ absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out) {
       if (!DecodeEscapedView(input, &out->bytes, &out->unescaped)) {
         return Corrupt("bad escaped bytes");
       }
+      // The encoder refuses empty key values, as DynamoDB does.
+      if (out->bytes.empty()) return Corrupt("empty key value");
       return absl::OkStatus();
     default:
       return Corrupt(absl::StrCat("bad type tag ", tag));

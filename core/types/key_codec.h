@@ -47,7 +47,7 @@ absl::Status AppendEncodedKeyValue(const Value& value, std::string* dst);
 absl::Status AppendEncodedKeyValue(const KeyValueRef& value, std::string* dst);
 
 // Decodes one key value from the front of *input, advancing it. DataLoss on
-// malformed bytes.
+// malformed bytes (including an empty S or B, which no encoder writes).
 absl::StatusOr<Value> DecodeKeyValue(std::string_view* input);
 
 // One key value decoded without building a Value (for readers that build
@@ -91,8 +91,8 @@ absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,
 
 // The Key of an engine key; the namespace byte goes to *ns if ns is not
 // null. DataLoss if the bytes are not a well-formed engine key (bad tag,
-// truncated, trailing bytes, stripe byte not matching the partition). Never
-// crashes on garbage.
+// truncated, trailing bytes, an empty S or B value, stripe byte not matching
+// the partition). Never crashes on garbage.
 absl::StatusOr<Key> DecodeEngineKey(std::string_view engine_key,
                                     uint8_t* ns = nullptr);
 // Whether DecodeEngineKeyParts recomputes the stripe byte from the

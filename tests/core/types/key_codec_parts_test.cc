@@ -115,6 +115,26 @@ TEST(KeyCodecPartsTest, BytesWithoutZerosViewTheInput) {
   EXPECT_EQ(in, "rest");
 }
 
+TEST(KeyCodecPartsTest, EmptyStringOrBinaryIsDataLoss) {
+  // No encoder writes an empty key value (DynamoDB refuses them), so one
+  // read back is corruption, not a key.
+  KeyValueParts parts;
+  for (std::string_view bad : {std::string_view("\x03\x00\x01", 3),
+                               std::string_view("\x04\x00\x01", 3)}) {
+    EXPECT_THAT(
+        DecodeKeyValueParts(&bad, &parts),
+        StatusIs(absl::StatusCode::kDataLoss, HasSubstr("empty key value")));
+  }
+  absl::StatusOr<std::string> key =
+      EncodeEngineKey(Key(Value::String("p"), Value::String("s")));
+  ASSERT_TRUE(key.ok()) << key.status();
+  // Its sort value "s" is 03 73 00 01: keep the tag, drop the byte.
+  const std::string empty_sort =
+      key->substr(0, key->size() - 4) + std::string("\x03\x00\x01", 3);
+  EXPECT_THAT(DecodeEngineKey(empty_sort),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("empty")));
+}
+
 TEST(KeyCodecPartsTest, EscapedBytes) {
   std::string_view in("\x03\x61\x00\xff\x62\x00\xff\x00\x01rest", 13);
   KeyValueParts parts;
