@@ -45,6 +45,16 @@ constexpr size_t kJobBatch = 16;
 // happens every few MiB, not per job.
 constexpr uint64_t kReleaseFreeMemoryBytes = 8 << 20;
 
+// While writes drive the background jobs, free heap pages are given back
+// only by flushes that dropped overwritten versions from an oldest table
+// (so under overwrites, never in a fill), once this much was dropped since
+// the last release: the merges and flushes of an overwrite load leave freed
+// table buffers between live ones, which the heap keeps resident for good
+// (kstone_bench mixed, 1 M items: peak 163-167 -> 159-162 B/item with 1
+// thread, 168-174 -> 163 with 2; docs/performance.md "Session 7: memory of
+// mixed"). In a fill the same releases cost the writer its page faults.
+constexpr uint64_t kReleaseWhileWritingBytes = 64 << 20;
+
 uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
 // Between merges, a stripe's oldest table keeps every version that newer
@@ -156,7 +166,7 @@ void EngineImpl::BackgroundLoop() {
       // During a Flush() or Compact() (maintenance the caller waits for) as
       // after idle merges: not while writes drive the jobs, where giving
       // pages back and faulting them in again cost the writers a third of
-      // their speed.
+      // their speed (but see kReleaseWhileWritingBytes).
       if (flush_waiters_ > 0 || force_full_pending_ > 0) {
         mu_.Unlock();
         MaybeReleaseFreeMemory(/*all=*/false);
@@ -438,6 +448,7 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
     }
     return status;
   }
+  bool replaced = false;  // an oldest table by its copy
   for (const PreparedFlush& f : prepared) {
     const size_t below_size = f.view->tables.size();
     size_t tables_now = 0;
@@ -479,6 +490,10 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
     // The oldest table was written anew (or found all overwritten and left
     // to the merges): start counting again.
     if (f.tried_drop || f.fold == below_size) shadowed_[f.stripe] = 0;
+    replaced = replaced || f.replace_base;
+  }
+  if (replaced && dropped_bytes_.load() >= kReleaseWhileWritingBytes) {
+    MaybeReleaseFreeMemory(/*all=*/true);
   }
   return absl::OkStatus();
 }

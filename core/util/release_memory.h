@@ -10,11 +10,13 @@
 // (it returns only the top of each heap), so the process's resident memory
 // grows with every round of merges although the data does not: after idle
 // compaction of 1 M items, 165 MB resident of which 41 MB free. The engine
-// calls this once a few MiB of tables and memtables have been dropped, but
-// only while idle merges run or a caller waits in Flush() or Compact(),
-// never while writes drive the background jobs: it walks the allocator's
-// free lists, and the pages it unmaps fault in again when reused
-// (engine_background.cc, kReleaseFreeMemoryBytes).
+// calls this once a few MiB of tables and memtables have been dropped while
+// idle merges run or a caller waits in Flush() or Compact(); while writes
+// drive the background jobs only every 64 MiB and only from flushes that
+// dropped overwritten versions (an overwrite load, not a fill): it walks the
+// allocator's free lists, and the pages it unmaps fault in again when
+// reused (engine_background.cc, kReleaseFreeMemoryBytes and
+// kReleaseWhileWritingBytes).
 //
 // Thread safety: safe to call from any thread.
 
