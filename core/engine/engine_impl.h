@@ -154,6 +154,10 @@ class EngineImpl final : public Engine {
   // (one manifest sync for all of them). REQUIRES: each has immutables.
   absl::Status FlushStripes(const std::vector<uint32_t>& stripes);
   absl::Status CompactStripe(uint32_t s, bool full);
+  // Replaces busy stripe s's oldest table by a copy without the keys of its
+  // newer tables (TableStore::CopyTableWithout). False if it did not: fewer
+  // than two tables, or every key of the oldest overwritten.
+  absl::StatusOr<bool> DropShadowed(uint32_t s);
   void RunMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status RotateWal() ABSL_LOCKS_EXCLUDED(wal_mu_, mu_);
   // Deletes the WAL segments whose data is all in tables; if the WAL is
