@@ -313,13 +313,12 @@ Key RecordDecoder::key() const {
 
 absl::Status RecordDecoder::Decode(std::string_view value, Item* item,
                                    size_t* size) {
-  KeyAttribute keys[2] = {partition_};
-  int num_keys = 1;
-  if (sk_.type != core::ValueType::kNull) {
-    keys[1] = KeyAttributeOf(schema_.sort_key_name(), sk_, &sort_text_);
-    num_keys = 2;
+  if (sk_.type == core::ValueType::kNull) {
+    return DecodeWithKeys(value, &partition_, 1, item, size);
   }
-  return DecodeWithKeys(value, keys, num_keys, item, size);
+  KeyAttribute keys[2] = {
+      partition_, KeyAttributeOf(schema_.sort_key_name(), sk_, &sort_text_)};
+  return DecodeWithKeys(value, keys, 2, item, size);
 }
 
 absl::Status RecordDecoder::Measure(std::string_view value,

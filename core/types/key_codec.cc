@@ -119,30 +119,50 @@ absl::Status AppendEncodedKeyValue(const KeyValueRef& value, std::string* dst) {
   }
 }
 
-absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out) {
-  if (input->empty()) return Corrupt("missing key value");
+namespace {
+
+// Reads one key value from the front of *input into *out. Returns nullptr,
+// or what is malformed (a static string; kBadTag: an unknown type tag), so
+// that decoding a key builds no Status unless it fails.
+constexpr char kBadTag[] = "bad type tag";
+const char* ReadKeyValue(std::string_view* input, KeyValueParts* out) {
+  if (input->empty()) return "missing key value";
   const uint8_t tag = static_cast<uint8_t>((*input)[0]);
   input->remove_prefix(1);
   switch (tag) {
     case kKeyTagNumber:
       out->type = ValueType::kNumber;
-      if (!Number::DecodeOrdered(input, &out->number)) {
-        return Corrupt("bad number");
-      }
-      return absl::OkStatus();
+      return Number::DecodeOrdered(input, &out->number) ? nullptr
+                                                        : "bad number";
     case kKeyTagString:
     case kKeyTagBinary:
       out->type =
           tag == kKeyTagString ? ValueType::kString : ValueType::kBinary;
       if (!DecodeEscapedView(input, &out->bytes, &out->unescaped)) {
-        return Corrupt("bad escaped bytes");
+        return "bad escaped bytes";
       }
       // The encoder refuses empty key values, as DynamoDB does.
-      if (out->bytes.empty()) return Corrupt("empty key value");
-      return absl::OkStatus();
+      return out->bytes.empty() ? "empty key value" : nullptr;
     default:
-      return Corrupt(absl::StrCat("bad type tag ", tag));
+      return kBadTag;
   }
+}
+
+// The error of ReadKeyValue's `what` for the value that starts at `value`.
+absl::Status KeyValueError(const char* what, std::string_view value) {
+  if (what == kBadTag) {
+    return Corrupt(
+        absl::StrCat(kBadTag, " ", static_cast<uint8_t>(value.front())));
+  }
+  return Corrupt(what);
+}
+
+}  // namespace
+
+absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out) {
+  const std::string_view value = *input;
+  const char* error = ReadKeyValue(input, out);
+  return error == nullptr ? absl::OkStatus() : KeyValueError(error, value);
 }
 
 absl::StatusOr<Value> DecodeKeyValue(std::string_view* input) {
@@ -214,8 +234,9 @@ absl::Status DecodeEngineKeyParts(std::string_view engine_key,
   if (ns != nullptr) *ns = static_cast<uint8_t>(engine_key[1]);
   std::string_view rest = engine_key.substr(2);
   const std::string_view pk_start = rest;
-  absl::Status s = DecodeKeyValueParts(&rest, pk);
-  if (!s.ok()) return s;
+  if (const char* error = ReadKeyValue(&rest, pk)) {
+    return KeyValueError(error, pk_start);
+  }
   const std::string_view encoded_pk =
       pk_start.substr(0, pk_start.size() - rest.size());
   if (stripe_byte == StripeByte::kVerify &&
@@ -225,8 +246,10 @@ absl::Status DecodeEngineKeyParts(std::string_view engine_key,
   if (partition_end != nullptr) *partition_end = 2 + encoded_pk.size();
   sk->type = ValueType::kNull;
   if (rest.empty()) return absl::OkStatus();
-  s = DecodeKeyValueParts(&rest, sk);
-  if (!s.ok()) return s;
+  const std::string_view sk_start = rest;
+  if (const char* error = ReadKeyValue(&rest, sk)) {
+    return KeyValueError(error, sk_start);
+  }
   if (!rest.empty()) return Corrupt("trailing bytes");
   return absl::OkStatus();
 }
