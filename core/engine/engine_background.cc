@@ -51,9 +51,10 @@ constexpr uint64_t kReleaseFreeMemoryBytes = 8 << 20;
 // the last release: the merges and flushes of an overwrite load leave freed
 // table buffers between live ones, which the heap keeps resident for good
 // (kstone_bench mixed, 1 M items: peak 163-167 -> 159-162 B/item with 1
-// thread, 168-174 -> 163 with 2; docs/performance.md "Session 7: memory of
-// mixed"). In a fill the same releases cost the writer its page faults.
-constexpr uint64_t kReleaseWhileWritingBytes = 64 << 20;
+// thread, 168-174 -> 163 with 2 at 64 MiB; 32 MiB took 1 thread to 156, 2
+// threads unchanged; docs/performance.md "Session 7: memory of mixed"). In
+// a fill the same releases cost the writer its page faults.
+constexpr uint64_t kReleaseWhileWritingBytes = 32 << 20;
 
 uint64_t Saturating(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 

@@ -12,7 +12,7 @@
 // compaction of 1 M items, 165 MB resident of which 41 MB free. The engine
 // calls this once a few MiB of tables and memtables have been dropped while
 // idle merges run or a caller waits in Flush() or Compact(); while writes
-// drive the background jobs only every 64 MiB and only from flushes that
+// drive the background jobs only every 32 MiB and only from flushes that
 // dropped overwritten versions (an overwrite load, not a fill): it walks the
 // allocator's free lists, and the pages it unmaps fault in again when
 // reused (engine_background.cc, kReleaseFreeMemoryBytes and
