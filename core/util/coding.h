@@ -79,6 +79,34 @@ inline bool GetLengthPrefixedFast(std::string_view* input,
   return GetLengthPrefixed(input, value);
 }
 
+// Decode a varint at p that this process wrote itself (an in-memory
+// table's arena): no bounds or length checks. Return the end.
+inline const char* DecodeTrustedVarint32(const char* p, uint32_t* value) {
+  uint32_t byte = static_cast<unsigned char>(*p);
+  if (byte < 0x80) {
+    *value = byte;
+    return p + 1;
+  }
+  uint32_t result = byte & 0x7f;
+  for (int shift = 7;; shift += 7) {
+    byte = static_cast<unsigned char>(*++p);
+    result |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  *value = result;
+  return p + 1;
+}
+inline const char* DecodeTrustedVarint64(const char* p, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint64_t byte = static_cast<unsigned char>(*p++);
+    result |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  *value = result;
+  return p;
+}
+
 // Number of bytes PutVarint64 writes for value.
 int VarintLength(uint64_t value);
 

@@ -15,35 +15,6 @@
 namespace kstone::core {
 namespace {
 
-// Decodes a varint32 at p (the arena was written by us, so it is well formed).
-inline const char* DecodeVarint32(const char* p, uint32_t* value) {
-  uint32_t byte = static_cast<unsigned char>(*p);
-  if (byte < 0x80) {
-    *value = byte;
-    return p + 1;
-  }
-  uint32_t result = byte & 0x7f;
-  for (int shift = 7;; shift += 7) {
-    byte = static_cast<unsigned char>(*++p);
-    result |= (byte & 0x7f) << shift;
-    if (byte < 0x80) break;
-  }
-  *value = result;
-  return p + 1;
-}
-
-// Decodes a varint64 at p (well formed: the arena was written by us).
-inline const char* DecodeVarint64(const char* p, uint64_t* value) {
-  uint64_t result = 0;
-  for (int shift = 0;; shift += 7) {
-    const uint64_t byte = static_cast<unsigned char>(*p++);
-    result |= (byte & 0x7f) << shift;
-    if (byte < 0x80) break;
-  }
-  *value = result;
-  return p;
-}
-
 // Writes `value` as a varint at p; returns the end.
 inline char* EncodeVarintTo(char* p, uint64_t value) {
   while (value >= 0x80) {
@@ -63,11 +34,11 @@ inline uint64_t TagOf(uint64_t seq, uint64_t seq_base, RecordType type) {
 // `seq_base`) and type, and the length-prefixed value.
 void DecodeRecordTail(const char* p, uint64_t seq_base, RecordView* record) {
   uint64_t tag;
-  p = DecodeVarint64(p, &tag);
+  p = DecodeTrustedVarint64(p, &tag);
   record->seq = seq_base + (tag >> 1);
   record->type = static_cast<RecordType>(tag & 1);
   uint32_t len;
-  p = DecodeVarint32(p, &len);
+  p = DecodeTrustedVarint32(p, &len);
   record->value = std::string_view(p, len);
 }
 
@@ -248,7 +219,7 @@ void MemoryTable::ReadAhead(size_t i, size_t bytes) const {
 
 std::string_view MemoryTable::SuffixAt(size_t i) const {
   uint32_t key_len;
-  const char* p = DecodeVarint32(RecordPtr(i), &key_len);
+  const char* p = DecodeTrustedVarint32(RecordPtr(i), &key_len);
   return std::string_view(p, key_len);
 }
 
@@ -273,7 +244,7 @@ RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
   assert(key->compare(0, prefix_.size(), prefix_) == 0);
   RecordView record;
   uint32_t len;
-  const char* p = DecodeVarint32(RecordPtr(i), &len);
+  const char* p = DecodeTrustedVarint32(RecordPtr(i), &len);
   key->resize(prefix_.size());
   key->append(p, len);
   record.key = *key;
@@ -309,7 +280,7 @@ absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
   if (i == size()) return std::nullopt;
   // Past the key (which Find compared) and without assembling it.
   uint32_t key_len;
-  const char* p = DecodeVarint32(RecordPtr(i), &key_len);
+  const char* p = DecodeTrustedVarint32(RecordPtr(i), &key_len);
   RecordView record;
   DecodeRecordTail(p + key_len, seq_base_, &record);
   return LookupResult{record.seq, record.type, std::string(record.value)};
@@ -387,11 +358,11 @@ void MemoryTable::RewriteRecords(size_t prefix_len) {
                                   : offsets_[i];
     const char* const record = base + old_block_start + relative;
     uint32_t key_len;
-    const char* const key = DecodeVarint32(record, &key_len);
+    const char* const key = DecodeTrustedVarint32(record, &key_len);
     uint64_t tag;
-    const char* const tail = DecodeVarint64(key + key_len, &tag);
+    const char* const tail = DecodeTrustedVarint64(key + key_len, &tag);
     uint32_t value_len;
-    const char* const value = DecodeVarint32(tail, &value_len);
+    const char* const value = DecodeTrustedVarint32(tail, &value_len);
     const char* const end = value + value_len;
 
     if (j == 0) {

@@ -15,23 +15,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "core/storage/memory/memory_table.h"
+#include "core/util/coding.h"
 
 namespace kstone::core {
-namespace {
-
-// Decodes a varint at p (well formed: the arena was written by a builder).
-inline const char* DecodeVarint(const char* p, uint64_t* value) {
-  uint64_t result = 0;
-  for (int shift = 0;; shift += 7) {
-    const uint64_t byte = static_cast<unsigned char>(*p++);
-    result |= (byte & 0x7f) << shift;
-    if (byte < 0x80) break;
-  }
-  *value = result;
-  return p;
-}
-
-}  // namespace
 
 absl::StatusOr<std::shared_ptr<const MemoryTable>> MemoryTable::CopyWithout(
     const MemoryTable& source, uint64_t number,
@@ -106,7 +92,7 @@ absl::StatusOr<std::shared_ptr<const MemoryTable>> MemoryTable::CopyWithout(
   for (size_t i = 0; i < t.num_records_; ++i) {
     const std::string_view suffix = t.SuffixAt(i);
     uint64_t tag;
-    DecodeVarint(suffix.data() + suffix.size(), &tag);
+    DecodeTrustedVarint64(suffix.data() + suffix.size(), &tag);
     min_rel = std::min(min_rel, tag >> 1);
     max_rel = std::max(max_rel, tag >> 1);
   }
