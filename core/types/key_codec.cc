@@ -76,17 +76,6 @@ absl::StatusOr<std::string> EncodePartition(const Value& partition) {
   return enc;
 }
 
-Value ValueOfParts(const KeyValueParts& parts) {
-  switch (parts.type) {
-    case ValueType::kNumber:
-      return Value::Num(parts.number);
-    case ValueType::kString:
-      return Value::String(std::string(parts.bytes));
-    default:
-      return Value::Binary(std::string(parts.bytes));
-  }
-}
-
 uint8_t StripeOfEncoded(std::string_view encoded_pk) {
   return static_cast<uint8_t>(Hash64(encoded_pk) % 256);
 }
@@ -158,6 +147,17 @@ absl::Status KeyValueError(const char* what, std::string_view value) {
 }
 
 }  // namespace
+
+Value ValueOfParts(const KeyValueParts& parts) {
+  switch (parts.type) {
+    case ValueType::kNumber:
+      return Value::Num(parts.number);
+    case ValueType::kString:
+      return Value::String(std::string(parts.bytes));
+    default:
+      return Value::Binary(std::string(parts.bytes));
+  }
+}
 
 absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out) {
   const std::string_view value = *input;

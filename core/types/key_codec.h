@@ -63,6 +63,9 @@ struct KeyValueParts {
   Number number;          // N
 };
 
+// The Value of decoded parts (copies the bytes).
+Value ValueOfParts(const KeyValueParts& parts);
+
 // DecodeKeyValue into *out (whose `unescaped` keeps its capacity).
 absl::Status DecodeKeyValueParts(std::string_view* input, KeyValueParts* out);
 

@@ -17,17 +17,6 @@ using ::kstone::core::testing::RandomItems;
 using ::kstone::testing::StatusIs;
 using ::testing::HasSubstr;
 
-Value ValueOf(const KeyValueParts& parts) {
-  switch (parts.type) {
-    case ValueType::kNumber:
-      return Value::Num(parts.number);
-    case ValueType::kString:
-      return Value::String(std::string(parts.bytes));
-    default:
-      return Value::Binary(std::string(parts.bytes));
-  }
-}
-
 Value RandomKeyValue(RandomItems& random) {
   switch (random.Uniform(3)) {
     case 0:
@@ -58,10 +47,10 @@ TEST(KeyCodecPartsTest, AgreesWithDecodeEngineKey) {
     uint8_t ns = 0;
     KS_ASSERT_OK(DecodeEngineKeyParts(engine_key, &pk, &sk, &ns));
     EXPECT_EQ(ns, kNamespaceItem);
-    ASSERT_EQ(ValueOf(pk), key.partition());
+    ASSERT_EQ(ValueOfParts(pk), key.partition());
     ASSERT_EQ(sk.type == ValueType::kNull, !key.has_sort());
     if (key.has_sort()) {
-      ASSERT_EQ(ValueOf(sk), key.sort());
+      ASSERT_EQ(ValueOfParts(sk), key.sort());
     }
   }
 }
@@ -91,9 +80,9 @@ TEST(KeyCodecPartsTest, CorruptKeysFailAlike) {
       ++failed;
       continue;
     }
-    ASSERT_EQ(ValueOf(pk), key->partition());
+    ASSERT_EQ(ValueOfParts(pk), key->partition());
     if (key->has_sort()) {
-      ASSERT_EQ(ValueOf(sk), key->sort());
+      ASSERT_EQ(ValueOfParts(sk), key->sort());
     }
   }
   EXPECT_GT(failed, 0);
