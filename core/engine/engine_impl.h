@@ -97,6 +97,10 @@ class EngineImpl final : public Engine {
   class LockedReaderImpl;
 
   // --- reads (engine_impl.cc)
+  // Starts loading the memory a read of `key` in `view` touches first (each
+  // memtable's filter word, each table's index slot), so that the misses
+  // overlap instead of adding up.
+  static void PrefetchProbes(const StripeView& view, std::string_view key);
   absl::StatusOr<std::optional<std::string>> GetFromView(
       const StripeView& view, std::string_view key) const;
 

@@ -50,11 +50,7 @@ void EngineImpl::Prefetch(std::string_view key) const {
   if (key.empty()) return;
   // The probes GetFromView starts right before it probes; issued earlier,
   // their misses overlap the caller's work instead of stalling the read.
-  const std::shared_ptr<const StripeView> view =
-      stripes_[StripeOfKey(key)].view();
-  view->active->Prefetch(key);
-  for (const auto& mem : view->immutables) mem->Prefetch(key);
-  for (const auto& table : view->tables) table->Prefetch(key);
+  PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key);
 }
 
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
