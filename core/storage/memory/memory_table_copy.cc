@@ -58,8 +58,7 @@ absl::StatusOr<std::shared_ptr<const MemoryTable>> MemoryTable::CopyWithout(
   auto copy_run = [&](size_t begin, size_t end) {
     if (begin == end) return true;
     const size_t start = source.RecordOffset(begin);
-    const size_t stop =
-        end < n ? source.RecordOffset(end) : source.arena_.size();
+    const size_t stop = end_of(end - 1);
     const size_t out = t.arena_.size();
     for (size_t i = begin; i < end; ++i) {
       // The copy's blocks span no more than 32 source records could, so a
