@@ -24,6 +24,7 @@
 #include "api/database_write_action.h"
 #include "api/item_decoder.h"
 #include "api/value_internal.h"
+#include "core/expr/flat_update.h"
 #include "core/types/item_codec.h"
 #include "core/util/hash.h"
 #include "core/util/status_macros.h"
@@ -360,7 +361,16 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
                                              i, " is invalid: ", p.message()));
       return result;
     }
-    prepared[i].keep_old = false;  // a transaction returns no old items
+    WriteAction& action = prepared[i];
+    action.keep_old = false;  // a transaction returns no old items
+    // An Update without a condition is applied to the stored bytes when its
+    // shape allows (core/expr/flat_update.h), as a single Update is: no
+    // decode, no core::Item, no re-encode. What the flat path declines (a
+    // missing item, an operand that is not a number, an item near the size
+    // limit, ...) takes the general path, which reports the same errors.
+    action.flat_update = action.kind == WriteAction::kUpdate &&
+                         !action.condition &&
+                         core::expr::IsFlatUpdate(*action.update);
   }
   std::vector<std::string> keys;
   keys.reserve(prepared.size());

@@ -278,6 +278,87 @@ TEST_P(TransactTest, ConcurrentRepeatsApplyOnce) {
   }
 }
 
+// A transaction's Update without a condition takes the fast path of a single
+// Update (the stored bytes patched) where it applies: the same stored items
+// and, where the update cannot apply, the same error as a single Update on
+// the general path (UPDATED_OLD), as a ValidationError that writes nothing
+// (the Put beside it included). Items in the memtable, in a flushed table,
+// deleted, missing, and near the size limit.
+TEST_P(TransactTest, UpdatesMatchTheGeneralPath) {
+  const Item base = ItemBuilder().Number("n", 5).String("s", "x").Build();
+  auto put = [&](const std::string& pk, const Item& item) {
+    Item with_key = item;
+    with_key.Set("pk", Value::String(pk));
+    ASSERT_TRUE(db_->Put(with_key).ok());
+  };
+  const Item big = ItemBuilder()
+                       .Number("n", 1)
+                       .String("s", std::string(409600 - 1000, 'b'))
+                       .Build();
+  for (const char* way : {"tx", "sg"}) {
+    for (const char* prefix : {"tab", "del"})
+      put(prefix + std::string(way), base);
+    ASSERT_TRUE(db_->Delete(Key(std::string("del") + way)).ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  for (const char* way : {"tx", "sg"}) {
+    put(std::string("mem") + way, base);
+    put(std::string("big") + way, big);
+  }
+
+  const std::vector<kstone::Update> updates = {
+      Update("SET n = n + :one").Value(":one", Value::Number("1")),
+      Update("SET t = :v, n = n - :one, u = s")
+          .Value(":one", Value::Number("1"))
+          .Value(":v", Value::String("new")),
+      Update("SET #a = :v").Name("#a", "a").Value(":v", Value::Number("7")),
+      Update("SET n = n + :big").Value(":big", Value::Number("1e30")),
+      Update("SET s = s + :one").Value(":one", Value::Number("1")),
+      Update("SET q = nothere"),
+      Update("SET w = :w").Value(":w", Value::String(std::string(2000, 'w'))),
+  };
+  int fresh = 0;
+  for (const std::string prefix : {"mem", "tab", "del", "none", "big"}) {
+    for (size_t i = 0; i < updates.size(); ++i) {
+      SCOPED_TRACE(prefix + " update " + std::to_string(i));
+      const std::string tx_key = prefix + "tx";
+      const std::string single_key = prefix + "sg";  // as long as tx_key
+      const std::string put_key = "fresh" + std::to_string(fresh++);
+      const TransactWriteResult r = db_->TransactWrite(
+          TransactWrite()
+              .Put(ItemBuilder().String("pk", put_key).Number("n", 0).Build())
+              .Update(Key(tx_key), updates[i]));
+      kstone::Update single = updates[i];
+      single.ReturnValues(ReturnValues::kUpdatedOld);
+      const absl::StatusOr<Item> b = db_->Update(Key(single_key), single);
+      ASSERT_EQ(r.ok(), b.ok()) << r.status << " / " << b.status();
+      if (r.ok()) {
+        EXPECT_EQ(NumberOf(*db_, put_key), "0");
+      } else {
+        EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kTransactionCanceled);
+        ASSERT_EQ(r.cancellation_reasons.size(), 2u);
+        EXPECT_EQ(r.cancellation_reasons[0].code, CancellationCode::kNone);
+        EXPECT_EQ(r.cancellation_reasons[1].code,
+                  CancellationCode::kValidationError);
+        EXPECT_EQ(r.cancellation_reasons[1].message,
+                  std::string(b.status().message()));
+        EXPECT_EQ(NumberOf(*db_, put_key), "<absent>");
+      }
+      absl::StatusOr<std::optional<Item>> got_tx = db_->Get(Key(tx_key));
+      absl::StatusOr<std::optional<Item>> got_single =
+          db_->Get(Key(single_key));
+      ASSERT_TRUE(got_tx.ok() && got_single.ok());
+      ASSERT_EQ(got_tx->has_value(), got_single->has_value());
+      if (!got_tx->has_value()) continue;
+      Item t = **got_tx;
+      Item s = **got_single;
+      t.Remove("pk");
+      s.Remove("pk");
+      EXPECT_EQ(t.ToDynamoJson(), s.ToDynamoJson());
+    }
+  }
+}
+
 KSTONE_INSTANTIATE_BACKENDS(TransactTest);
 
 }  // namespace
