@@ -118,6 +118,7 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
       action->engine_key = std::move(*engine_key);
       if (action->kind != WriteAction::kPut || !condition.expression.empty()) {
         engine_->Prefetch(action->engine_key);
+        action->prefetched = true;
       }
     } else {
       key_status = engine_key.status();
@@ -231,7 +232,9 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
     return absl::OkStatus();
   }
   KS_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
-                      reader.Get(action->engine_key));
+                      action->prefetched
+                          ? reader.GetPrefetched(action->engine_key)
+                          : reader.Get(action->engine_key));
   if (action->flat_update && bytes.has_value()) {
     // The stored bytes patched: no decode, no core::Item (flat_update.h).
     const size_t key_size_bound =

@@ -54,7 +54,10 @@ struct DatabaseImpl::WriteAction {
   // when it came from the Put's item.
   const Key* key_ref = nullptr;
   std::optional<Key> own_key;
-  std::string engine_key;    // moved into the mutation by EvaluateAction
+  std::string engine_key;  // moved into the mutation by EvaluateAction
+  // PrepareAction called Engine::Prefetch(engine_key): the locked read need
+  // not issue the probes again.
+  bool prefetched = false;
   std::string_view pk_name;  // the schema's; "" sk_name: no sort key
   std::string_view sk_name;
   // The key in core's terms, built by AddKey when first needed.

@@ -87,6 +87,10 @@ class LockedReader {
   // REQUIRES: the stripe of `key` is one of the locked stripes.
   virtual absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const = 0;
+  // Get for a caller that called Engine::Prefetch(key) before WriteLocked:
+  // the same result, without issuing the key's probes a second time.
+  virtual absl::StatusOr<std::optional<std::string>> GetPrefetched(
+      std::string_view key) const = 0;
 };
 
 // Iterates the live (newest, non-deleted) records of one stripe in key order,

@@ -140,13 +140,13 @@ void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key) {
 }
 
 absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
-    const StripeView& view, std::string_view key) const {
+    const StripeView& view, std::string_view key, bool prefetch) const {
   auto from_lookup = [](LookupResult& r) -> std::optional<std::string> {
     if (r.type == RecordType::kDeletion) return std::nullopt;
     return std::move(r.value);
   };
   // Most of a point read's time is these misses.
-  PrefetchProbes(view, key);
+  if (prefetch) PrefetchProbes(view, key);
   if (std::optional<LookupResult> r = view.active->Get(key)) {
     return from_lookup(*r);
   }
@@ -166,7 +166,7 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::Get(
   if (key.empty()) return absl::InvalidArgumentError("engine: empty key");
   const std::shared_ptr<const StripeView> view =
       stripes_[StripeOfKey(key)].view();
-  return GetFromView(*view, key);
+  return GetFromView(*view, key, /*prefetch=*/true);
 }
 
 std::unique_ptr<EngineIterator> EngineImpl::NewIterator(uint32_t stripe) const {

@@ -101,8 +101,11 @@ class EngineImpl final : public Engine {
   // memtable's filter word, each table's index slot), so that the misses
   // overlap instead of adding up.
   static void PrefetchProbes(const StripeView& view, std::string_view key);
-  absl::StatusOr<std::optional<std::string>> GetFromView(
-      const StripeView& view, std::string_view key) const;
+  // The newest value of `key` in `view`. `prefetch`: issue the probes first
+  // (false when the caller's Engine::Prefetch already did).
+  absl::StatusOr<std::optional<std::string>> GetFromView(const StripeView& view,
+                                                         std::string_view key,
+                                                         bool prefetch) const;
 
   // --- write path (engine_write.cc)
   // Sorted, distinct stripes of `keys`; InvalidArgument for an empty key.

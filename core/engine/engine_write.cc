@@ -30,6 +30,16 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
 
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override {
+    return Read(key, /*prefetch=*/true);
+  }
+  absl::StatusOr<std::optional<std::string>> GetPrefetched(
+      std::string_view key) const override {
+    return Read(key, /*prefetch=*/false);
+  }
+
+ private:
+  absl::StatusOr<std::optional<std::string>> Read(std::string_view key,
+                                                  bool prefetch) const {
     if (key.empty()) return absl::InvalidArgumentError("engine: empty key");
     const uint32_t s = StripeOfKey(key);
     if (!std::binary_search(stripes_.begin(), stripes_.end(), s)) {
@@ -38,10 +48,9 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
           absl::StrCat("engine: LockedReader::Get of a key in stripe ", s,
                        ", which the write did not lock"));
     }
-    return engine_->Get(key);
+    return engine_->GetFromView(*engine_->stripes_[s].view(), key, prefetch);
   }
 
- private:
   const EngineImpl* const engine_;
   const absl::Span<const uint32_t> stripes_;
 };

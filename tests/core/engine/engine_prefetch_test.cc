@@ -67,6 +67,43 @@ TEST_P(EngineTest, PrefetchChangesNothingReadsSee) {
   EXPECT_EQ(Read(e(), KeyOf(4)), std::optional<std::string>("v4b"));
 }
 
+TEST_P(EngineTest, GetPrefetchedReadsWhatGetReads) {
+  EngineOptions o = SmallOptions();
+  o.idle_compaction_ms = 0;
+  KS_ASSERT_OK(Open(o));
+  // Keys 0-59 in a table, 60-89 in the memtables, every fourth deleted, and
+  // 90-99 never written.
+  for (int i = 0; i < 90; ++i) {
+    if (i == 60) {
+      KS_ASSERT_OK(e()->Flush());
+    }
+    KS_ASSERT_OK(Put(e(), KeyOf(i), absl::StrCat("v", i)));
+  }
+  for (int i = 0; i < 90; i += 4) KS_ASSERT_OK(Del(e(), KeyOf(i)));
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = KeyOf(i);
+    const std::optional<std::string> want =
+        i >= 90 || i % 4 == 0
+            ? std::nullopt
+            : std::optional<std::string>(absl::StrCat("v", i));
+    e()->Prefetch(key);
+    KS_ASSERT_OK(e()->WriteLocked(
+        {key},
+        [&](const LockedReader& reader)
+            -> absl::StatusOr<std::vector<Mutation>> {
+          absl::StatusOr<std::optional<std::string>> plain = reader.Get(key);
+          absl::StatusOr<std::optional<std::string>> prefetched =
+              reader.GetPrefetched(key);
+          EXPECT_TRUE(plain.ok() && prefetched.ok()) << "key " << i;
+          if (plain.ok() && prefetched.ok()) {
+            EXPECT_EQ(*plain, want) << "key " << i;
+            EXPECT_EQ(*prefetched, want) << "key " << i;
+          }
+          return std::vector<Mutation>{};
+        }));
+  }
+}
+
 TEST_P(EngineTest, PrefetchRacesWritesAndFlushes) {
   KS_ASSERT_OK(Open());
   constexpr int kKeys = 400;
