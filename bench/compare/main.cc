@@ -50,6 +50,9 @@ constexpr char kUsage[] =
     "                       (default: the first seven)\n"
     "  --num N              items (default 1000000)\n"
     "  --sync_num N         writes of fillsync and rawsync (default 2000)\n"
+    "  --ops N              timed ops of put condput overwrite condoverwrite\n"
+    "                       update txn2 txn10 (default N/10, txn10 N/50);\n"
+    "                       more ops average over more flushes and merges\n"
     "  --threads T[,T...]   threads (default 1)\n"
     "  --value_size B       encoded item size in bytes (default 100)\n"
     "  --repeat R           runs per result, medians reported (default 1)\n"
@@ -137,6 +140,9 @@ Flags ParseFlags(int argc, char** argv) {
       f.spec.num = ParseNumber<uint64_t>(name, value);
     } else if (name == "sync_num") {
       f.spec.sync_num = ParseNumber<uint64_t>(name, value);
+    } else if (name == "ops") {
+      f.spec.ops = ParseNumber<uint64_t>(name, value);
+      if (f.spec.ops == 0) Die("--ops must be > 0");
     } else if (name == "value_size") {
       f.spec.value_size = ParseNumber<int>(name, value);
     } else if (name == "repeat") {
@@ -221,6 +227,7 @@ RunResult Spawn(const RunSpec& spec, uint64_t* peak_rss) {
       absl::StrCat("--expect_items=", spec.expect_items),
       absl::StrCat("--result_fd=", child_fd),
   };
+  if (spec.ops != 0) args.push_back(absl::StrCat("--ops=", spec.ops));
   if (spec.sync) args.push_back("--sync");
   if (spec.unbuffered) args.push_back("--unbuffered");
   std::string exe(4096, '\0');

@@ -120,6 +120,7 @@ RunResult RunOpsWorkload(const RunSpec& spec, const OpSource& source,
     };
     want_items = num;
   } else if (w == "put" || w == "condput") {
+    if (spec.ops != 0) ops = spec.ops;
     fresh = ops;
     const Permutation perm(ops);
     plan.prepare = [&, perm](uint64_t i, std::mt19937_64&, BenchOp* op) {
@@ -133,6 +134,7 @@ RunResult RunOpsWorkload(const RunSpec& spec, const OpSource& source,
       };
     }
   } else if (w == "overwrite" || w == "condoverwrite") {
+    if (spec.ops != 0) ops = spec.ops;
     plan.prepare = [&](uint64_t, std::mt19937_64& rng, BenchOp* op) {
       source.MakeWrite(rng() % num, 0, op);
     };
@@ -144,6 +146,7 @@ RunResult RunOpsWorkload(const RunSpec& spec, const OpSource& source,
       };
     }
   } else if (w == "update") {
+    if (spec.ops != 0) ops = spec.ops;
     plan.prepare = [&](uint64_t, std::mt19937_64& rng, BenchOp* op) {
       source.MakeRead(source.Key(rng() % num), op);
     };
@@ -153,6 +156,7 @@ RunResult RunOpsWorkload(const RunSpec& spec, const OpSource& source,
   } else if (txn) {
     const uint64_t actions = w == "txn2" ? 2 : 10;
     if (w == "txn10") ops = std::max<uint64_t>(1, num / 50);
+    if (spec.ops != 0) ops = spec.ops;
     fresh = ops * actions / 2;
     plan.prepare = [&, actions](uint64_t i, std::mt19937_64& rng, BenchOp* op) {
       source.MakeRead("", op);

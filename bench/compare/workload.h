@@ -38,6 +38,9 @@ struct RunSpec {
   std::string workload;
   uint64_t num = 1000000;
   uint64_t sync_num = 2000;  // ops of fillsync and rawsync
+  // Timed ops of the issue-3 write workloads (put condput overwrite
+  // condoverwrite update txn2 txn10); 0: their defaults (N / 10, txn10 N / 50).
+  uint64_t ops = 0;
   int threads = 1;
   int value_size = 100;
   bool sync = false;
