@@ -4,8 +4,11 @@
 // EngineImpl: the Engine (engine.h). Its code is split by topic:
 //   engine_impl.cc        open, close, reads, stats, metadata
 //   engine_write.cc       write path, back-pressure, memtable switches
-//   engine_background.cc  background threads: flush, compaction, WAL
-//                         rotation and segment deletion
+//   engine_background.cc  background threads: what runs when, Flush(),
+//                         Compact()
+//   engine_table_jobs.cc  flushes, shadow copies and merges of a stripe
+//   engine_maintenance.cc WAL rotation and segment deletion, room under
+//                         the memory cap, manifest edits
 //   engine_recovery.cc    recovery at open
 // docs/architecture.md describes the design.
 //
@@ -148,6 +151,12 @@ class EngineImpl final : public Engine {
   void ScheduleStripeLocked(uint32_t s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RequestMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status RunStripeJob(uint32_t s) ABSL_LOCKS_EXCLUDED(mu_);
+  // Gives the heap's free pages back to the OS (core/util/release_memory.h)
+  // once jobs have dropped at least kReleaseFreeMemoryBytes of tables and
+  // memtables since the last time, or, with `all`, any at all.
+  void MaybeReleaseFreeMemory(bool all);
+
+  // --- table jobs (engine_table_jobs.cc)
   // Merges `runs` (of `input_bytes` together, a sizing hint) into table
   // `number` and opens it. *meta stays empty (and *table null) when nothing
   // survived the merge. `on_add`, if not null, sees every record written.
@@ -165,6 +174,11 @@ class EngineImpl final : public Engine {
   // newer tables (TableStore::CopyTableWithout). False if it did not: fewer
   // than two tables, or every key of the oldest overwritten.
   absl::StatusOr<bool> DropShadowed(uint32_t s);
+  // Accounts for flushed memtables gone and wakes writers waiting for room.
+  void ReleaseFlushed(const std::vector<std::shared_ptr<MemTable>>& mems)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // --- log and memory upkeep (engine_maintenance.cc)
   void RunMaintenance(bool rotate, bool make_room) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status RotateWal() ABSL_LOCKS_EXCLUDED(wal_mu_, mu_);
   // Deletes the WAL segments whose data is all in tables; if the WAL is
@@ -177,12 +191,6 @@ class EngineImpl final : public Engine {
   // every so often).
   absl::Status LogEdit(const ManifestEdit& edit)
       ABSL_LOCKS_EXCLUDED(manifest_mu_);
-  void ReleaseFlushed(const std::vector<std::shared_ptr<MemTable>>& mems)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  // Gives the heap's free pages back to the OS (core/util/release_memory.h)
-  // once jobs have dropped at least kReleaseFreeMemoryBytes of tables and
-  // memtables since the last time, or, with `all`, any at all.
-  void MaybeReleaseFreeMemory(bool all);
 
   // --- recovery (engine_recovery.cc)
   absl::Status Recover();
