@@ -14,11 +14,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "api/absl_compat.h"
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
@@ -85,6 +87,29 @@ CancellationReason Reason(CancellationCode code, std::string message) {
   r.code = code;
   r.message = std::move(message);
   return r;
+}
+
+// How many prepared actions a transaction keeps on the stack.
+constexpr size_t kInlineActions = 2;
+
+// True if two of `prepared` write one item. Small transactions compare
+// every pair (cheaper than filling a hash set); larger ones use a set.
+bool HasDuplicateKeys(absl::Span<const DatabaseImpl::WriteAction> prepared) {
+  constexpr size_t kPairwiseUpTo = 16;
+  if (prepared.size() <= kPairwiseUpTo) {
+    for (size_t i = 1; i < prepared.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (prepared[i].engine_key == prepared[j].engine_key) return true;
+      }
+    }
+    return false;
+  }
+  absl::flat_hash_set<std::string_view> seen;
+  seen.reserve(prepared.size());
+  for (const DatabaseImpl::WriteAction& p : prepared) {
+    if (!seen.insert(p.engine_key).second) return true;
+  }
+  return false;
 }
 
 // The number of UTF-8 characters of `s` (bytes that do not continue one).
@@ -321,13 +346,16 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
     const kstone::TransactWrite& tx) {
   TransactWriteResult result;
   const std::vector<kstone::TransactWrite::Action>& actions = tx.actions();
+  const size_t n = actions.size();
 
   // Prepare every action. Expression errors fail the whole request; a bad
   // key or item cancels it with ValidationError on that action.
-  // Built in place and never moved (a prepared action must not move).
-  std::vector<WriteAction> prepared(actions.size());
-  std::vector<CancellationReason> reasons(actions.size());
-  for (size_t i = 0; i < actions.size(); ++i) {
+  // Built in place and never moved (a prepared action must not move): sized
+  // once, on the stack for small transactions.
+  absl::InlinedVector<WriteAction, kInlineActions> prepared(n);
+  // Filled only when the transaction is cancelled.
+  std::vector<CancellationReason> reasons;
+  for (size_t i = 0; i < n; ++i) {
     const kstone::TransactWrite::Action& a = actions[i];
     int kind = WriteAction::kPut;
     switch (a.kind) {
@@ -353,6 +381,7 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         result.status = p;
         return result;
       }
+      reasons.resize(n);
       reasons[i] =
           Reason(CancellationCode::kValidationError, std::string(p.message()));
       result.cancellation_reasons = std::move(reasons);
@@ -372,32 +401,29 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
                          !action.condition &&
                          core::expr::IsFlatUpdate(*action.update);
   }
-  std::vector<std::string> keys;
-  keys.reserve(prepared.size());
-  absl::flat_hash_set<std::string_view> seen;
-  seen.reserve(prepared.size());
-  for (const WriteAction& p : prepared) {
-    if (!seen.insert(p.engine_key).second) {
-      result.status = absl::InvalidArgumentError(
-          "Transaction request cannot include multiple operations on one "
-          "item");
-      return result;
-    }
-    keys.push_back(p.engine_key);
+  if (HasDuplicateKeys(prepared)) {
+    result.status = absl::InvalidArgumentError(
+        "Transaction request cannot include multiple operations on one "
+        "item");
+    return result;
   }
+  // The key list WriteLocked takes, kept per thread so that its vector and
+  // string buffers are reused (WriteLocked never re-enters TransactWrite).
+  thread_local std::vector<std::string> keys;
+  keys.resize(n);
+  for (size_t i = 0; i < n; ++i) keys[i].assign(prepared[i].engine_key);
 
   bool cancelled = false;
   absl::Status status = engine_->WriteLocked(
       keys,
       [&](const core::LockedReader& reader)
           -> absl::StatusOr<std::vector<core::Mutation>> {
-        std::vector<core::Mutation> mutations;
-        mutations.reserve(prepared.size());
-        for (size_t i = 0; i < prepared.size(); ++i) {
+        for (size_t i = 0; i < n; ++i) {
           absl::Status s = EvaluateAction(reader, &prepared[i]);
           if (s.ok()) continue;
           const ErrorCode code = ErrorCodeOf(s);
           if (code == ErrorCode::kConditionalCheckFailed) {
+            reasons.resize(n);
             reasons[i] = Reason(CancellationCode::kConditionalCheckFailed,
                                 std::string(s.message()));
             const WriteAction& failed = prepared[i];
@@ -408,7 +434,9 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
             }
             cancelled = true;
           } else if (code == ErrorCode::kValidation) {
-            for (CancellationReason& r : reasons) r = CancellationReason();
+            // Only this action is reported: the conditions found false
+            // before it are not.
+            reasons.assign(n, CancellationReason());
             reasons[i] = Reason(CancellationCode::kValidationError,
                                 std::string(s.message()));
             cancelled = true;
@@ -420,6 +448,8 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         if (cancelled) {
           return MakeError(ErrorCode::kTransactionCanceled, "cancelled");
         }
+        std::vector<core::Mutation> mutations;
+        mutations.reserve(n);
         for (WriteAction& p : prepared) {
           if (p.mutation.has_value()) {
             mutations.push_back(std::move(*p.mutation));

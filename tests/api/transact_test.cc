@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "api/database_testing.h"
@@ -356,6 +357,48 @@ TEST_P(TransactTest, UpdatesMatchTheGeneralPath) {
       s.Remove("pk");
       EXPECT_EQ(t.ToDynamoJson(), s.ToDynamoJson());
     }
+  }
+}
+
+// Two actions on one item are found at every size (pairs compared up to 16
+// actions, a set beyond), wherever they are, also when one takes its key
+// from a Put's item; nothing is written. Distinct keys at those sizes apply.
+TEST_P(TransactTest, DuplicateItemsAtEverySize) {
+  for (const size_t n : {2, 3, 16, 17, 100}) {
+    for (const auto& [first, second] : std::vector<std::pair<size_t, size_t>>{
+             {0, 1}, {0, n - 1}, {n - 2, n - 1}, {n / 2, n - 1}}) {
+      SCOPED_TRACE(std::to_string(n) + " actions, " + std::to_string(first) +
+                   " = " + std::to_string(second));
+      if (first == second) continue;  // n / 2 of 2
+      TransactWrite tx;
+      for (size_t i = 0; i < n; ++i) {
+        const std::string pk = "d" + std::to_string(n) + "_" +
+                               std::to_string(i == second ? first : i);
+        if (i % 2 == 0) {
+          tx.Put(Doc(pk, static_cast<int>(i)));
+        } else {
+          tx.Update(Key(pk),
+                    Update("SET n = :v").Value(":v", Value::Number(1)));
+        }
+      }
+      const TransactWriteResult r = db_->TransactWrite(tx);
+      EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kValidation) << r.status;
+      EXPECT_THAT(std::string(r.status.message()),
+                  HasSubstr("multiple operations on one item"));
+      EXPECT_TRUE(r.cancellation_reasons.empty());
+      EXPECT_EQ(
+          NumberOf(*db_, "d" + std::to_string(n) + "_" + std::to_string(first)),
+          "<absent>");
+    }
+    TransactWrite distinct;
+    for (size_t i = 0; i < n; ++i) {
+      distinct.Put(Doc("u" + std::to_string(n) + "_" + std::to_string(i), 7));
+    }
+    const TransactWriteResult r = db_->TransactWrite(distinct);
+    EXPECT_TRUE(r.ok()) << n << ": " << r.status;
+    EXPECT_EQ(
+        NumberOf(*db_, "u" + std::to_string(n) + "_" + std::to_string(n - 1)),
+        "7");
   }
 }
 
