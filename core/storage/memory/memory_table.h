@@ -60,6 +60,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/storage/table.h"
+#include "core/util/hash.h"
 
 namespace kstone::core {
 
@@ -110,6 +111,17 @@ class RecordArena {
   size_t capacity_ = 0;
   bool mapped_ = false;  // data_ is a mapping of capacity_ bytes
 };
+
+// The hash of a key suffix in a table's hash index, and the slot it starts
+// probing at among n: by the hash's high bits (Lemire's multiply-shift), so
+// that the fingerprint, taken from the low bits, is independent of the slot.
+inline constexpr uint64_t kHashIndexSeed = 0x6d656d7461626c65ULL;  // "memtable"
+inline uint64_t HashIndexHash(std::string_view key) {
+  return Hash64(key, kHashIndexSeed);
+}
+inline uint64_t SlotOf(uint64_t h, uint64_t n) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(h) * n) >> 64);
+}
 
 }  // namespace memory_table_internal
 
