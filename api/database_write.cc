@@ -135,6 +135,9 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   if (!condition.names.empty()) attrs.names = &action->names;
   if (!condition.values.empty()) attrs.values = &action->values;
   KS_RETURN_IF_ERROR(core::expr::ValidatePlaceholderKeys(attrs));
+  // The stored item's lookup is a chain of cache misses (index slot, record
+  // offset, record): each step starts once the one before had time to land.
+  if (action->prefetched) engine_->PrefetchStep(action->engine_key, 1);
   core::expr::PlaceholderUse use;
   if (action->kind == WriteAction::kConditionCheck &&
       condition.expression.empty()) {
@@ -167,6 +170,7 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   if (!all_used) {
     KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
   }
+  if (action->prefetched) engine_->PrefetchStep(action->engine_key, 2);
 
   // The key and the item.
   *item_error = true;

@@ -147,6 +147,10 @@ class Engine {
   // that whatever the caller does in between overlaps those cache misses.
   // Reads nothing and changes nothing; an empty key is ignored.
   virtual void Prefetch(std::string_view key) const = 0;
+  // Further steps of Prefetch(key) for a caller with more work before its
+  // read (Table::PrefetchStep): step 1 some hundreds of nanoseconds after
+  // Prefetch, step 2 as long after step 1. Same rules as Prefetch.
+  virtual void PrefetchStep(std::string_view key, int step) const = 0;
 
   virtual std::unique_ptr<EngineIterator> NewIterator(
       uint32_t stripe) const = 0;

@@ -62,6 +62,15 @@ void EngineImpl::Prefetch(std::string_view key) const {
   PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key);
 }
 
+void EngineImpl::PrefetchStep(std::string_view key, int step) const {
+  if (key.empty()) return;
+  // Only tables: a memtable's lookup past its filter is a pointer chase
+  // that cannot be started early.
+  const std::shared_ptr<const StripeView> view =
+      stripes_[StripeOfKey(key)].view();
+  for (const auto& table : view->tables) table->PrefetchStep(key, step);
+}
+
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
     const std::vector<std::string_view>& keys) {
   std::vector<uint32_t> stripes;

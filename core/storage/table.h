@@ -87,6 +87,13 @@ class Table {
   // waits for their cache misses in parallel rather than one after another.
   // Must be cheap and must not block; the default does nothing.
   virtual void Prefetch(std::string_view /*key*/) const {}
+  // The next steps of the same hint, for a caller with more work to do
+  // before its Get: step 1 after Prefetch(key)'s lines had time to arrive,
+  // step 2 after step 1's. A table whose Get walks a chain of dependent
+  // cache lines may read what the earlier step loaded (now in cache) and
+  // start loading the next line of the chain. Same rules as Prefetch; the
+  // default does nothing.
+  virtual void PrefetchStep(std::string_view /*key*/, int /*step*/) const {}
 
   virtual std::unique_ptr<TableIterator> NewIterator() const = 0;
 

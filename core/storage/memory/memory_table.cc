@@ -253,6 +253,30 @@ void MemoryTable::Prefetch(std::string_view key) const {
   __builtin_prefetch(&slots_[SlotOf(h, num_slots_)]);
 }
 
+void MemoryTable::PrefetchStep(std::string_view key, int step) const {
+  if (num_slots_ == 0 || key.substr(0, prefix_.size()) != prefix_) return;
+  // The first slot with the key's fingerprint: the record Find compares
+  // first (a false match only costs a useless prefetch).
+  const uint64_t h = HashIndexHash(key.substr(prefix_.size()));
+  const uint32_t index_mask = (uint32_t{1} << index_bits_) - 1;
+  const uint32_t fingerprint =
+      static_cast<uint32_t>(h << index_bits_) & ~index_mask;
+  for (uint64_t pos = SlotOf(h, num_slots_);;
+       pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
+    const uint32_t slot = slots_[pos];
+    if (slot == 0) return;
+    if ((slot & ~index_mask) != fingerprint) continue;
+    const size_t i = (slot & index_mask) - 1;
+    if (step == 1) {
+      __builtin_prefetch(&block_base_[i >> kBlockShift]);
+      __builtin_prefetch(&offsets_[i]);
+    } else {
+      __builtin_prefetch(RecordPtr(i));
+    }
+    return;
+  }
+}
+
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
   size_t i = Find(key);

@@ -139,6 +139,9 @@ class MemoryTable final : public Table,
   bool MayContain(std::string_view key) const override;
   // Prefetches the key's first hash-index slot.
   void Prefetch(std::string_view key) const override;
+  // Step 1: from the slot, the record's offset entries; step 2: from them,
+  // the record.
+  void PrefetchStep(std::string_view key, int step) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 

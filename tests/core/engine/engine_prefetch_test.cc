@@ -67,6 +67,8 @@ TEST_P(EngineTest, PrefetchChangesNothingReadsSee) {
   EXPECT_EQ(Read(e(), KeyOf(4)), std::optional<std::string>("v4b"));
 }
 
+// After Prefetch and its steps, a locked read that skips the probes
+// (GetPrefetched) reads what Get reads.
 TEST_P(EngineTest, GetPrefetchedReadsWhatGetReads) {
   EngineOptions o = SmallOptions();
   o.idle_compaction_ms = 0;
@@ -87,6 +89,8 @@ TEST_P(EngineTest, GetPrefetchedReadsWhatGetReads) {
             ? std::nullopt
             : std::optional<std::string>(absl::StrCat("v", i));
     e()->Prefetch(key);
+    e()->PrefetchStep(key, 1);
+    e()->PrefetchStep(key, 2);
     KS_ASSERT_OK(e()->WriteLocked(
         {key},
         [&](const LockedReader& reader)

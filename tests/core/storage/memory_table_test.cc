@@ -228,6 +228,38 @@ TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
   for (int i = 0; i < 10000; i += 7) EXPECT_TRUE(table->MayContain(Key(i)));
 }
 
+// Prefetch and its steps are hints: for present keys, absent ones, keys
+// outside the table's shared prefix and records in wide offset blocks, they
+// change nothing Get returns (and ASan sees every address they read).
+TEST(MemoryTableTest, PrefetchStepsChangeNothing) {
+  for (size_t value_size : {size_t{4}, size_t{3000}}) {
+    auto table = BuildTable(500, value_size);
+    ASSERT_NE(table, nullptr);
+    for (int i = 0; i < 600; ++i) {
+      for (const std::string& key : {Key(i), absl::StrCat("other", i)}) {
+        table->Prefetch(key);
+        table->PrefetchStep(key, 1);
+        table->PrefetchStep(key, 2);
+        auto got = table->Get(key);
+        ASSERT_TRUE(got.ok()) << got.status();
+        const bool present = i < 500 && key == Key(i);
+        ASSERT_EQ(got->has_value(), present) << key;
+        if (present) {
+          EXPECT_EQ((*got)->value, std::string(value_size, 'v')) << key;
+        }
+      }
+    }
+  }
+  MemoryTableBuilder builder(2, 10);
+  auto empty = builder.FinishTable();
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  (*empty)->PrefetchStep(Key(1), 1);
+  (*empty)->PrefetchStep(Key(1), 2);
+  auto got = (*empty)->Get(Key(1));
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
 TEST(MemoryTableTest, ManyOffsetGroups) {
   constexpr int kRecords = 3 * 4096 + 17;
   auto table = BuildTable(kRecords, 3);
