@@ -117,7 +117,13 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
     if (engine_key.ok()) {
       action->engine_key = std::move(*engine_key);
       if (action->kind != WriteAction::kPut || !condition.expression.empty()) {
-        engine_->Prefetch(action->engine_key);
+        if (action->kind == WriteAction::kUpdate) {
+          // An Update's item is usually there: its lookup is worth
+          // following further while the expressions are prepared.
+          engine_->Prefetch(action->engine_key, &action->prefetch_pin);
+        } else {
+          engine_->Prefetch(action->engine_key);
+        }
         action->prefetched = true;
       }
     } else {
@@ -137,7 +143,9 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   KS_RETURN_IF_ERROR(core::expr::ValidatePlaceholderKeys(attrs));
   // The stored item's lookup is a chain of cache misses (index slot, record
   // offset, record): each step starts once the one before had time to land.
-  if (action->prefetched) engine_->PrefetchStep(action->engine_key, 1);
+  if (action->prefetch_pin != nullptr) {
+    engine_->PrefetchStep(action->engine_key, 1, action->prefetch_pin);
+  }
   core::expr::PlaceholderUse use;
   if (action->kind == WriteAction::kConditionCheck &&
       condition.expression.empty()) {
@@ -170,7 +178,10 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   if (!all_used) {
     KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
   }
-  if (action->prefetched) engine_->PrefetchStep(action->engine_key, 2);
+  if (action->prefetch_pin != nullptr) {
+    engine_->PrefetchStep(action->engine_key, 2, action->prefetch_pin);
+    action->prefetch_pin.reset();  // the read takes the stripe's state anew
+  }
 
   // The key and the item.
   *item_error = true;

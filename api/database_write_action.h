@@ -58,6 +58,8 @@ struct DatabaseImpl::WriteAction {
   // PrepareAction called Engine::Prefetch(engine_key): the locked read need
   // not issue the probes again.
   bool prefetched = false;
+  // Kept by an Update's Prefetch for its further steps (Engine::PrefetchStep).
+  core::Engine::PrefetchPin prefetch_pin;
   std::string_view pk_name;  // the schema's; "" sk_name: no sort key
   std::string_view sk_name;
   // The key in core's terms, built by AddKey when first needed.

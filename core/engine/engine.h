@@ -147,10 +147,16 @@ class Engine {
   // that whatever the caller does in between overlaps those cache misses.
   // Reads nothing and changes nothing; an empty key is ignored.
   virtual void Prefetch(std::string_view key) const = 0;
-  // Further steps of Prefetch(key) for a caller with more work before its
-  // read (Table::PrefetchStep): step 1 some hundreds of nanoseconds after
-  // Prefetch, step 2 as long after step 1. Same rules as Prefetch.
-  virtual void PrefetchStep(std::string_view key, int step) const = 0;
+  // Prefetch that also keeps, in *pin, the stripe state it probed, for
+  // PrefetchStep: the further steps of the same hint for a caller with more
+  // work before its read (Table::PrefetchStep): step 1 some hundreds of
+  // nanoseconds after Prefetch, step 2 as long after step 1. Same rules as
+  // Prefetch. The pin keeps the stripe's tables of that moment alive: drop
+  // it with the write it prepares.
+  using PrefetchPin = std::shared_ptr<const void>;
+  virtual void Prefetch(std::string_view key, PrefetchPin* pin) const = 0;
+  virtual void PrefetchStep(std::string_view key, int step,
+                            const PrefetchPin& pin) const = 0;
 
   virtual std::unique_ptr<EngineIterator> NewIterator(
       uint32_t stripe) const = 0;

@@ -62,7 +62,9 @@ class EngineImpl final : public Engine {
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override;
   void Prefetch(std::string_view key) const override;
-  void PrefetchStep(std::string_view key, int step) const override;
+  void Prefetch(std::string_view key, PrefetchPin* pin) const override;
+  void PrefetchStep(std::string_view key, int step,
+                    const PrefetchPin& pin) const override;
   std::unique_ptr<EngineIterator> NewIterator(uint32_t stripe) const override;
   absl::Status Flush() override;
   absl::Status Compact() override;

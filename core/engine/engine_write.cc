@@ -62,13 +62,20 @@ void EngineImpl::Prefetch(std::string_view key) const {
   PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key);
 }
 
-void EngineImpl::PrefetchStep(std::string_view key, int step) const {
+void EngineImpl::Prefetch(std::string_view key, PrefetchPin* pin) const {
   if (key.empty()) return;
+  std::shared_ptr<const StripeView> view = stripes_[StripeOfKey(key)].view();
+  PrefetchProbes(*view, key);
+  *pin = std::move(view);
+}
+
+void EngineImpl::PrefetchStep(std::string_view key, int step,
+                              const PrefetchPin& pin) const {
+  if (key.empty() || pin == nullptr) return;
   // Only tables: a memtable's lookup past its filter is a pointer chase
   // that cannot be started early.
-  const std::shared_ptr<const StripeView> view =
-      stripes_[StripeOfKey(key)].view();
-  for (const auto& table : view->tables) table->PrefetchStep(key, step);
+  const auto& view = *static_cast<const StripeView*>(pin.get());
+  for (const auto& table : view.tables) table->PrefetchStep(key, step);
 }
 
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(

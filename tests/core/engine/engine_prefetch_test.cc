@@ -88,9 +88,11 @@ TEST_P(EngineTest, GetPrefetchedReadsWhatGetReads) {
         i >= 90 || i % 4 == 0
             ? std::nullopt
             : std::optional<std::string>(absl::StrCat("v", i));
-    e()->Prefetch(key);
-    e()->PrefetchStep(key, 1);
-    e()->PrefetchStep(key, 2);
+    Engine::PrefetchPin pin;
+    e()->Prefetch(key, &pin);
+    e()->PrefetchStep(key, 1, pin);
+    e()->PrefetchStep(key, 2, pin);
+    pin.reset();
     KS_ASSERT_OK(e()->WriteLocked(
         {key},
         [&](const LockedReader& reader)
