@@ -34,7 +34,15 @@
 
 #include "core/storage/disk/disk_wal.h"
 
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include <atomic>
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,6 +54,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "core/storage/disk/disk_wal_impl.h"
 #include "core/storage/disk/file_names.h"
 #include "core/storage/disk/wal_format.h"
@@ -60,6 +70,31 @@ constexpr size_t kMaxGroupExtraBytes = 1 << 20;
 
 // Buffered appends are written to the OS once this many bytes wait.
 constexpr size_t kMaxBufferedBytes = 64 << 10;
+
+// A queued writer sleeps on its Writer::turn word. Linux futexes are used
+// directly rather than std::atomic::wait/notify_one because the waker
+// calls wake after its store, when the waiter may already have returned
+// and its Writer be gone: a futex wake takes just the word's address (a
+// stale address wakes nobody, or makes a later wait on the same stack slot
+// look again), while notify_one would be a call on a destroyed object.
+void WaitWhileEqual(std::atomic<int>* word, int value) {
+#ifdef __linux__
+  static_assert(sizeof(std::atomic<int>) == sizeof(int));
+  ::syscall(SYS_futex, reinterpret_cast<int*>(word), FUTEX_WAIT_PRIVATE, value,
+            nullptr, nullptr, 0);
+#else
+  word->wait(value, std::memory_order_acquire);
+#endif
+}
+
+void WakeOne(std::atomic<int>* word) {
+#ifdef __linux__
+  ::syscall(SYS_futex, reinterpret_cast<int*>(word), FUTEX_WAKE_PRIVATE, 1,
+            nullptr, nullptr, 0);
+#else
+  word->notify_one();
+#endif
+}
 
 }  // namespace
 
@@ -114,15 +149,79 @@ absl::StatusOr<uint64_t> DiskWal::Rotate() {
   return w.closed;
 }
 
+DiskWal::Turn DiskWal::AwaitTurn(Writer* w) {
+  int turn = w->turn.load(std::memory_order_acquire);
+  while (turn == kWait) {
+    WaitWhileEqual(&w->turn, kWait);
+    turn = w->turn.load(std::memory_order_acquire);
+  }
+  return static_cast<Turn>(turn);
+}
+
+void DiskWal::SetTurn(Writer* w, Turn turn) {
+  std::atomic<int>* const word = &w->turn;
+  word->store(turn, std::memory_order_release);
+  // From here on *w may be gone (its writer saw the store and returned):
+  // only the word's address is used.
+  WakeOne(word);
+}
+
+size_t DiskWal::QueuedSyncedAppends(size_t skip) const {
+  size_t n = 0;
+  for (size_t i = skip; i < writers_.size(); ++i) {
+    n += writers_[i]->op == Op::kAppend && writers_[i]->sync ? 1 : 0;
+  }
+  return n;
+}
+
+void DiskWal::Gather(Writer* w) {
+  const size_t queued = QueuedSyncedAppends(0);
+  const GroupCommitGather::Plan plan = gather_.Next(queued);
+  if (plan.target <= queued || plan.max_wait <= absl::ZeroDuration()) return;
+  // Arrivals count whatever they queue: all of it joins the group.
+  gather_until_ = writers_.size() + (plan.target - queued);
+  gather_cut_ = false;
+  ++counters_.gathers;
+  const absl::Time deadline = absl::Now() + plan.max_wait;
+  bool reached = true;
+  while (writers_.size() < gather_until_ && !gather_cut_) {
+    if (gather_cv_.WaitWithDeadline(&mu_, deadline)) {
+      reached = writers_.size() >= gather_until_ || gather_cut_;
+      break;
+    }
+  }
+  gather_until_ = 0;
+  counters_.gather_time += absl::Now() - (deadline - plan.max_wait);
+  if (reached) ++counters_.gathers_reached;
+  gather_.GatherDone(reached);
+  assert(w == writers_.front());
+  (void)w;
+}
+
 absl::Status DiskWal::Run(Writer* w) {
-  absl::MutexLock lock(&mu_);
-  if (!error_.ok()) return error_;
+  mu_.Lock();
+  if (!error_.ok()) {
+    absl::Status status = error_;
+    mu_.Unlock();
+    return status;
+  }
   appended_ = true;
   writers_.push_back(w);
-  while (!w->done && w != writers_.front()) w->cv.Wait(&mu_);
-  if (w->done) return w->status;
+  if (writers_.size() > 1) {
+    if (gather_until_ > 0) {
+      if (w->op == Op::kRotate) gather_cut_ = true;
+      if (writers_.size() >= gather_until_ || gather_cut_) {
+        gather_cv_.Signal();
+      }
+    }
+    mu_.Unlock();
+    if (AwaitTurn(w) == kDone) return w->status;
+    mu_.Lock();
+  }
 
-  // w leads. Gather the group: a Rotate goes alone.
+  // w leads. A synced group first gathers the writers recent groups had.
+  if (w->op == Op::kAppend && w->sync) Gather(w);
+  // Take the group: a Rotate goes alone.
   std::vector<Writer*> group;
   bool sync = false;
   bool write_out = false;
@@ -139,6 +238,7 @@ absl::Status DiskWal::Run(Writer* w) {
   absl::Status status = error_;
   uint64_t closed = 0;
   bool rotated = false;
+  absl::Duration took;
   if (status.ok()) {
     std::vector<const std::string*> records;
     for (Writer* g : group) {
@@ -161,7 +261,9 @@ absl::Status DiskWal::Run(Writer* w) {
       }
       const std::string& data =
           records.size() == 1 ? *records.front() : group_buffer_;
+      const absl::Time start = absl::Now();
       status = WriteGroup(data, sync, &rotated);
+      took = absl::Now() - start;
     }
     mu_.Lock();
     if (!status.ok() && error_.ok()) error_ = status;
@@ -179,19 +281,35 @@ absl::Status DiskWal::Run(Writer* w) {
         (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
   }
   if (rotated) current_ = active_.number;
+  if (sync && w->op != Op::kRotate) {
+    size_t appends = 0;
+    for (Writer* g : group) appends += g->op == Op::kAppend ? 1 : 0;
+    ++counters_.synced_groups;
+    counters_.synced_appends += appends;
+    counters_.sync_time += took;
+    if (status.ok()) {
+      gather_.GroupDone(appends, QueuedSyncedAppends(group.size()), took);
+    }
+  }
   for (Writer* g : group) {
     assert(g == writers_.front());
+    (void)g;
     writers_.pop_front();
-    g->status = status;
-    g->closed = closed;
-    g->done = true;
-    if (g != w) g->cv.Signal();
   }
-  if (!writers_.empty()) {
-    writers_.front()->cv.Signal();
-  } else if (written_out_waiters_ > 0 && NothingBuffered()) {
+  Writer* const next = writers_.empty() ? nullptr : writers_.front();
+  if (next == nullptr && written_out_waiters_ > 0 && NothingBuffered()) {
     written_out_cv_.SignalAll();
   }
+  mu_.Unlock();
+  // Each writer of the group, and the next leader, wakes on its own.
+  for (Writer* g : group) {
+    if (g == w) continue;
+    g->status = status;
+    g->closed = closed;
+    SetTurn(g, kDone);
+  }
+  w->closed = closed;
+  if (next != nullptr) SetTurn(next, kLead);
   return status;
 }
 

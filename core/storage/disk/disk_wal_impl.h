@@ -7,6 +7,7 @@
 // removal, stats, OpenDiskWal). Internal: everything else goes through
 // OpenDiskWal (disk_wal.h) and the Wal interface.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -22,7 +23,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/storage/disk/disk_wal_test_hooks.h"
 #include "core/storage/disk/file_system.h"
+#include "core/storage/disk/group_commit_gather.h"
 #include "core/storage/wal.h"
 
 namespace kstone::core {
@@ -69,10 +72,17 @@ class DiskWal final : public Wal {
     while (!NothingBuffered()) written_out_cv_.Wait(&mu_);
     --written_out_waiters_;
   }
+  DiskWalGroupCounters TEST_GroupCounters() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return counters_;
+  }
 
  private:
   // kWriteOut hands buffered appends to the OS (the flusher's operation).
   enum class Op { kAppend, kSync, kRotate, kWriteOut };
+
+  // A queued writer's turn (Writer::turn).
+  enum Turn : int { kWait, kLead, kDone };
 
   // One queued operation. Lives on its caller's stack.
   struct Writer {
@@ -81,10 +91,15 @@ class DiskWal final : public Wal {
     const Op op;
     const std::string record;  // a framed record (kAppend only)
     const bool sync;
-    bool done = false;    // protected by mu_
-    absl::Status status;  // protected by mu_
+    // Set by the leader that finished this writer's group, before `turn`
+    // becomes kDone; read by the writer after it sees kDone.
+    absl::Status status;
     uint64_t closed = 0;  // kRotate: the segment closed
-    absl::CondVar cv;
+    // kWait until the leader before it hands over: kLead (lead the next
+    // group) or kDone (its group is written). The writer waits on it
+    // without mu_, so that a finished group wakes all at once instead of
+    // one after another through the mutex.
+    std::atomic<int> turn{kWait};
   };
 
   // The segment being written. Touched only by the leader (the writer at the
@@ -97,6 +112,16 @@ class DiskWal final : public Wal {
 
   // Queues `w`, waits for it, leads a group if it reaches the front.
   absl::Status Run(Writer* w) ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until `w` (queued, not at the front) leads or is done.
+  static Turn AwaitTurn(Writer* w);
+  // Hands `w` its turn and wakes it; `w` may be gone when this returns.
+  static void SetTurn(Writer* w, Turn turn);
+  // The leader `w` of a synced group waits, if recent groups say so, for
+  // more synced writers to queue before it takes its group.
+  void Gather(Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Synced appends queued behind the first `skip` writers.
+  size_t QueuedSyncedAppends(size_t skip) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The leader's I/O, run without mu_. WriteGroup writes the buffer, then
   // `data`; BufferGroup adds the records to the buffer (writing it once
   // full); WriteBuffered writes the buffer without flushing the file.
@@ -136,6 +161,15 @@ class DiskWal final : public Wal {
   // The segment appends go to (its file may not exist yet).
   uint64_t current_ ABSL_GUARDED_BY(mu_);
   bool appended_ ABSL_GUARDED_BY(mu_) = false;  // Replay is no longer allowed
+
+  // Group commit's gather (see Gather). While a leader gathers, a writer
+  // that makes the queue gather_until_ long (or queues a Rotate, which
+  // ends any group) signals gather_cv_; 0 when no leader gathers.
+  GroupCommitGather gather_ ABSL_GUARDED_BY(mu_);
+  size_t gather_until_ ABSL_GUARDED_BY(mu_) = 0;
+  bool gather_cut_ ABSL_GUARDED_BY(mu_) = false;  // a Rotate queued
+  absl::CondVar gather_cv_;
+  DiskWalGroupCounters counters_ ABSL_GUARDED_BY(mu_);
 
   // Buffered appends (see the file comment).
   bool buffering_ ABSL_GUARDED_BY(mu_) = false;

@@ -165,6 +165,12 @@ size_t TEST_DiskWalBufferedBytes(Wal* wal) {
   return disk_wal == nullptr ? 0 : disk_wal->TEST_BufferedBytes();
 }
 
+DiskWalGroupCounters TEST_DiskWalGroupCounters(Wal* wal) {
+  auto* disk_wal = dynamic_cast<DiskWal*>(wal);
+  return disk_wal == nullptr ? DiskWalGroupCounters{}
+                             : disk_wal->TEST_GroupCounters();
+}
+
 void TEST_DiskWalWaitUntilWrittenOut(Wal* wal) {
   auto* disk_wal = dynamic_cast<DiskWal*>(wal);
   if (disk_wal != nullptr) disk_wal->TEST_WaitUntilWrittenOut();

@@ -1,11 +1,16 @@
-// Group commit of the disk WAL, shown deterministically: a leader is held
-// inside its sync while followers queue behind it; no timing is involved.
+// Group commit of the disk WAL: a leader held inside its sync while
+// followers queue behind it (deterministic, no timing involved), the gather
+// of a synced group's leader shown by its counters, and many concurrent
+// synced writers whose acknowledged records all replay in order.
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -48,6 +53,12 @@ class GateFileSystem final : public FileSystem {
   int appends() {
     absl::MutexLock lock(&mu_);
     return appends_;
+  }
+  // Every sync yields the processor this many times first, so that it takes
+  // a while and writers queue behind it (no timing is asserted).
+  void SetSyncYields(int yields) {
+    absl::MutexLock lock(&mu_);
+    sync_yields_ = yields;
   }
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -112,6 +123,7 @@ class GateFileSystem final : public FileSystem {
     }
     absl::Status Flush() override { return base_->Flush(); }
     absl::Status Sync() override {
+      int yields;
       {
         absl::MutexLock lock(&fs_->mu_);
         ++fs_->syncs_;
@@ -119,7 +131,9 @@ class GateFileSystem final : public FileSystem {
         fs_->mu_.Await(absl::Condition(
             +[](bool* closed) { return !*closed; }, &fs_->closed_));
         fs_->sync_waiting_ = false;
+        yields = fs_->sync_yields_;
       }
+      for (int i = 0; i < yields; ++i) std::this_thread::yield();
       return base_->Sync();
     }
     absl::Status Close() override { return base_->Close(); }
@@ -136,7 +150,23 @@ class GateFileSystem final : public FileSystem {
   bool sync_waiting_ ABSL_GUARDED_BY(mu_) = false;
   int syncs_ ABSL_GUARDED_BY(mu_) = 0;
   int appends_ ABSL_GUARDED_BY(mu_) = 0;
+  int sync_yields_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+// The first_seq of every batch in the log, in log order.
+std::vector<uint64_t> ReplayedSeqs(FileSystem* fs) {
+  std::vector<uint64_t> seqs;
+  absl::StatusOr<std::unique_ptr<Wal>> wal = OpenDiskWal(fs, kDir, 1 << 20);
+  EXPECT_TRUE(wal.ok()) << wal.status();
+  if (!wal.ok()) return seqs;
+  absl::StatusOr<WalReplayReport> report =
+      (*wal)->Replay([&](const WriteBatch& batch) {
+        seqs.push_back(batch.first_seq);
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(report.ok()) << report.status();
+  return seqs;
+}
 
 TEST(DiskWalGroupCommitTest, WritersQueuedBehindALeaderShareOneSync) {
   constexpr int kFollowers = 7;
@@ -185,6 +215,129 @@ TEST(DiskWalGroupCommitTest, WritersQueuedBehindALeaderShareOneSync) {
   std::vector<uint64_t> expected;
   for (uint64_t seq = 1; seq <= kFollowers + 2; ++seq) expected.push_back(seq);
   EXPECT_EQ(seqs, expected);
+}
+
+TEST(DiskWalGroupCommitTest, LoneSyncedWriterNeverGathers) {
+  GateFileSystem fs;
+  fs.SetSyncYields(50);  // syncs take a while: a gather would have time
+  KS_ASSERT_OK(fs.CreateDir(kDir));
+  KS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Wal> wal,
+                          OpenDiskWal(&fs, kDir, 1 << 20));
+  constexpr int kAppends = 200;
+  for (int i = 1; i <= kAppends; ++i) {
+    KS_ASSERT_OK(wal->Append(OneRecordBatch(i, 10), true));
+  }
+  const DiskWalGroupCounters counters = TEST_DiskWalGroupCounters(wal.get());
+  EXPECT_EQ(counters.synced_groups, uint64_t{kAppends});
+  EXPECT_EQ(counters.synced_appends, uint64_t{kAppends});
+  EXPECT_EQ(counters.gathers, 0u);
+  EXPECT_GT(counters.sync_time, absl::ZeroDuration());
+}
+
+TEST(DiskWalGroupCommitTest, LeaderAfterAGroupThatLeftWritersQueuedGathers) {
+  GateFileSystem fs;
+  KS_ASSERT_OK(fs.CreateDir(kDir));
+  KS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Wal> wal,
+                          OpenDiskWal(&fs, kDir, 1 << 20));
+  KS_ASSERT_OK(wal->Append(OneRecordBatch(1, 10), true));
+
+  // A syncs alone while B and C queue: 3 writers are about. B then leads
+  // {B, C} and waits for a third writer, who never comes.
+  fs.Close();
+  absl::Status a, b, c;
+  std::thread ta([&] { a = wal->Append(OneRecordBatch(2, 10), true); });
+  fs.AwaitSyncWaiting();
+  std::thread tb([&] { b = wal->Append(OneRecordBatch(3, 10), true); });
+  while (TEST_DiskWalQueuedWriters(wal.get()) < 2) std::this_thread::yield();
+  std::thread tc([&] { c = wal->Append(OneRecordBatch(4, 10), true); });
+  while (TEST_DiskWalQueuedWriters(wal.get()) < 3) std::this_thread::yield();
+  const int syncs_before = fs.syncs();
+  fs.Open();
+  ta.join();
+  tb.join();
+  tc.join();
+  KS_EXPECT_OK(a);
+  KS_EXPECT_OK(b);
+  KS_EXPECT_OK(c);
+  const DiskWalGroupCounters counters = TEST_DiskWalGroupCounters(wal.get());
+  EXPECT_EQ(counters.gathers, 1u);
+  EXPECT_EQ(counters.gathers_reached, 0u);
+  EXPECT_EQ(counters.synced_groups, 3u);  // {1}, {A}, {B, C}
+  EXPECT_EQ(counters.synced_appends, 4u);
+  EXPECT_EQ(fs.syncs() - syncs_before, 1);  // {B, C}; A's was counted
+
+  wal.reset();
+  // B queued before C, and both after A.
+  EXPECT_EQ(ReplayedSeqs(&fs), (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+TEST(DiskWalGroupCommitTest, ConcurrentSyncedWritersReplayAcknowledgedInOrder) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;
+  GateFileSystem fs;
+  fs.SetSyncYields(20);
+  KS_ASSERT_OK(fs.CreateDir(kDir));
+  KS_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Wal> wal,
+                          OpenDiskWal(&fs, kDir, 1 << 20));
+
+  // acked: seqs in the order their Append returned. acked_before[seq]: how
+  // many had returned when that seq's Append began; all of those must be
+  // earlier in the log.
+  absl::Mutex mu;
+  std::vector<uint64_t> acked;
+  std::map<uint64_t, size_t> acked_before;
+  std::vector<absl::Status> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const uint64_t seq = 1 + static_cast<uint64_t>(t) * kPerThread + i;
+        {
+          absl::MutexLock lock(&mu);
+          acked_before[seq] = acked.size();
+        }
+        absl::Status s = wal->Append(OneRecordBatch(seq, 10 + i % 50), true);
+        if (!s.ok()) {
+          failures[t] = s;
+          return;
+        }
+        absl::MutexLock lock(&mu);
+        acked.push_back(seq);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const absl::Status& s : failures) KS_EXPECT_OK(s);
+  ASSERT_EQ(acked.size(), size_t{kThreads * kPerThread});
+  const DiskWalGroupCounters counters = TEST_DiskWalGroupCounters(wal.get());
+  EXPECT_EQ(counters.synced_appends, uint64_t{kThreads * kPerThread});
+  EXPECT_LE(counters.synced_groups, counters.synced_appends);
+  EXPECT_LE(counters.gathers_reached, counters.gathers);
+
+  wal.reset();
+  const std::vector<uint64_t> seqs = ReplayedSeqs(&fs);
+  ASSERT_EQ(seqs.size(), acked.size());
+  std::map<uint64_t, size_t> position;
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    ASSERT_TRUE(position.emplace(seqs[i], i).second) << "twice: " << seqs[i];
+  }
+  // latest[k]: the largest log position among the first k acknowledged.
+  std::vector<size_t> latest(acked.size() + 1, 0);
+  for (size_t k = 0; k < acked.size(); ++k) {
+    ASSERT_EQ(position.count(acked[k]), 1u) << "missing: " << acked[k];
+    latest[k + 1] = std::max(latest[k], position[acked[k]] + 1);
+  }
+  for (const auto& [seq, before] : acked_before) {
+    EXPECT_LE(latest[before], position[seq])
+        << "seq " << seq << " is before a record acknowledged earlier";
+  }
+  // Each thread's records are in the order it appended them.
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 1; i < kPerThread; ++i) {
+      const uint64_t seq = 1 + static_cast<uint64_t>(t) * kPerThread + i;
+      EXPECT_LT(position[seq - 1], position[seq]) << "seq " << seq;
+    }
+  }
 }
 
 }  // namespace
