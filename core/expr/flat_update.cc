@@ -22,6 +22,8 @@ struct StoredAttribute {
   std::string_view record;  // varint name length, name, value
   std::string_view value;   // tag and payload
   size_t dynamo_size = 0;   // name bytes + value size
+  bool is_number = false;   // then `number` is the value, as parsed
+  Number number;
 };
 
 using StoredAttributes = absl::InlinedVector<StoredAttribute, 16>;
@@ -34,16 +36,26 @@ class AttributeSpanBuilder : public NullItemBuilder {
       : attributes_(attributes) {}
 
   void BeginItem(size_t) {}
+  // A top-level value gets its own slot, so that Num can tell it from the
+  // numbers nested in lists, maps and sets (which get the base's).
   Value* BeginAttribute(std::string_view name) {
-    attributes_->push_back(StoredAttribute{name, {}, {}, 0});
-    return NullItemBuilder::BeginAttribute(name);
+    attributes_->emplace_back().name = name;
+    return &top_level_;
   }
   void EndAttribute(size_t dynamo_size) {
     attributes_->back().dynamo_size = dynamo_size;
   }
+  // Keeps a top-level number as parsed, so that an arithmetic operand does
+  // not decode it a second time.
+  void Num(Value* value, const Number& n) {
+    if (value != &top_level_) return;
+    attributes_->back().is_number = true;
+    attributes_->back().number = n;
+  }
 
  private:
   StoredAttributes* const attributes_;
+  Value top_level_;
 };
 
 // Parses `stored` into its top-level attributes with their byte spans.
@@ -94,13 +106,9 @@ bool OperandNumber(const Operand& operand, const StoredAttributes& attributes,
     return true;
   }
   const StoredAttribute* a = Find(attributes, operand.path.elements[0].name);
-  if (a == nullptr || a->value.empty() ||
-      static_cast<uint8_t>(a->value[0]) !=
-          static_cast<uint8_t>(ItemTag::kNumber)) {
-    return false;
-  }
-  std::string_view payload = a->value.substr(1);
-  return Number::DecodeOrdered(&payload, out) && payload.empty();
+  if (a == nullptr || !a->is_number) return false;
+  *out = a->number;
+  return true;
 }
 
 // A new value of a target attribute: bytes [offset, offset + length) of the
