@@ -261,11 +261,40 @@ absl::StatusOr<Number> Number::FromDouble(double value) {
   return Parse(std::string_view(buf, r.ptr - buf));
 }
 
+namespace {
+
+// The value of `n` if it is an integer below 10^18 in magnitude (so that a
+// sum or difference of two fits an int64 exactly). Counters, the common
+// case of arithmetic in updates, take this path instead of the digit-wise
+// one.
+bool SmallInteger(const Number& n, int64_t* out) {
+  if (n.is_zero()) {
+    *out = 0;
+    return true;
+  }
+  const int digits = n.num_digits();
+  const int exponent = n.exponent();
+  if (exponent < digits || exponent > 18) return false;
+  int64_t v = 0;
+  for (int i = 0; i < digits; ++i) v = v * 10 + n.digit(i);
+  for (int i = digits; i < exponent; ++i) v *= 10;
+  *out = n.is_negative() ? -v : v;
+  return true;
+}
+
+}  // namespace
+
 absl::StatusOr<Number> Number::Add(const Number& a, const Number& b) {
+  int64_t x;
+  int64_t y;
+  if (SmallInteger(a, &x) && SmallInteger(b, &y)) return FromInt64(x + y);
   return NumberBuilder::AddSigned(a, b, b.negative_);
 }
 
 absl::StatusOr<Number> Number::Subtract(const Number& a, const Number& b) {
+  int64_t x;
+  int64_t y;
+  if (SmallInteger(a, &x) && SmallInteger(b, &y)) return FromInt64(x - y);
   return NumberBuilder::AddSigned(a, b, !b.negative_ && !b.is_zero());
 }
 

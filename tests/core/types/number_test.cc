@@ -234,6 +234,53 @@ TEST(NumberTest, RandomArithmeticMatchesInt64) {
   }
 }
 
+// Integers below 10^18 add in int64 arithmetic, larger ones and fractions
+// digit by digit: both give the number Parse gives for the exact result,
+// byte for byte in the ordered encoding, on either side of the boundary.
+TEST(NumberTest, IntegerFastPathGivesCanonicalNumbers) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  std::mt19937_64 rng(seed);
+  const int64_t kBound = 1000000000000000000;  // 10^18
+  auto canonical = [](__int128 v) {
+    std::string text = v < 0 ? "-" : "";
+    unsigned __int128 m = v < 0 ? -static_cast<unsigned __int128>(v) : v;
+    std::string digits;
+    do {
+      digits.insert(digits.begin(), static_cast<char>('0' + m % 10));
+      m /= 10;
+    } while (m != 0);
+    return N(text + digits);
+  };
+  auto encoded = [](const Number& n) {
+    std::string out;
+    n.EncodeOrdered(&out);
+    return out;
+  };
+  for (int i = 0; i < 4000; ++i) {
+    // Near the boundary, at every scale, with trailing zeros.
+    int64_t a = static_cast<int64_t>(rng() % kBound) >> (rng() % 62);
+    int64_t b = static_cast<int64_t>(rng() % kBound) >> (rng() % 62);
+    if (rng() % 4 == 0) a = kBound - 1 - a % 1000;
+    if (rng() % 5 == 0) b = (b / 1000) * 1000;
+    if (rng() % 2 == 0) a = -a;
+    if (rng() % 2 == 0) b = -b;
+    for (__int128 extra : {__int128{0}, __int128{kBound}}) {
+      // `extra` pushes b past the fast path's bound.
+      const __int128 bb = b < 0 ? b - extra : b + extra;
+      const Number na = canonical(a);
+      const Number nb = canonical(bb);
+      absl::StatusOr<Number> sum = Number::Add(na, nb);
+      absl::StatusOr<Number> diff = Number::Subtract(na, nb);
+      ASSERT_TRUE(sum.ok() && diff.ok());
+      EXPECT_EQ(encoded(*sum), encoded(canonical(__int128{a} + bb)))
+          << a << " + " << static_cast<double>(bb);
+      EXPECT_EQ(encoded(*diff), encoded(canonical(__int128{a} - bb)))
+          << a << " - " << static_cast<double>(bb);
+    }
+  }
+}
+
 // Scaled integers check fractional and large exponents: A*10^k + B*10^k is
 // (A+B)*10^k, whatever k is.
 TEST(NumberTest, RandomScaledArithmetic) {
