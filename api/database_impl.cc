@@ -214,17 +214,23 @@ absl::Status DatabaseImpl::CheckItemKey(const Key& key,
 
 absl::Status DatabaseImpl::Put(const Key& key, const Item& item) {
   KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
-  KS_RETURN_IF_ERROR(CheckItemKey(key, item));
   core::WriteBatch batch;
   batch.mutations.push_back(
       core::Mutation{core::RecordType::kValue, std::move(engine_key), ""});
+  KS_RETURN_IF_ERROR(EncodePutValue(key, item, &batch.mutations[0].value));
+  return engine_->Write(std::move(batch));
+}
+
+absl::Status DatabaseImpl::EncodePutValue(const Key& key, const Item& item,
+                                          std::string* value) const {
+  KS_RETURN_IF_ERROR(CheckItemKey(key, item));
   // Most items are flat: validated and encoded in one pass.
   if (EncodeFlatItem(item, schema_.partition_key_name(),
                      schema_.has_sort_key()
                          ? std::string_view(schema_.sort_key_name())
                          : std::string_view(),
-                     key.has_sort_key(), &batch.mutations[0].value)) {
-    return engine_->Write(std::move(batch));
+                     key.has_sort_key(), value)) {
+    return absl::OkStatus();
   }
   KS_ASSIGN_OR_RETURN(core::Item core_item, ItemToCore(item));
   // Validate the item as stored, key attributes included (they count toward
@@ -247,9 +253,8 @@ absl::Status DatabaseImpl::Put(const Key& key, const Item& item) {
                               schema_.has_sort_key()
                                   ? std::string_view(schema_.sort_key_name())
                                   : std::string_view()};
-  batch.mutations[0].value =
-      core::EncodeItem(core_item, absl::MakeConstSpan(skip, 2));
-  return engine_->Write(std::move(batch));
+  *value = core::EncodeItem(core_item, absl::MakeConstSpan(skip, 2));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<Item>> DatabaseImpl::Get(const Key& key) const {

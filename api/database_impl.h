@@ -140,6 +140,16 @@ class DatabaseImpl {
   absl::StatusOr<std::string> EngineKeyOf(const Key& key) const;
   // Checks that `item`'s key attributes, where present, equal `key`.
   absl::Status CheckItemKey(const Key& key, const Item& item) const;
+  // The stored form of a Put of `item` under `key` (checked against the key,
+  // validated, without the key attributes) in *value.
+  absl::Status EncodePutValue(const Key& key, const Item& item,
+                              std::string* value) const;
+  // A Put whose condition only asks whether the item exists
+  // (attribute_exists / attribute_not_exists of a key attribute): the
+  // stored item's existence checked under the stripe lock, without the
+  // general path's expression and action machinery (database_write.cc).
+  absl::Status PutIfItemExists(const Key& key, const Item& item,
+                               bool must_exist);
 
   // Constant after construction.
   const std::unique_ptr<core::Engine> engine_;

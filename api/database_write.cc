@@ -369,6 +369,32 @@ absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
   return status;
 }
 
+absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
+                                           bool must_exist) {
+  KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
+  // The stored item's probes load while the item is encoded.
+  engine_->Prefetch(engine_key);
+  std::string value;
+  KS_RETURN_IF_ERROR(EncodePutValue(key, item, &value));
+  thread_local std::vector<std::string> lock_keys(1);  // as ApplyAction's
+  lock_keys[0].assign(engine_key);
+  return engine_->WriteLocked(
+      lock_keys,
+      [&](const core::LockedReader& reader)
+          -> absl::StatusOr<std::vector<core::Mutation>> {
+        KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                            reader.GetPrefetched(engine_key));
+        if (stored.has_value() != must_exist) {
+          return MakeError(ErrorCode::kConditionalCheckFailed,
+                           "The conditional request failed");
+        }
+        std::vector<core::Mutation> m;
+        m.push_back(core::Mutation{core::RecordType::kValue,
+                                   std::move(engine_key), std::move(value)});
+        return m;
+      });
+}
+
 namespace {
 
 // A conditional Put or Delete (kind), returning per `rv`.
@@ -401,6 +427,29 @@ absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
           ReturnValuesOnConditionCheckFailure::kNone) {
     KS_RETURN_IF_ERROR(Put(key, item));  // the plain, lock-free path
     return WriteResult();
+  }
+  const WriteCondition& condition = options.condition();
+  if (options.return_values() == ReturnValues::kNone &&
+      condition.on_failure == ReturnValuesOnConditionCheckFailure::kNone &&
+      condition.names.empty() && condition.values.empty() &&
+      !condition.expression.empty()) {
+    // Put-if-absent and put-if-present: a check of the item's existence.
+    // (A parse error here is the one the general path reports first.)
+    KS_ASSIGN_OR_RETURN(CachedCondition parsed,
+                        ParseConditionCached(condition.expression));
+    KS_RETURN_IF_ERROR(parsed->Resolve(core::expr::ExpressionAttributes()));
+    const absl::string_view key_names[2] = {
+        ToAbsl(schema_.partition_key_name()),
+        schema_.has_sort_key() ? ToAbsl(schema_.sort_key_name())
+                               : absl::string_view()};
+    const auto check = parsed->KeyExistenceCheck(
+        absl::MakeConstSpan(key_names, schema_.has_sort_key() ? 2 : 1));
+    if (check != core::expr::ConditionExpression::ItemCheck::kOther) {
+      KS_RETURN_IF_ERROR(PutIfItemExists(
+          key, item,
+          check == core::expr::ConditionExpression::ItemCheck::kExists));
+      return WriteResult();
+    }
   }
   return PutOrDelete(this, WriteAction::kPut, key, &item, options.condition(),
                      options.return_values());

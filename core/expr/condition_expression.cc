@@ -188,6 +188,33 @@ bool ConditionExpression::ReadsOnly(
   return TreeReadsOnly(*root_, names);
 }
 
+ConditionExpression::ItemCheck ConditionExpression::KeyExistenceCheck(
+    absl::Span<const absl::string_view> key_names) const {
+  const ConditionNode& node = *root_;
+  if (node.type != ConditionNode::Type::kFunction ||
+      node.operands.size() != 1 || !node.operands[0].is_function()) {
+    return ItemCheck::kOther;
+  }
+  const FunctionCall& call = *node.operands[0].call;
+  if ((call.function != Function::kAttributeExists &&
+       call.function != Function::kAttributeNotExists) ||
+      call.args.size() != 1 || !call.args[0].is_path()) {
+    return ItemCheck::kOther;
+  }
+  const DocumentPath& path = call.args[0].path;
+  if (path.elements.size() != 1 || path.elements[0].is_index() ||
+      !path.elements[0].placeholder.empty()) {
+    return ItemCheck::kOther;
+  }
+  for (absl::string_view key : key_names) {
+    if (path.elements[0].name == key) {
+      return call.function == Function::kAttributeExists ? ItemCheck::kExists
+                                                         : ItemCheck::kAbsent;
+    }
+  }
+  return ItemCheck::kOther;
+}
+
 absl::Status ConditionExpression::CheckNoKeyAttributes(
     const KeySchema& schema) const {
   assert(resolved_);

@@ -70,6 +70,14 @@ class ConditionExpression {
   // evaluates the same as the whole item. REQUIRES: Resolve() succeeded.
   bool ReadsOnly(absl::Span<const absl::string_view> names) const;
 
+  // Whether the whole expression is attribute_exists(k) or
+  // attribute_not_exists(k) for k one of `key_names`, written as a name
+  // (not a placeholder): then it only asks whether the item exists (an
+  // item has all its key attributes). kOther for any other expression.
+  enum class ItemCheck { kOther, kExists, kAbsent };
+  ItemCheck KeyExistenceCheck(
+      absl::Span<const absl::string_view> key_names) const;
+
   ExpressionKind kind() const { return kind_; }
   const ConditionNode& root() const { return *root_; }
 
