@@ -22,6 +22,7 @@
 #include "api/database_write_action.h"
 #include "api/flat_item_encoder.h"
 #include "api/item_decoder.h"
+#include "api/prepared_update_memo.h"
 #include "api/request_internal.h"
 #include "api/value_internal.h"
 #include "core/expr/flat_update.h"
@@ -135,52 +136,59 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   // thread's cache; Resolve binds this request's placeholders).
   *item_error = false;
   action->on_failure = condition.on_failure;
-  KS_RETURN_IF_ERROR(PlaceholdersToCore(condition.names, condition.values,
-                                        &action->names, &action->values));
-  core::expr::ExpressionAttributes attrs;
-  if (!condition.names.empty()) attrs.names = &action->names;
-  if (!condition.values.empty()) attrs.values = &action->values;
-  KS_RETURN_IF_ERROR(core::expr::ValidatePlaceholderKeys(attrs));
-  // The stored item's lookup is a chain of cache misses (index slot, record
-  // offset, record): each step starts once the one before had time to land.
-  if (action->prefetch_pin != nullptr) {
-    engine_->PrefetchStep(action->engine_key, 1, action->prefetch_pin);
-  }
-  core::expr::PlaceholderUse use;
-  if (action->kind == WriteAction::kConditionCheck &&
-      condition.expression.empty()) {
-    return absl::InvalidArgumentError(
-        "A ConditionCheck needs a ConditionExpression");
-  }
-  // Whether one expression alone uses every placeholder (then nothing needs
-  // collecting).
-  bool all_used = false;
-  if (!condition.expression.empty()) {
-    KS_ASSIGN_OR_RETURN(action->condition,
-                        ParseConditionCached(condition.expression));
-    KS_RETURN_IF_ERROR(action->condition->Resolve(attrs));
-    all_used = action->kind != WriteAction::kUpdate &&
-               action->condition->UsesAllPlaceholders(attrs);
-    if (!all_used) action->condition->CollectPlaceholders(&use);
-    const absl::string_view key_names[2] = {ToAbsl(action->pk_name),
-                                            ToAbsl(action->sk_name)};
-    action->condition_reads_key_only = action->condition->ReadsOnly(
-        absl::MakeConstSpan(key_names, action->sk_name.empty() ? 1 : 2));
-  }
-  if (action->kind == WriteAction::kUpdate) {
-    KS_ASSIGN_OR_RETURN(action->update, ParseUpdateCached(update));
-    KS_RETURN_IF_ERROR(action->update->Resolve(attrs, ToAbsl(action->pk_name),
-                                               ToAbsl(action->sk_name)));
-    // The update alone uses every placeholder: nothing to collect.
-    all_used = !action->condition && action->update->UsesAllPlaceholders(attrs);
-    if (!all_used) action->update->CollectPlaceholders(&use);
-  }
-  if (!all_used) {
-    KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
-  }
-  if (action->prefetch_pin != nullptr) {
-    engine_->PrefetchStep(action->engine_key, 2, action->prefetch_pin);
-    action->prefetch_pin.reset();  // the read takes the stripe's state anew
+  if (action->update_prepared) {
+    // The caller brought this Update's preparation (PreparedUpdateMemo):
+    // nothing is left to overlap the item's further probes with.
+    action->prefetch_pin.reset();
+  } else {
+    KS_RETURN_IF_ERROR(PlaceholdersToCore(condition.names, condition.values,
+                                          &action->names, &action->values));
+    core::expr::ExpressionAttributes attrs;
+    if (!condition.names.empty()) attrs.names = &action->names;
+    if (!condition.values.empty()) attrs.values = &action->values;
+    KS_RETURN_IF_ERROR(core::expr::ValidatePlaceholderKeys(attrs));
+    // The stored item's lookup is a chain of cache misses (index slot, record
+    // offset, record): each step starts once the one before had time to land.
+    if (action->prefetch_pin != nullptr) {
+      engine_->PrefetchStep(action->engine_key, 1, action->prefetch_pin);
+    }
+    core::expr::PlaceholderUse use;
+    if (action->kind == WriteAction::kConditionCheck &&
+        condition.expression.empty()) {
+      return absl::InvalidArgumentError(
+          "A ConditionCheck needs a ConditionExpression");
+    }
+    // Whether one expression alone uses every placeholder (then nothing needs
+    // collecting).
+    bool all_used = false;
+    if (!condition.expression.empty()) {
+      KS_ASSIGN_OR_RETURN(action->condition,
+                          ParseConditionCached(condition.expression));
+      KS_RETURN_IF_ERROR(action->condition->Resolve(attrs));
+      all_used = action->kind != WriteAction::kUpdate &&
+                 action->condition->UsesAllPlaceholders(attrs);
+      if (!all_used) action->condition->CollectPlaceholders(&use);
+      const absl::string_view key_names[2] = {ToAbsl(action->pk_name),
+                                              ToAbsl(action->sk_name)};
+      action->condition_reads_key_only = action->condition->ReadsOnly(
+          absl::MakeConstSpan(key_names, action->sk_name.empty() ? 1 : 2));
+    }
+    if (action->kind == WriteAction::kUpdate) {
+      KS_ASSIGN_OR_RETURN(action->update, ParseUpdateCached(update));
+      KS_RETURN_IF_ERROR(action->update->Resolve(attrs, ToAbsl(action->pk_name),
+                                                 ToAbsl(action->sk_name)));
+      // The update alone uses every placeholder: nothing to collect.
+      all_used =
+          !action->condition && action->update->UsesAllPlaceholders(attrs);
+      if (!all_used) action->update->CollectPlaceholders(&use);
+    }
+    if (!all_used) {
+      KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
+    }
+    if (action->prefetch_pin != nullptr) {
+      engine_->PrefetchStep(action->engine_key, 2, action->prefetch_pin);
+      action->prefetch_pin.reset();  // the read takes the stripe's state anew
+    }
   }
 
   // The key and the item.
@@ -466,6 +474,23 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
                                           const kstone::Update& update) {
   bool item_error = false;
   WriteAction action;
+  // An Update without a condition equal to this thread's last one reuses
+  // its preparation (a counter's increment, sent again and again).
+  const bool memo = update.condition().expression.empty();
+  const PreparedUpdateMemo::Request request{
+      update.expression(), &update.condition().names,
+      &update.condition().values, schema_.partition_key_name(),
+      schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
+                             : std::string_view()};
+  if (memo) {
+    PreparedUpdateMemo::Prepared prepared;
+    if (PreparedUpdateMemo::ThisThread().Take(request, &prepared)) {
+      action.names = std::move(prepared.names);
+      action.values = std::move(prepared.values);
+      action.update = CachedUpdate(std::move(prepared.tree), nullptr, nullptr);
+      action.update_prepared = true;
+    }
+  }
   KS_RETURN_IF_ERROR(PrepareAction(WriteAction::kUpdate, &key, nullptr,
                                    update.expression(), update.condition(),
                                    &action, &item_error));
@@ -477,8 +502,19 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
                         action.flat_update_returns_new) &&
                        !action.condition &&
                        core::expr::IsFlatUpdate(*action.update);
-  KS_RETURN_IF_ERROR(ApplyAction(&action));
-  return action.Returned(update.return_values());
+  const absl::Status status = ApplyAction(&action);
+  absl::StatusOr<Item> result = status.ok()
+                                    ? action.Returned(update.return_values())
+                                    : absl::StatusOr<Item>(status);
+  if (memo) {
+    // Prepared without errors (PrepareAction returned above otherwise),
+    // whatever the write's outcome.
+    PreparedUpdateMemo::ThisThread().Keep(
+        request, PreparedUpdateMemo::Prepared{std::move(action.names),
+                                              std::move(action.values),
+                                              action.update.Detach()});
+  }
+  return result;
 }
 
 absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {

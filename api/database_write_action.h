@@ -60,6 +60,10 @@ struct DatabaseImpl::WriteAction {
   bool prefetched = false;
   // Kept by an Update's Prefetch for its further steps (Engine::PrefetchStep).
   core::Engine::PrefetchPin prefetch_pin;
+  // Set by the caller before PrepareAction: names, values and update hold
+  // this Update's preparation already (PreparedUpdateMemo), so PrepareAction
+  // skips the expressions.
+  bool update_prepared = false;
   std::string_view pk_name;  // the schema's; "" sk_name: no sort key
   std::string_view sk_name;
   // The key in core's terms, built by AddKey when first needed.

@@ -177,6 +177,14 @@ void CachedExpression<Expr>::Release() {
   owner_ = nullptr;
 }
 
+template <typename Expr>
+std::unique_ptr<Expr> CachedExpression<Expr>::Detach() {
+  if (slot_ != nullptr && owner_ == ThisThread()) --slot_->out;
+  slot_ = nullptr;
+  owner_ = nullptr;
+  return std::move(expr_);
+}
+
 template class CachedExpression<ConditionExpression>;
 template class CachedExpression<UpdateExpression>;
 

@@ -77,6 +77,9 @@ class CachedExpression {
 
   // Returns the tree to the cache now (the handle becomes empty).
   void Release();
+  // Takes the tree out for good: the cache no longer counts it as checked
+  // out, and the caller owns it (the handle becomes empty).
+  std::unique_ptr<Expr> Detach();
 
  private:
   std::unique_ptr<Expr> expr_;

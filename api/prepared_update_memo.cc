@@ -1,0 +1,67 @@
+#include "api/prepared_update_memo.h"
+
+#include <utility>
+
+namespace kstone {
+namespace {
+
+// Bounds on what is kept, so that comparing a request stays cheap.
+constexpr size_t kMaxKeptExpressionBytes = 1024;
+constexpr size_t kMaxKeptPlaceholders = 16;
+
+bool Keepable(const PreparedUpdateMemo::Request& request) {
+  if (request.expression.size() > kMaxKeptExpressionBytes ||
+      request.names->size() + request.values->size() > kMaxKeptPlaceholders) {
+    return false;
+  }
+  for (const auto& [placeholder, value] : *request.values) {
+    switch (value.type()) {
+      case ValueType::kString:
+      case ValueType::kNumber:
+      case ValueType::kBinary:
+      case ValueType::kBool:
+      case ValueType::kNull:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+PreparedUpdateMemo& PreparedUpdateMemo::ThisThread() {
+  thread_local PreparedUpdateMemo memo;
+  return memo;
+}
+
+bool PreparedUpdateMemo::Matches(const Request& request) const {
+  return request.expression == expression_ &&
+         request.partition_key == partition_key_ &&
+         request.sort_key == sort_key_ && *request.names == names_ &&
+         *request.values == values_;
+}
+
+bool PreparedUpdateMemo::Take(const Request& request, Prepared* out) {
+  if (!holds_ || !Matches(request)) return false;
+  *out = std::move(prepared_);
+  prepared_ = Prepared();
+  holds_ = false;
+  return true;
+}
+
+void PreparedUpdateMemo::Keep(const Request& request, Prepared prepared) {
+  if (prepared.tree == nullptr || !Keepable(request)) return;
+  if (!Matches(request)) {
+    expression_.assign(request.expression);
+    names_ = *request.names;
+    values_ = *request.values;
+    partition_key_.assign(request.partition_key);
+    sort_key_.assign(request.sort_key);
+  }
+  prepared_ = std::move(prepared);
+  holds_ = true;
+}
+
+}  // namespace kstone

@@ -1,0 +1,79 @@
+#ifndef KSTONE_API_PREPARED_UPDATE_MEMO_H_
+#define KSTONE_API_PREPARED_UPDATE_MEMO_H_
+
+// PreparedUpdateMemo: one thread's last prepared Update, so that the same
+// Update sent again skips its preparation.
+//
+// Preparing an Update's expression (converting its placeholders to core
+// values, binding them into a parsed tree, checking that each is defined
+// and used, that no key attribute is a target) costs about as much as the
+// write itself, and a counter sends the very same request, `SET n = n +
+// :one` with :one = 1, every time. The memo keeps what preparing the last
+// Update without a condition produced (the core placeholders and the tree
+// resolved against them) with what it was prepared from (the expression,
+// the placeholders as the request gave them, the table's key names: all
+// that preparation depends on). An Update equal to it in all of these takes
+// the preparation (Take) and gives it back when done (Keep); any other
+// Update is prepared as usual and then kept instead.
+//
+// Only requests whose placeholder values are scalars (S, N, B, BOOL, NULL)
+// are kept: their equality (Value's operator==) is identity of content,
+// while sets compare as sets and could differ in the order they are stored
+// in. Value operands in the tree point into the core placeholder values;
+// absl::flat_hash_map keeps its elements where they are when moved, so the
+// tree and the values travel between the memo and a write action together.
+//
+// Thread safety: one memo per thread (ThisThread), used by that thread only.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/expr/placeholders.h"
+#include "core/expr/update_expression.h"
+#include "kstone/value.h"
+
+namespace kstone {
+
+class PreparedUpdateMemo {
+ public:
+  // The preparation of an Update, as the write action holds it.
+  struct Prepared {
+    core::expr::AttributeNames names;
+    core::expr::AttributeValues values;
+    std::unique_ptr<core::expr::UpdateExpression> tree;  // resolved
+  };
+  // What the preparation depends on.
+  struct Request {
+    std::string_view expression;
+    const std::map<std::string, std::string>* names;
+    const std::map<std::string, Value>* values;
+    std::string_view partition_key;
+    std::string_view sort_key;  // "" without a sort key
+  };
+
+  static PreparedUpdateMemo& ThisThread();
+
+  // If the memo holds the preparation of `request`, moves it into *out and
+  // returns true (the memo is then empty until Keep).
+  bool Take(const Request& request, Prepared* out);
+  // Keeps `prepared` (of `request`, resolved without errors) for the next
+  // Take; does nothing for a request the memo does not keep.
+  void Keep(const Request& request, Prepared prepared);
+
+ private:
+  bool Matches(const Request& request) const;
+
+  bool holds_ = false;  // prepared_ is there
+  std::string expression_;
+  std::map<std::string, std::string> names_;
+  std::map<std::string, Value> values_;
+  std::string partition_key_;
+  std::string sort_key_;
+  Prepared prepared_;
+};
+
+}  // namespace kstone
+
+#endif  // KSTONE_API_PREPARED_UPDATE_MEMO_H_

@@ -1,0 +1,165 @@
+// An Update sent again on the same thread reuses its preparation
+// (api/prepared_update_memo.h). Whatever the thread sent before, each
+// Update must behave as if prepared afresh: the same results, the same
+// errors, with other Updates, other values, other tables and other
+// threads in between.
+
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "kstone/kstone.h"
+#include "tests/api/api_test_util.h"
+
+namespace kstone {
+namespace {
+
+class PreparedUpdateMemoTest : public testing::BackendTest {
+ protected:
+  std::string Stored(Database& db, const Key& key) {
+    absl::StatusOr<std::optional<Item>> got = db.Get(key);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (!got.ok() || !got->has_value()) return "";
+    return (*got)->ToDynamoJson();
+  }
+};
+
+TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const kstone::Update increment =
+      kstone::Update("SET n = n + :one").Value(":one", Value::Number("1"));
+  ASSERT_TRUE(
+      db->Put(ItemBuilder().String("pk", "c").Number("n", 0).Build()).ok());
+  for (int i = 0; i < 50; ++i) {
+    // The same request, rebuilt or reused.
+    kstone::Update fresh =
+        kstone::Update("SET n = n + :one").Value(":one", Value::Number("1"));
+    ASSERT_TRUE(db->Update(Key("c"), i % 2 == 0 ? increment : fresh).ok());
+    if (i % 10 == 9) {
+      ASSERT_TRUE(db->Flush().ok());
+    }
+  }
+  EXPECT_EQ(Stored(*db, Key("c")), R"({"n":{"N":"50"},"pk":{"S":"c"}})");
+
+  // Same expression, other values; other expressions in between.
+  ASSERT_TRUE(db->Update(Key("c"), kstone::Update("SET n = n + :one")
+                                       .Value(":one", Value::Number("-20")))
+                  .ok());
+  ASSERT_TRUE(
+      db->Update(Key("c"),
+                 kstone::Update("SET m = :v").Value(":v", Value::String("x")))
+          .ok());
+  ASSERT_TRUE(db->Update(Key("c"), increment).ok());
+  // A number written differently is another request.
+  ASSERT_TRUE(db->Update(Key("c"), kstone::Update("SET n = n + :one")
+                                       .Value(":one", Value::Number("1.0")))
+                  .ok());
+  EXPECT_EQ(Stored(*db, Key("c")),
+            R"({"m":{"S":"x"},"n":{"N":"32"},"pk":{"S":"c"}})");
+
+  // Errors stay errors the second time, and what was kept before survives.
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<Item> r = db->Update(
+        Key("c"),
+        kstone::Update("SET m = m + :one").Value(":one", Value::Number("1")));
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+    r = db->Update(Key("c"), kstone::Update("SET n = n + :one")
+                                 .Value(":one", Value::Number("1"))
+                                 .Value(":unused", Value::Number("2")));
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+    r = db->Update(
+        Key("c"),
+        kstone::Update("SET pk = :one").Value(":one", Value::String("1")));
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+    ASSERT_TRUE(db->Update(Key("c"), increment).ok());
+  }
+  EXPECT_EQ(Stored(*db, Key("c")),
+            R"({"m":{"S":"x"},"n":{"N":"34"},"pk":{"S":"c"}})");
+
+  // Sets are never kept, but work every time.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        db->Update(Key("c"), kstone::Update("ADD tags :t")
+                                 .Value(":t", Value::StringSet({"b", "a"})))
+            .ok());
+  }
+  EXPECT_EQ(Stored(*db, Key("c")),
+            R"({"m":{"S":"x"},"n":{"N":"34"},"pk":{"S":"c"},)"
+            R"("tags":{"SS":["a","b"]}})");
+}
+
+// The same request against a table whose key it targets: preparation
+// depends on the table's key names, so the memo of one table must not
+// answer for the other.
+TEST_P(PreparedUpdateMemoTest, KeyNamesAreSeparate) {
+  absl::StatusOr<Database> by_id =
+      disk() ? Database::CreateWithSchema(dir_.Sub("by_id"),
+                                          TableSchema().PartitionKey("id"))
+             : Database::CreateInMemoryWithSchema(
+                   TableSchema().PartitionKey("id"));
+  absl::StatusOr<Database> by_n =
+      disk()
+          ? Database::CreateWithSchema(dir_.Sub("by_n"),
+                                       TableSchema().PartitionKey("n"))
+          : Database::CreateInMemoryWithSchema(TableSchema().PartitionKey("n"));
+  ASSERT_TRUE(by_id.ok() && by_n.ok());
+  const kstone::Update set_n =
+      kstone::Update("SET n = :v").Value(":v", Value::String("x"));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(by_id->Update(Key("a"), set_n).ok());
+    absl::StatusOr<Item> r = by_n->Update(Key("a"), set_n);
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+  }
+  EXPECT_EQ(Stored(*by_id, Key("a")), R"({"id":{"S":"a"},"n":{"S":"x"}})");
+  EXPECT_EQ(Stored(*by_n, Key("a")), "");
+}
+
+// Each thread keeps its own: concurrent counters lose no increment.
+TEST_P(PreparedUpdateMemoTest, ThreadsKeepTheirOwn) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  constexpr int kThreads = 4;
+  constexpr int kIncrements = 200;
+  ASSERT_TRUE(
+      db->Put(ItemBuilder().String("pk", "shared").Number("n", 0).Build())
+          .ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Two counters per thread, alternating, and a shared one.
+      const kstone::Update by_one =
+          kstone::Update("SET n = n + :d").Value(":d", Value::Number("1"));
+      const kstone::Update by_two =
+          kstone::Update("SET n = n + :d").Value(":d", Value::Number("2"));
+      for (int i = 0; i < kIncrements; ++i) {
+        EXPECT_TRUE(db->Update(Key("t" + std::to_string(t)),
+                               kstone::Update("SET n = if_not_exists(n, :z) "
+                                              "+ :d")
+                                   .Value(":z", Value::Number("0"))
+                                   .Value(":d", Value::Number("1")))
+                        .ok());
+        EXPECT_TRUE(
+            db->Update(Key("shared"), i % 2 == 0 ? by_one : by_two).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(Stored(*db, Key("t" + std::to_string(t))),
+              absl::StrCat(R"({"n":{"N":")", kIncrements, R"("},"pk":{"S":"t)",
+                           t, R"("}})"));
+  }
+  // Each thread added 1 and 2 alternately.
+  EXPECT_EQ(Stored(*db, Key("shared")),
+            absl::StrCat(R"({"n":{"N":")", kThreads * kIncrements / 2 * 3,
+                         R"("},"pk":{"S":"shared"}})"));
+}
+
+KSTONE_INSTANTIATE_BACKENDS(PreparedUpdateMemoTest);
+
+}  // namespace
+}  // namespace kstone
