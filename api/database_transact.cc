@@ -25,6 +25,7 @@
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
 #include "api/item_decoder.h"
+#include "api/prepared_update_memo.h"
 #include "api/value_internal.h"
 #include "core/expr/flat_update.h"
 #include "core/types/item_codec.h"
@@ -355,6 +356,18 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
   absl::InlinedVector<WriteAction, kInlineActions> prepared(n);
   // Filled only when the transaction is cancelled.
   std::vector<CancellationReason> reasons;
+  size_t memo_action = n;  // the action that took the memo's preparation
+  auto memo_eligible = [](const kstone::TransactWrite::Action& a) {
+    return a.kind == kstone::TransactWrite::Action::Kind::kUpdate &&
+           a.condition.expression.empty();
+  };
+  auto memo_request = [this](const kstone::TransactWrite::Action& a) {
+    return PreparedUpdateMemo::Request{
+        a.update, &a.condition.names, &a.condition.values,
+        schema_.partition_key_name(),
+        schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
+                               : std::string_view()};
+  };
   for (size_t i = 0; i < n; ++i) {
     const kstone::TransactWrite::Action& a = actions[i];
     int kind = WriteAction::kPut;
@@ -371,6 +384,20 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
       case kstone::TransactWrite::Action::Kind::kConditionCheck:
         kind = WriteAction::kConditionCheck;
         break;
+    }
+    // An Update without a condition equal to this thread's last one reuses
+    // its preparation, as a single Update does (PreparedUpdateMemo; after a
+    // Take the memo is empty, so at most one action takes it).
+    if (memo_eligible(a)) {
+      PreparedUpdateMemo::Prepared taken;
+      if (PreparedUpdateMemo::ThisThread().Take(memo_request(a), &taken)) {
+        prepared[i].names = std::move(taken.names);
+        prepared[i].values = std::move(taken.values);
+        prepared[i].update =
+            CachedUpdate(std::move(taken.tree), nullptr, nullptr);
+        prepared[i].update_prepared = true;
+        memo_action = i;
+      }
     }
     bool item_error = false;
     const absl::Status p =
@@ -457,6 +484,28 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         }
         return mutations;
       });
+  // The memo gets back what an action took from it, or else keeps the last
+  // Update without a condition (every action was prepared without errors),
+  // whatever the outcome, as after a single Update. Giving back the taken
+  // one leaves the thread's expression cache its trees: a tree kept here is
+  // detached from that cache, and the next transaction's other equal
+  // Updates would have to parse the expression again.
+  if (memo_action == n) {
+    for (size_t i = n; i-- > 0;) {
+      if (memo_eligible(actions[i])) {
+        memo_action = i;
+        break;
+      }
+    }
+  }
+  if (memo_action < n) {
+    WriteAction& kept = prepared[memo_action];
+    PreparedUpdateMemo::ThisThread().Keep(
+        memo_request(actions[memo_action]),
+        PreparedUpdateMemo::Prepared{std::move(kept.names),
+                                     std::move(kept.values),
+                                     kept.update.Detach()});
+  }
   if (cancelled) {
     std::vector<std::string> names;
     for (const CancellationReason& r : reasons) {

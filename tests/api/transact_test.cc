@@ -402,6 +402,57 @@ TEST_P(TransactTest, DuplicateItemsAtEverySize) {
   }
 }
 
+// Transactions and single Updates on one thread share the thread's last
+// prepared Update (PreparedUpdateMemo): only an equal Update (expression,
+// placeholders) reuses it, several equal Updates in one transaction all
+// apply, and a cancelled transaction or a request with other placeholders
+// changes nothing that follows.
+TEST_P(TransactTest, UpdatesShareTheThreadsPreparation) {
+  for (const char* pk : {"a", "b", "c"}) ASSERT_TRUE(db_->Put(Doc(pk, 0)).ok());
+  auto add = [](int v) {
+    return Update("SET n = n + :one").Value(":one", Value::Number(v));
+  };
+  ASSERT_TRUE(db_->Update(Key("a"), add(1)).ok());  // the memo holds add(1)
+  EXPECT_EQ(NumberOf(*db_, "a"), "1");
+  TransactWriteResult r = db_->TransactWrite(TransactWrite()
+                                                 .Update(Key("a"), add(1))
+                                                 .Put(Doc("p", 9))
+                                                 .Update(Key("b"), add(1))
+                                                 .Update(Key("c"), add(1)));
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_EQ(NumberOf(*db_, "a"), "2");
+  EXPECT_EQ(NumberOf(*db_, "b"), "1");
+  EXPECT_EQ(NumberOf(*db_, "c"), "1");
+  // Another value: prepared anew, never the memo's.
+  r = db_->TransactWrite(TransactWrite().Update(Key("a"), add(5)));
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_EQ(NumberOf(*db_, "a"), "7");
+  ASSERT_TRUE(db_->Update(Key("a"), add(1)).ok());
+  EXPECT_EQ(NumberOf(*db_, "a"), "8");
+  // A cancelled transaction writes nothing; the next one applies.
+  r = db_->TransactWrite(
+      TransactWrite()
+          .Update(Key("a"), add(1))
+          .ConditionCheck(Key("b"), ConditionCheck("n = :z").Value(
+                                        ":z", Value::Number(100))));
+  EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kTransactionCanceled);
+  EXPECT_EQ(NumberOf(*db_, "a"), "8");
+  r = db_->TransactWrite(TransactWrite().Update(Key("a"), add(1)));
+  ASSERT_TRUE(r.ok()) << r.status;
+  EXPECT_EQ(NumberOf(*db_, "a"), "9");
+  // An unused placeholder is still an error after an equal expression.
+  r = db_->TransactWrite(TransactWrite().Update(
+      Key("a"), add(1).Value(":extra", Value::Number(2))));
+  EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kValidation) << r.status;
+  EXPECT_EQ(NumberOf(*db_, "a"), "9");
+  // A key attribute as the target is still an error.
+  r = db_->TransactWrite(TransactWrite().Update(
+      Key("a"), Update("SET pk = :v").Value(":v", Value::String("x"))));
+  EXPECT_EQ(ErrorCodeOf(r.status), ErrorCode::kValidation) << r.status;
+  ASSERT_TRUE(db_->Update(Key("b"), add(1)).ok());
+  EXPECT_EQ(NumberOf(*db_, "b"), "2");
+}
+
 KSTONE_INSTANTIATE_BACKENDS(TransactTest);
 
 }  // namespace
