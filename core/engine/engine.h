@@ -152,7 +152,8 @@ class Engine {
   // work before its read (Table::PrefetchStep): step 1 some hundreds of
   // nanoseconds after Prefetch, step 2 as long after step 1. Same rules as
   // Prefetch. The pin keeps the stripe's tables of that moment alive: drop
-  // it with the write it prepares.
+  // it with the write it prepares. PrefetchStep takes only a pin that this
+  // engine's Prefetch filled for the same key (an empty pin is ignored).
   using PrefetchPin = std::shared_ptr<const void>;
   virtual void Prefetch(std::string_view key, PrefetchPin* pin) const = 0;
   virtual void PrefetchStep(std::string_view key, int step,

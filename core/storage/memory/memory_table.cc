@@ -268,6 +268,8 @@ void MemoryTable::PrefetchStep(std::string_view key, int step) const {
     if ((slot & ~index_mask) != fingerprint) continue;
     const size_t i = (slot & index_mask) - 1;
     if (step == 1) {
+      // (A wide block's offsets are in wide_offsets_: step 2 then waits
+      // for one, as Get would.)
       __builtin_prefetch(&block_base_[i >> kBlockShift]);
       __builtin_prefetch(&offsets_[i]);
     } else {
