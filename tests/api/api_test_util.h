@@ -67,6 +67,15 @@ class BackendTest : public ::testing::TestWithParam<Backend> {
   TempDir dir_;
 };
 
+// The stored item of `key` as DynamoDB JSON, "" if there is none (a failed
+// read is a test failure).
+inline std::string StoredJson(Database& db, const Key& key) {
+  absl::StatusOr<std::optional<Item>> got = db.Get(key);
+  EXPECT_TRUE(got.ok()) << got.status();
+  if (!got.ok() || !got->has_value()) return "";
+  return (*got)->ToDynamoJson();
+}
+
 #define KSTONE_INSTANTIATE_BACKENDS(suite)                   \
   INSTANTIATE_TEST_SUITE_P(                                  \
       Backends, suite,                                       \

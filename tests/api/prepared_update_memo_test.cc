@@ -17,15 +17,7 @@
 namespace kstone {
 namespace {
 
-class PreparedUpdateMemoTest : public testing::BackendTest {
- protected:
-  std::string Stored(Database& db, const Key& key) {
-    absl::StatusOr<std::optional<Item>> got = db.Get(key);
-    EXPECT_TRUE(got.ok()) << got.status();
-    if (!got.ok() || !got->has_value()) return "";
-    return (*got)->ToDynamoJson();
-  }
-};
+class PreparedUpdateMemoTest : public testing::BackendTest {};
 
 TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
   absl::StatusOr<Database> db = CreateDb();
@@ -43,7 +35,8 @@ TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
       ASSERT_TRUE(db->Flush().ok());
     }
   }
-  EXPECT_EQ(Stored(*db, Key("c")), R"({"n":{"N":"50"},"pk":{"S":"c"}})");
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")),
+            R"({"n":{"N":"50"},"pk":{"S":"c"}})");
 
   // Same expression, other values; other expressions in between.
   ASSERT_TRUE(db->Update(Key("c"), kstone::Update("SET n = n + :one")
@@ -58,7 +51,7 @@ TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
   ASSERT_TRUE(db->Update(Key("c"), kstone::Update("SET n = n + :one")
                                        .Value(":one", Value::Number("1.0")))
                   .ok());
-  EXPECT_EQ(Stored(*db, Key("c")),
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")),
             R"({"m":{"S":"x"},"n":{"N":"32"},"pk":{"S":"c"}})");
 
   // Errors stay errors the second time, and what was kept before survives.
@@ -77,7 +70,7 @@ TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
     EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
     ASSERT_TRUE(db->Update(Key("c"), increment).ok());
   }
-  EXPECT_EQ(Stored(*db, Key("c")),
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")),
             R"({"m":{"S":"x"},"n":{"N":"34"},"pk":{"S":"c"}})");
 
   // Sets are never kept, but work every time.
@@ -87,7 +80,7 @@ TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
                                  .Value(":t", Value::StringSet({"b", "a"})))
             .ok());
   }
-  EXPECT_EQ(Stored(*db, Key("c")),
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")),
             R"({"m":{"S":"x"},"n":{"N":"34"},"pk":{"S":"c"},)"
             R"("tags":{"SS":["a","b"]}})");
 }
@@ -114,8 +107,9 @@ TEST_P(PreparedUpdateMemoTest, KeyNamesAreSeparate) {
     absl::StatusOr<Item> r = by_n->Update(Key("a"), set_n);
     EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
   }
-  EXPECT_EQ(Stored(*by_id, Key("a")), R"({"id":{"S":"a"},"n":{"S":"x"}})");
-  EXPECT_EQ(Stored(*by_n, Key("a")), "");
+  EXPECT_EQ(testing::StoredJson(*by_id, Key("a")),
+            R"({"id":{"S":"a"},"n":{"S":"x"}})");
+  EXPECT_EQ(testing::StoredJson(*by_n, Key("a")), "");
 }
 
 // Each thread keeps its own: concurrent counters lose no increment.
@@ -149,12 +143,12 @@ TEST_P(PreparedUpdateMemoTest, ThreadsKeepTheirOwn) {
   }
   for (std::thread& t : threads) t.join();
   for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(Stored(*db, Key("t" + std::to_string(t))),
+    EXPECT_EQ(testing::StoredJson(*db, Key("t" + std::to_string(t))),
               absl::StrCat(R"({"n":{"N":")", kIncrements, R"("},"pk":{"S":"t)",
                            t, R"("}})"));
   }
   // Each thread added 1 and 2 alternately.
-  EXPECT_EQ(Stored(*db, Key("shared")),
+  EXPECT_EQ(testing::StoredJson(*db, Key("shared")),
             absl::StrCat(R"({"n":{"N":")", kThreads * kIncrements / 2 * 3,
                          R"("},"pk":{"S":"shared"}})"));
 }

@@ -18,16 +18,7 @@
 namespace kstone {
 namespace {
 
-class PutExistenceCheckTest : public testing::BackendTest {
- protected:
-  // The stored item of `key` as DynamoDB JSON, "" if absent.
-  std::string Stored(Database& db, const Key& key) {
-    absl::StatusOr<std::optional<Item>> got = db.Get(key);
-    EXPECT_TRUE(got.ok()) << got.status();
-    if (!got.ok() || !got->has_value()) return "";
-    return (*got)->ToDynamoJson();
-  }
-};
+class PutExistenceCheckTest : public testing::BackendTest {};
 
 TEST_P(PutExistenceCheckTest, SameItemsAndErrorsAsTheGeneralPath) {
   for (const bool with_sort_key : {false, true}) {
@@ -89,8 +80,8 @@ TEST_P(PutExistenceCheckTest, SameItemsAndErrorsAsTheGeneralPath) {
           EXPECT_EQ(a.status().message(), b.status().message());
           EXPECT_EQ(ErrorCodeOf(a.status()), ErrorCodeOf(b.status()));
         }
-        std::string got_fast = Stored(*db, key_of(fast));
-        std::string got_slow = Stored(*db, key_of(slow));
+        std::string got_fast = testing::StoredJson(*db, key_of(fast));
+        std::string got_slow = testing::StoredJson(*db, key_of(slow));
         EXPECT_EQ(got_fast.empty(), got_slow.empty());
         if (!got_fast.empty()) {
           EXPECT_EQ(got_fast.replace(got_fast.find("_fast"), 5, "_slow"),
@@ -106,7 +97,8 @@ TEST_P(PutExistenceCheckTest, SameItemsAndErrorsAsTheGeneralPath) {
     ASSERT_TRUE(db->Put(item_of("new", 1), if_absent).ok());
     absl::StatusOr<WriteResult> again = db->Put(item_of("new", 2), if_absent);
     EXPECT_EQ(ErrorCodeOf(again.status()), ErrorCode::kConditionalCheckFailed);
-    EXPECT_EQ(Stored(*db, key_of("new")), item_of("new", 1).ToDynamoJson());
+    EXPECT_EQ(testing::StoredJson(*db, key_of("new")),
+              item_of("new", 1).ToDynamoJson());
   }
 }
 
@@ -129,8 +121,8 @@ TEST_P(PutExistenceCheckTest, BadItemsAreReportedBeforeTheCondition) {
         if_absent);
     EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
   }
-  EXPECT_EQ(Stored(*db, Key("d")), "");
-  EXPECT_EQ(Stored(*db, Key("c")), R"({"pk":{"S":"c"}})");
+  EXPECT_EQ(testing::StoredJson(*db, Key("d")), "");
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")), R"({"pk":{"S":"c"}})");
 }
 
 KSTONE_INSTANTIATE_BACKENDS(PutExistenceCheckTest);

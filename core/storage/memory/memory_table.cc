@@ -234,7 +234,10 @@ RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
 bool MemoryTable::MayContain(std::string_view key) const {
   if (num_slots_ == 0) return size() > 0;  // no index: cannot tell
   if (key.substr(0, prefix_.size()) != prefix_) return false;
-  const std::string_view suffix = key.substr(prefix_.size());
+  return FirstCandidate(key.substr(prefix_.size())) != size();
+}
+
+size_t MemoryTable::FirstCandidate(std::string_view suffix) const {
   const uint64_t h = HashIndexHash(suffix);
   const uint32_t index_mask = (uint32_t{1} << index_bits_) - 1;
   const uint32_t fingerprint =
@@ -242,8 +245,8 @@ bool MemoryTable::MayContain(std::string_view key) const {
   for (uint64_t pos = SlotOf(h, num_slots_);;
        pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
     const uint32_t slot = slots_[pos];
-    if (slot == 0) return false;
-    if ((slot & ~index_mask) == fingerprint) return true;
+    if (slot == 0) return size();
+    if ((slot & ~index_mask) == fingerprint) return (slot & index_mask) - 1;
   }
 }
 
@@ -255,27 +258,17 @@ void MemoryTable::Prefetch(std::string_view key) const {
 
 void MemoryTable::PrefetchStep(std::string_view key, int step) const {
   if (num_slots_ == 0 || key.substr(0, prefix_.size()) != prefix_) return;
-  // The first slot with the key's fingerprint: the record Find compares
-  // first (a false match only costs a useless prefetch).
-  const uint64_t h = HashIndexHash(key.substr(prefix_.size()));
-  const uint32_t index_mask = (uint32_t{1} << index_bits_) - 1;
-  const uint32_t fingerprint =
-      static_cast<uint32_t>(h << index_bits_) & ~index_mask;
-  for (uint64_t pos = SlotOf(h, num_slots_);;
-       pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
-    const uint32_t slot = slots_[pos];
-    if (slot == 0) return;
-    if ((slot & ~index_mask) != fingerprint) continue;
-    const size_t i = (slot & index_mask) - 1;
-    if (step == 1) {
-      // (A wide block's offsets are in wide_offsets_: step 2 then waits
-      // for one, as Get would.)
-      __builtin_prefetch(&block_base_[i >> kBlockShift]);
-      __builtin_prefetch(&offsets_[i]);
-    } else {
-      __builtin_prefetch(RecordPtr(i));
-    }
-    return;
+  // The record Find compares first (a false match only costs a useless
+  // prefetch).
+  const size_t i = FirstCandidate(key.substr(prefix_.size()));
+  if (i == size()) return;
+  if (step == 1) {
+    // (A wide block's offsets are in wide_offsets_: step 2 then waits for
+    // one, as Get would.)
+    __builtin_prefetch(&block_base_[i >> kBlockShift]);
+    __builtin_prefetch(&offsets_[i]);
+  } else {
+    __builtin_prefetch(RecordPtr(i));
   }
 }
 

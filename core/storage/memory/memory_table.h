@@ -244,6 +244,10 @@ class MemoryTable final : public Table,
   void BuildHashIndex();
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
+  // The record of the first slot in the probe run of `suffix` (a key
+  // without the shared prefix) whose fingerprint matches, or size() if
+  // none: then the key is certainly not in the table. REQUIRES: an index.
+  size_t FirstCandidate(std::string_view suffix) const;
 
   memory_table_internal::RecordArena arena_;
   size_t num_records_ = 0;
