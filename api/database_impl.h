@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "api/prepared_update_memo.h"
 #include "core/engine/engine.h"
 #include "core/storage/disk/file_system.h"
 #include "core/types/item.h"
@@ -144,6 +145,10 @@ class DatabaseImpl {
   // validated, without the key attributes) in *value.
   absl::Status EncodePutValue(const Key& key, const Item& item,
                               std::string* value) const;
+  // What the preparation of an Update (`expression` with `condition`'s
+  // placeholders) depends on, for PreparedUpdateMemo.
+  PreparedUpdateMemo::Request UpdateMemoRequest(
+      std::string_view expression, const WriteCondition& condition) const;
   // A Put whose condition only asks whether the item exists
   // (attribute_exists / attribute_not_exists of a key attribute): the
   // stored item's existence checked under the stripe lock, without the

@@ -25,7 +25,6 @@
 #include "api/database_impl.h"
 #include "api/database_write_action.h"
 #include "api/item_decoder.h"
-#include "api/prepared_update_memo.h"
 #include "api/value_internal.h"
 #include "core/expr/flat_update.h"
 #include "core/types/item_codec.h"
@@ -362,11 +361,7 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
            a.condition.expression.empty();
   };
   auto memo_request = [this](const kstone::TransactWrite::Action& a) {
-    return PreparedUpdateMemo::Request{
-        a.update, &a.condition.names, &a.condition.values,
-        schema_.partition_key_name(),
-        schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
-                               : std::string_view()};
+    return UpdateMemoRequest(a.update, a.condition);
   };
   for (size_t i = 0; i < n; ++i) {
     const kstone::TransactWrite::Action& a = actions[i];
@@ -388,16 +383,8 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
     // An Update without a condition equal to this thread's last one reuses
     // its preparation, as a single Update does (PreparedUpdateMemo; after a
     // Take the memo is empty, so at most one action takes it).
-    if (memo_eligible(a)) {
-      PreparedUpdateMemo::Prepared taken;
-      if (PreparedUpdateMemo::ThisThread().Take(memo_request(a), &taken)) {
-        prepared[i].names = std::move(taken.names);
-        prepared[i].values = std::move(taken.values);
-        prepared[i].update =
-            CachedUpdate(std::move(taken.tree), nullptr, nullptr);
-        prepared[i].update_prepared = true;
-        memo_action = i;
-      }
+    if (memo_eligible(a) && prepared[i].TakePreparedUpdate(memo_request(a))) {
+      memo_action = i;
     }
     bool item_error = false;
     const absl::Status p =
@@ -499,12 +486,8 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
     }
   }
   if (memo_action < n) {
-    WriteAction& kept = prepared[memo_action];
-    PreparedUpdateMemo::ThisThread().Keep(
-        memo_request(actions[memo_action]),
-        PreparedUpdateMemo::Prepared{std::move(kept.names),
-                                     std::move(kept.values),
-                                     kept.update.Detach()});
+    prepared[memo_action].KeepPreparedUpdate(
+        memo_request(actions[memo_action]));
   }
   if (cancelled) {
     std::vector<std::string> names;

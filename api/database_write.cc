@@ -477,20 +477,9 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   // An Update without a condition equal to this thread's last one reuses
   // its preparation (a counter's increment, sent again and again).
   const bool memo = update.condition().expression.empty();
-  const PreparedUpdateMemo::Request request{
-      update.expression(), &update.condition().names,
-      &update.condition().values, schema_.partition_key_name(),
-      schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
-                             : std::string_view()};
-  if (memo) {
-    PreparedUpdateMemo::Prepared prepared;
-    if (PreparedUpdateMemo::ThisThread().Take(request, &prepared)) {
-      action.names = std::move(prepared.names);
-      action.values = std::move(prepared.values);
-      action.update = CachedUpdate(std::move(prepared.tree), nullptr, nullptr);
-      action.update_prepared = true;
-    }
-  }
+  const PreparedUpdateMemo::Request request =
+      UpdateMemoRequest(update.expression(), update.condition());
+  if (memo) action.TakePreparedUpdate(request);
   KS_RETURN_IF_ERROR(PrepareAction(WriteAction::kUpdate, &key, nullptr,
                                    update.expression(), update.condition(),
                                    &action, &item_error));
@@ -506,15 +495,37 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   absl::StatusOr<Item> result = status.ok()
                                     ? action.Returned(update.return_values())
                                     : absl::StatusOr<Item>(status);
-  if (memo) {
-    // Prepared without errors (PrepareAction returned above otherwise),
-    // whatever the write's outcome.
-    PreparedUpdateMemo::ThisThread().Keep(
-        request, PreparedUpdateMemo::Prepared{std::move(action.names),
-                                              std::move(action.values),
-                                              action.update.Detach()});
-  }
+  // Prepared without errors (PrepareAction returned above otherwise),
+  // whatever the write's outcome.
+  if (memo) action.KeepPreparedUpdate(request);
   return result;
+}
+
+PreparedUpdateMemo::Request DatabaseImpl::UpdateMemoRequest(
+    std::string_view expression, const WriteCondition& condition) const {
+  return PreparedUpdateMemo::Request{
+      expression, &condition.names, &condition.values,
+      schema_.partition_key_name(),
+      schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
+                             : std::string_view()};
+}
+
+bool DatabaseImpl::WriteAction::TakePreparedUpdate(
+    const PreparedUpdateMemo::Request& request) {
+  PreparedUpdateMemo::Prepared prepared;
+  if (!PreparedUpdateMemo::ThisThread().Take(request, &prepared)) return false;
+  names = std::move(prepared.names);
+  values = std::move(prepared.values);
+  update = CachedUpdate(std::move(prepared.tree), nullptr, nullptr);
+  update_prepared = true;
+  return true;
+}
+
+void DatabaseImpl::WriteAction::KeepPreparedUpdate(
+    const PreparedUpdateMemo::Request& request) {
+  PreparedUpdateMemo::ThisThread().Keep(
+      request, PreparedUpdateMemo::Prepared{std::move(names), std::move(values),
+                                            update.Detach()});
 }
 
 absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "api/database_impl.h"
 #include "api/expression_cache.h"
+#include "api/prepared_update_memo.h"
 #include "core/expr/placeholders.h"
 #include "core/storage/record.h"
 #include "core/types/item.h"
@@ -43,6 +44,12 @@ struct DatabaseImpl::WriteAction {
   std::string EncodeStored(const core::Item& item) const;
   // What an Update returns for `rv` (once: it may move the items out).
   absl::StatusOr<Item> Returned(ReturnValues rv);
+  // Takes this thread's prepared Update (PreparedUpdateMemo) if it is
+  // `request`'s, setting update_prepared; false if it is not.
+  bool TakePreparedUpdate(const PreparedUpdateMemo::Request& request);
+  // Gives this action's preparation (of `request`, without errors) to the
+  // memo; the action keeps no expressions.
+  void KeepPreparedUpdate(const PreparedUpdateMemo::Request& request);
   // True if EvaluateAction must read the stored item.
   bool NeedsOldItem() const {
     return kind == kUpdate || kind == kConditionCheck ||
