@@ -267,18 +267,18 @@ absl::StatusOr<std::vector<std::optional<Item>>> DatabaseImpl::TransactGet(
   }
   std::vector<std::optional<std::string>> raw(keys.size());
   // A write with no mutations: the locks make the reads one snapshot.
-  KS_RETURN_IF_ERROR(
-      engine_->WriteLocked(engine_keys,
-                           [&](const core::LockedReader& reader)
-                               -> absl::StatusOr<std::vector<core::Mutation>> {
-                             for (size_t i = 0; i < engine_keys.size(); ++i) {
-                               absl::StatusOr<std::optional<std::string>> v =
-                                   reader.Get(engine_keys[i]);
-                               if (!v.ok()) return v.status();
-                               raw[i] = std::move(*v);
-                             }
-                             return std::vector<core::Mutation>();
-                           }));
+  KS_RETURN_IF_ERROR(engine_->WriteLocked(
+      std::vector<std::string_view>(engine_keys.begin(), engine_keys.end()),
+      [&](const core::LockedReader& reader)
+          -> absl::StatusOr<std::vector<core::Mutation>> {
+        for (size_t i = 0; i < engine_keys.size(); ++i) {
+          absl::StatusOr<std::optional<std::string>> v =
+              reader.Get(engine_keys[i]);
+          if (!v.ok()) return v.status();
+          raw[i] = std::move(*v);
+        }
+        return std::vector<core::Mutation>();
+      }));
   std::vector<std::optional<Item>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!raw[i].has_value()) continue;
@@ -421,11 +421,8 @@ TransactWriteResult DatabaseImpl::RunTransactWrite(
         "item");
     return result;
   }
-  // The key list WriteLocked takes, kept per thread so that its vector and
-  // string buffers are reused (WriteLocked never re-enters TransactWrite).
-  thread_local std::vector<std::string> keys;
-  keys.resize(n);
-  for (size_t i = 0; i < n; ++i) keys[i].assign(prepared[i].engine_key);
+  absl::InlinedVector<std::string_view, kInlineActions> keys(n);
+  for (size_t i = 0; i < n; ++i) keys[i] = prepared[i].engine_key;
 
   bool cancelled = false;
   absl::Status status = engine_->WriteLocked(

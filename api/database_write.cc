@@ -352,13 +352,9 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
 }
 
 absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
-  // The key list WriteLocked takes, kept per thread so that its vector and
-  // string buffers are reused (a new list cost two allocations and a copy
-  // per write). WriteLocked and EvaluateAction never re-enter ApplyAction.
-  thread_local std::vector<std::string> lock_keys(1);
-  lock_keys[0].assign(action->engine_key);
+  const std::string_view lock_key[1] = {action->engine_key};
   absl::Status status =
-      engine_->WriteLocked(lock_keys,
+      engine_->WriteLocked(lock_key,
                            [&](const core::LockedReader& reader)
                                -> absl::StatusOr<std::vector<core::Mutation>> {
                              KS_RETURN_IF_ERROR(EvaluateAction(reader, action));
@@ -384,10 +380,9 @@ absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
   engine_->Prefetch(engine_key);
   std::string value;
   KS_RETURN_IF_ERROR(EncodePutValue(key, item, &value));
-  thread_local std::vector<std::string> lock_keys(1);  // as ApplyAction's
-  lock_keys[0].assign(engine_key);
+  const std::string_view lock_key[1] = {engine_key};
   return engine_->WriteLocked(
-      lock_keys,
+      lock_key,
       [&](const core::LockedReader& reader)
           -> absl::StatusOr<std::vector<core::Mutation>> {
         KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,

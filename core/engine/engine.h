@@ -26,6 +26,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "core/storage/record.h"
 #include "core/storage/storage.h"
 #include "core/storage/wal.h"
@@ -134,7 +135,9 @@ class Engine {
   // in a locked stripe.
   using CheckFn = absl::FunctionRef<absl::StatusOr<std::vector<Mutation>>(
       const LockedReader&)>;
-  virtual absl::Status WriteLocked(const std::vector<std::string>& lock_keys,
+  // `lock_keys` are read before fn runs and not after (fn may move the
+  // strings they view into its mutations).
+  virtual absl::Status WriteLocked(absl::Span<const std::string_view> lock_keys,
                                    CheckFn fn) = 0;
 
   // The newest value of `key`, or nullopt if absent or deleted.

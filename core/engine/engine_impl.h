@@ -57,7 +57,7 @@ class EngineImpl final : public Engine {
   absl::Status Start();
 
   absl::Status Write(WriteBatch batch) override;
-  absl::Status WriteLocked(const std::vector<std::string>& lock_keys,
+  absl::Status WriteLocked(absl::Span<const std::string_view> lock_keys,
                            CheckFn fn) override;
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override;
@@ -116,7 +116,7 @@ class EngineImpl final : public Engine {
   // --- write path (engine_write.cc)
   // Sorted, distinct stripes of `keys`; InvalidArgument for an empty key.
   static absl::StatusOr<std::vector<uint32_t>> StripesOf(
-      const std::vector<std::string_view>& keys);
+      absl::Span<const std::string_view> keys);
   void LockStripes(absl::Span<const uint32_t> stripes);
   void UnlockStripes(absl::Span<const uint32_t> stripes);
   // Waits while the memtables are over the total cap (back-pressure).

@@ -79,7 +79,7 @@ void EngineImpl::PrefetchStep(std::string_view key, int step,
 }
 
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
-    const std::vector<std::string_view>& keys) {
+    absl::Span<const std::string_view> keys) {
   std::vector<uint32_t> stripes;
   stripes.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -152,8 +152,8 @@ absl::Status EngineImpl::Write(WriteBatch batch) {
   return status;
 }
 
-absl::Status EngineImpl::WriteLocked(const std::vector<std::string>& lock_keys,
-                                     CheckFn fn) {
+absl::Status EngineImpl::WriteLocked(
+    absl::Span<const std::string_view> lock_keys, CheckFn fn) {
   uint32_t one_stripe[1];
   std::vector<uint32_t> many_stripes;
   absl::Span<const uint32_t> stripes;
@@ -165,8 +165,7 @@ absl::Status EngineImpl::WriteLocked(const std::vector<std::string>& lock_keys,
     one_stripe[0] = StripeOfKey(lock_keys[0]);
     stripes = one_stripe;
   } else {
-    std::vector<std::string_view> keys(lock_keys.begin(), lock_keys.end());
-    KS_ASSIGN_OR_RETURN(many_stripes, StripesOf(keys));
+    KS_ASSIGN_OR_RETURN(many_stripes, StripesOf(lock_keys));
     stripes = many_stripes;
   }
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
