@@ -56,4 +56,17 @@ bool BloomFilterMayContain(std::string_view filter, std::string_view key) {
   return true;
 }
 
+void BloomFilterPrefetch(std::string_view filter, std::string_view key) {
+  if (filter.size() < 2) return;
+  int probes = static_cast<unsigned char>(filter.back());
+  if (probes < 1 || probes > 30) return;
+  uint64_t bits = (filter.size() - 1) * 8;
+  uint64_t h = BloomHash(key);
+  uint64_t delta = (h >> 33) | (h << 31);
+  for (int i = 0; i < probes; ++i) {
+    __builtin_prefetch(filter.data() + (h % bits) / 8);
+    h += delta;
+  }
+}
+
 }  // namespace kstone::core

@@ -37,6 +37,10 @@ class BloomFilterBuilder {
 // nothing rather than hiding data.
 bool BloomFilterMayContain(std::string_view filter, std::string_view key);
 
+// Starts loading the cache lines BloomFilterMayContain(filter, key) reads,
+// without waiting for them. Does nothing for a malformed filter.
+void BloomFilterPrefetch(std::string_view filter, std::string_view key);
+
 }  // namespace kstone::core
 
 #endif  // KSTONE_CORE_STORAGE_BLOOM_FILTER_H_

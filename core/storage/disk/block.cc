@@ -1,5 +1,6 @@
 #include "core/storage/disk/block.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -80,6 +81,74 @@ bool Block::ParseInto(std::string_view contents, Block* block) {
 uint32_t Block::RestartPoint(uint32_t i) const {
   assert(i < num_restarts_);
   return DecodeFixed32(data_.data() + restarts_offset_ + 4 * i);
+}
+
+Block::SeekResult Block::SeekExact(std::string_view target,
+                                   std::string_view* value,
+                                   uint32_t* corrupt_offset) const {
+  if (num_restarts_ == 0) return SeekResult::kAbsent;
+  const char* base = data_.data();
+  const char* limit = base + restarts_offset_;
+  // The last restart point whose key is < target (as BlockIterator::Seek).
+  uint32_t lo = 0, hi = num_restarts_ - 1;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo + 1) / 2;
+    const uint32_t offset = RestartPoint(mid);
+    uint32_t shared, non_shared, value_len;
+    const char* p = DecodeEntryHeader(base + offset, limit, &shared,
+                                      &non_shared, &value_len);
+    if (p == nullptr || shared != 0) {
+      *corrupt_offset = offset;
+      return SeekResult::kCorrupt;
+    }
+    if (std::string_view(p, non_shared) < target) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  // Walk forward. Invariant: the previous key (previous_length bytes) is
+  // < target and shares exactly its first `match` bytes with it. An entry
+  // that takes more than `match` bytes from the previous key is below
+  // target too (at byte `match` it has the previous key's byte, which is
+  // below target's), so it needs no comparison; otherwise only its delta is
+  // compared, with target after the `shared` bytes it takes (which equal
+  // target's). `shared` is not assumed to be the longest common prefix:
+  // restart points store 0.
+  size_t match = 0;
+  size_t previous_length = 0;
+  uint32_t offset = RestartPoint(lo);
+  while (offset < restarts_offset_) {
+    uint32_t shared, non_shared, value_len;
+    const char* p = DecodeEntryHeader(base + offset, limit, &shared,
+                                      &non_shared, &value_len);
+    if (p == nullptr || shared > previous_length) {
+      *corrupt_offset = offset;
+      return SeekResult::kCorrupt;
+    }
+    if (shared <= match) {
+      const std::string_view delta(p, non_shared);
+      const std::string_view rest = target.substr(shared);
+      const size_t n = std::min(delta.size(), rest.size());
+      size_t same = 0;
+      while (same < n && delta[same] == rest[same]) ++same;
+      if (same == n) {
+        if (delta.size() == rest.size()) {
+          *value = std::string_view(p + non_shared, value_len);
+          return SeekResult::kFound;
+        }
+        // A longer key is above target; a shorter one a prefix of it.
+        if (delta.size() > rest.size()) return SeekResult::kAbsent;
+      } else if (static_cast<unsigned char>(delta[same]) >
+                 static_cast<unsigned char>(rest[same])) {
+        return SeekResult::kAbsent;
+      }
+      match = shared + same;
+    }
+    previous_length = shared + non_shared;
+    offset = static_cast<uint32_t>(p + non_shared + value_len - base);
+  }
+  return SeekResult::kAbsent;
 }
 
 BlockIterator::BlockIterator(const Block* block)

@@ -36,6 +36,16 @@ class Block {
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
 
+  enum class SeekResult { kFound, kAbsent, kCorrupt };
+  // A point lookup: the first entry whose key is >= target, as
+  // BlockIterator::Seek finds it, but without assembling keys (an entry is
+  // compared only where its delta starts, at the bytes it shares with the
+  // target). kFound if that entry's key equals target (then *value is its
+  // value); kAbsent if it differs or there is none; kCorrupt if a malformed
+  // entry was met (then *corrupt_offset is its offset in the block).
+  SeekResult SeekExact(std::string_view target, std::string_view* value,
+                       uint32_t* corrupt_offset) const;
+
   // Bytes of memory the block holds (for the cache's accounting).
   size_t charge() const { return sizeof(Block) + owned_.capacity(); }
 

@@ -282,6 +282,9 @@ absl::Status SstReader::ReadFooterAndMetaBlocks() {
                       footer.meta.offset);
   }
   if (mapped()) BuildBlockSlots();
+  // A malformed index leaves it empty: Get then walks the index block,
+  // which reports the corruption.
+  point_index_.Build(*index_, data_end_);
   return absl::OkStatus();
 }
 
@@ -436,9 +439,17 @@ bool SstReader::MayContain(std::string_view key) const {
   return BloomFilterMayContain(filter_, key);
 }
 
-absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
+void SstReader::Prefetch(std::string_view key) const {
+  BloomFilterPrefetch(filter_, key);
+}
+
+absl::StatusOr<std::optional<BlockHandle>> SstReader::FindDataBlock(
     std::string_view key) const {
-  if (!MayContain(key)) return std::nullopt;
+  if (!point_index_.empty()) {
+    const size_t i = point_index_.Find(key);
+    if (i == point_index_.size()) return std::nullopt;
+    return point_index_.handle(i);
+  }
   // The first block whose last key is >= key holds the newest version.
   BlockIterator index(index_.get());
   index.Seek(key);
@@ -456,6 +467,15 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
   if (!DecodeBlockHandle(&encoded, &handle)) {
     return Corruption("bad block handle in the index block", index_offset_);
   }
+  return handle;
+}
+
+absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
+    std::string_view key) const {
+  if (!MayContain(key)) return std::nullopt;
+  KS_ASSIGN_OR_RETURN(std::optional<BlockHandle> found, FindDataBlock(key));
+  if (!found.has_value()) return std::nullopt;
+  const BlockHandle& handle = *found;
   if (mapped()) {
     KS_ASSIGN_OR_RETURN(std::string_view contents, MappedDataBlock(handle));
     Block block;
@@ -471,16 +491,20 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
 
 absl::StatusOr<std::optional<LookupResult>> SstReader::GetInBlock(
     const Block& block, std::string_view key, uint64_t offset) const {
-  BlockIterator it(&block);
-  it.Seek(key);
-  if (it.corrupt()) {
-    return Corruption(absl::StrCat("corrupt entry at block offset ",
-                                   it.corrupt_offset(), " in the data block"),
-                      offset);
+  std::string_view value;
+  uint32_t corrupt_offset = 0;
+  switch (block.SeekExact(key, &value, &corrupt_offset)) {
+    case Block::SeekResult::kAbsent:
+      return std::nullopt;
+    case Block::SeekResult::kCorrupt:
+      return Corruption(absl::StrCat("corrupt entry at block offset ",
+                                     corrupt_offset, " in the data block"),
+                        offset);
+    case Block::SeekResult::kFound:
+      break;
   }
-  if (!it.Valid() || it.key() != key) return std::nullopt;
   RecordView record;
-  if (!DecodeRecordValue(it.value(), &record)) {
+  if (!DecodeRecordValue(value, &record)) {
     return Corruption("bad record tag in the data block", offset);
   }
   return LookupResult{record.seq, record.type, std::string(record.value)};

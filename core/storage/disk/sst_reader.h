@@ -35,6 +35,7 @@
 #include "core/storage/disk/block_cache.h"
 #include "core/storage/disk/file_system.h"
 #include "core/storage/disk/sst_format.h"
+#include "core/storage/disk/sst_point_index.h"
 #include "core/storage/table.h"
 
 namespace kstone::core {
@@ -57,6 +58,8 @@ class SstReader final : public Table,
   absl::StatusOr<std::optional<LookupResult>> Get(
       std::string_view key) const override;
   bool MayContain(std::string_view key) const override;
+  // Starts loading the filter bits Get(key) tests first.
+  void Prefetch(std::string_view key) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 
@@ -114,6 +117,10 @@ class SstReader final : public Table,
   void BuildBlockSlots();
   // The slot remembering `handle`'s verification, or null.
   const BlockSlot* SlotFor(const BlockHandle& handle) const;
+  // The handle of the first data block whose last key is >= key, from
+  // point_index_ or else the index block; nullopt if there is none.
+  absl::StatusOr<std::optional<BlockHandle>> FindDataBlock(
+      std::string_view key) const;
   // Looks `key` up in a data block read from `offset`.
   absl::StatusOr<std::optional<LookupResult>> GetInBlock(const Block& block,
                                                          std::string_view key,
@@ -129,6 +136,9 @@ class SstReader final : public Table,
   uint64_t data_end_;                        // where the footer starts
   uint64_t index_offset_ = 0;
   std::unique_ptr<const Block> index_;
+  // The index flattened for Get (empty if the index block is malformed:
+  // Get then walks index_).
+  SstPointIndex point_index_;
   std::string filter_storage_;  // the filter when not mapped
   std::string_view filter_;
   TableMeta meta_;

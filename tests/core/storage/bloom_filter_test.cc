@@ -34,5 +34,26 @@ TEST(BloomFilterTest, MalformedFilterFiltersNothing) {
   EXPECT_TRUE(BloomFilterMayContain(std::string(8, '\0') + '\x7f', "x"));
 }
 
+TEST(BloomFilterTest, PrefetchReadsNothingItShouldNot) {
+  // Prefetch only hints at lines inside the filter: on any filter, even a
+  // malformed one, it neither faults nor changes an answer.
+  BloomFilterBuilder builder(10);
+  for (int i = 0; i < 100; ++i) builder.AddKey(absl::StrCat("key", i));
+  const std::string filter = builder.Build();
+  for (const std::string& f :
+       {filter, std::string(), std::string(1, '\x05'),
+        std::string(8, '\0') + '\x7f', std::string(8, '\0') + '\x00'}) {
+    for (int i = 0; i < 100; ++i) {
+      const std::string key = absl::StrCat("key", i);
+      const bool before = BloomFilterMayContain(f, key);
+      BloomFilterPrefetch(f, key);
+      EXPECT_EQ(BloomFilterMayContain(f, key), before);
+    }
+  }
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(BloomFilterMayContain(filter, absl::StrCat("key", i)));
+  }
+}
+
 }  // namespace
 }  // namespace kstone::core
