@@ -36,7 +36,9 @@
 // group like any other, so that the file sees its bytes in log order. The
 // flusher idles while nothing is buffered; the writer that makes the buffer
 // non-empty wakes it only then, so a steady stream of writes costs no
-// wakeups from the writers.
+// wakeups from the writers. An unsynced append that finds nobody queued
+// (so no leader) adds its record to the buffer under the mutex and returns
+// without queueing: the group of one it would lead would do just that.
 
 #include "core/storage/disk/disk_wal.h"
 
@@ -212,6 +214,21 @@ absl::Status DiskWal::Run(Writer* w) {
     return status;
   }
   appended_ = true;
+  if (w->op == Op::kAppend && !w->sync && buffering_ && writers_.empty() &&
+      buffered_.size() + w->record.size() < kMaxBufferedBytes) {
+    // The common unsynced append of a lone writer: it would lead a group of
+    // one that only adds its record to the buffer. With nobody queued there
+    // is no leader, so the leader-only state (buffered_, active_) is ours
+    // while mu_ is held: add the record here, without queueing.
+    const bool was_empty = buffered_.empty();
+    buffered_.append(w->record);
+    buffered_bytes_ = buffered_.size();
+    if (was_empty && flusher_idle_) flusher_cv_.Signal();
+    segments_[active_.number] =
+        (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
+    mu_.Unlock();
+    return absl::OkStatus();
+  }
   writers_.push_back(w);
   if (writers_.size() > 1) {
     if (gather_until_ > 0) {

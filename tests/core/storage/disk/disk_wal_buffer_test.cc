@@ -118,6 +118,26 @@ TEST_F(DiskWalBufferTest, AFullBufferIsWrittenWithoutWaiting) {
   EXPECT_EQ(seqs, Range(1, seqs.size()));
 }
 
+TEST_F(DiskWalBufferTest, StatsCountBufferedAppends) {
+  // A lone writer's unsynced append goes to the buffer without queueing;
+  // the segment's size must still count it, before and after a write-out.
+  Open(kNever);
+  Append(1, 5, /*sync=*/false);
+  const uint64_t buffered = TEST_DiskWalBufferedBytes(wal_.get());
+  EXPECT_GT(buffered, 0u);
+  EXPECT_EQ(TEST_DiskWalQueuedWriters(wal_.get()), 0u);
+  EXPECT_EQ(wal_->stats().bytes, buffered);
+  EXPECT_EQ(wal_->stats().segments, 1u);
+  Append(6, 10, /*sync=*/false);
+  EXPECT_EQ(wal_->stats().bytes, TEST_DiskWalBufferedBytes(wal_.get()));
+  EXPECT_GT(wal_->stats().bytes, buffered);
+  Append(11, 11, /*sync=*/true);
+  EXPECT_EQ(TEST_DiskWalBufferedBytes(wal_.get()), 0u);
+  EXPECT_GT(wal_->stats().bytes, buffered);
+  Crash(/*power_loss=*/true);
+  EXPECT_EQ(Reopen(), Range(1, 11));
+}
+
 TEST_F(DiskWalBufferTest, ASyncedAppendMakesTheBufferedOnesDurableFirst) {
   Open(kNever);
   Append(1, 10, /*sync=*/false);
