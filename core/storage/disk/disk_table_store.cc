@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/storage/disk/block_cache.h"
@@ -101,6 +102,7 @@ class DiskTableStore final : public TableStore {
       ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     unsynced_[number] = std::move(file);
+    built_.insert(number);
   }
 
   // Syncs every finished table not synced yet, then (if there was one) the
@@ -122,8 +124,12 @@ class DiskTableStore final : public TableStore {
     return status;
   }
 
+  // A table this store built is opened by the job that built it: its data
+  // blocks are verified then, by that job, instead of by the first reads
+  // of each block (SstReader::Open's verify_data_now).
   absl::StatusOr<std::shared_ptr<const Table>> OpenTable(
       uint64_t number) override ABSL_LOCKS_EXCLUDED(mu_) {
+    bool built_here = false;
     {
       absl::MutexLock lock(&mu_);
       auto it = open_.find(number);
@@ -131,6 +137,7 @@ class DiskTableStore final : public TableStore {
         lru_.splice(lru_.begin(), lru_, it->second.lru);
         return std::shared_ptr<const Table>(it->second.reader);
       }
+      built_here = built_.erase(number) > 0;
     }
     std::string path = PathOf(number);
     if (!fs_->FileExists(path)) {
@@ -138,7 +145,8 @@ class DiskTableStore final : public TableStore {
     }
     KS_ASSIGN_OR_RETURN(
         std::shared_ptr<const SstReader> reader,
-        SstReader::Open(fs_, path, number, cache_, options_.map_files));
+        SstReader::Open(fs_, path, number, cache_, options_.map_files,
+                        /*verify_data_now=*/built_here));
     std::vector<std::shared_ptr<const SstReader>> closed;  // freed unlocked
     absl::MutexLock lock(&mu_);
     auto it = open_.find(number);
@@ -160,6 +168,7 @@ class DiskTableStore final : public TableStore {
     std::unique_ptr<WritableFile> unsynced;   // closed unlocked
     {
       absl::MutexLock lock(&mu_);
+      built_.erase(number);
       auto u = unsynced_.find(number);
       if (u != unsynced_.end()) {
         unsynced = std::move(u->second);
@@ -215,6 +224,8 @@ class DiskTableStore final : public TableStore {
   std::list<uint64_t> lru_ ABSL_GUARDED_BY(mu_);  // most recent first
   absl::flat_hash_map<uint64_t, std::unique_ptr<WritableFile>> unsynced_
       ABSL_GUARDED_BY(mu_);
+  // Tables finished by this store and not opened since.
+  absl::flat_hash_set<uint64_t> built_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<TableMeta> DeferredSyncBuilder::Finish() {

@@ -48,9 +48,15 @@ class SstReader final : public Table,
   // outlive the call only; the reader keeps the file open.
   // map_file: ask the file system for a read-only mapping (it may still
   // give a plain file; see mapped()).
+  // verify_data_now: on a mapped file, verify every data block of the index
+  // now rather than on its first use (DataLoss if one fails), so that reads
+  // never hash a block. For a table this process just wrote, opened by the
+  // background job that wrote it: its bytes are in the page cache, and the
+  // job pays the hashing instead of the foreground's first reads.
   static absl::StatusOr<std::shared_ptr<const SstReader>> Open(
       FileSystem* fs, const std::string& path, uint64_t number,
-      std::shared_ptr<BlockCache> cache, bool map_file = true);
+      std::shared_ptr<BlockCache> cache, bool map_file = true,
+      bool verify_data_now = false);
 
   SstReader(const SstReader&) = delete;
   SstReader& operator=(const SstReader&) = delete;
@@ -115,6 +121,8 @@ class SstReader final : public Table,
   // index is malformed or its blocks are irregular: every read then
   // verifies).
   void BuildBlockSlots();
+  // Mapped files: verifies the data block of every slot and marks it.
+  absl::Status VerifyAllDataBlocks() const;
   // The slot remembering `handle`'s verification, or null.
   const BlockSlot* SlotFor(const BlockHandle& handle) const;
   // The handle of the first data block whose last key is >= key, from

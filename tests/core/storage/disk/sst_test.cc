@@ -245,6 +245,42 @@ TEST_P(SstTest, FlippedByteInDataBlockIsDataLossOnEveryRead) {
   }
 }
 
+TEST_P(SstTest, VerifyDataNowChecksEveryDataBlockAtOpen) {
+  const TableMeta meta = Write(1, 100);
+  // An intact table opens and reads.
+  {
+    KS_ASSERT_OK_AND_ASSIGN(
+        auto reader, SstReader::Open(fs_.get(), Path(1), 1, nullptr, map_file(),
+                                     /*verify_data_now=*/true));
+    KS_ASSERT_OK_AND_ASSIGN(auto got, reader->Get("key10099"));
+    EXPECT_TRUE(got.has_value());
+  }
+  KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
+  // The first data block, and one in the middle of the data.
+  ASSERT_GT(meta.bytes, 1000u);
+  for (size_t byte : {size_t{10}, static_cast<size_t>(meta.bytes / 2)}) {
+    SCOPED_TRACE(byte);
+    std::string bad = contents;
+    bad[byte] ^= 0x40;
+    Overwrite(Path(1), bad);
+    // Without the flag a mapped table opens and fails on first use.
+    KS_EXPECT_OK(
+        SstReader::Open(fs_.get(), Path(1), 1, nullptr, map_file()).status());
+    auto opened = SstReader::Open(fs_.get(), Path(1), 1, nullptr, map_file(),
+                                  /*verify_data_now=*/true);
+    if (map_file()) {
+      EXPECT_THAT(
+          opened.status(),
+          StatusIs(absl::StatusCode::kDataLoss,
+                   AllOf(HasSubstr(Path(1)),
+                         HasSubstr("checksum mismatch in data block"))));
+    } else {
+      // pread tables verify each block as they read it, flag or not.
+      KS_EXPECT_OK(opened.status());
+    }
+  }
+}
+
 TEST_P(SstTest, FlippedByteInFooterIsDataLossOnOpen) {
   Write(1, 100);
   KS_ASSERT_OK_AND_ASSIGN(std::string contents, fs_->ReadFile(Path(1)));
