@@ -509,8 +509,8 @@ bool DatabaseImpl::WriteAction::TakePreparedUpdate(
     const PreparedUpdateMemo::Request& request) {
   PreparedUpdateMemo::Prepared prepared;
   if (!PreparedUpdateMemo::ThisThread().Take(request, &prepared)) return false;
-  names = std::move(prepared.names);
-  values = std::move(prepared.values);
+  names.swap(prepared.names);
+  values.swap(prepared.values);
   update = CachedUpdate(std::move(prepared.tree), nullptr, nullptr);
   update_prepared = true;
   return true;
@@ -518,9 +518,14 @@ bool DatabaseImpl::WriteAction::TakePreparedUpdate(
 
 void DatabaseImpl::WriteAction::KeepPreparedUpdate(
     const PreparedUpdateMemo::Request& request) {
-  PreparedUpdateMemo::ThisThread().Keep(
-      request, PreparedUpdateMemo::Prepared{std::move(names), std::move(values),
-                                            update.Detach()});
+  PreparedUpdateMemo::Prepared prepared{std::move(names), std::move(values),
+                                        update.Detach()};
+  if (update_prepared) {
+    // Taken from the memo (TakePreparedUpdate): it still knows the request.
+    PreparedUpdateMemo::ThisThread().GiveBack(&prepared);
+  } else {
+    PreparedUpdateMemo::ThisThread().Keep(request, std::move(prepared));
+  }
 }
 
 absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {

@@ -45,10 +45,19 @@ bool PreparedUpdateMemo::Matches(const Request& request) const {
 
 bool PreparedUpdateMemo::Take(const Request& request, Prepared* out) {
   if (!holds_ || !Matches(request)) return false;
-  *out = std::move(prepared_);
-  prepared_ = Prepared();
+  // Swapped, not moved: *out is empty (a fresh action's), and swapping
+  // leaves nothing behind to construct or destroy.
+  out->Swap(prepared_);
   holds_ = false;
+  taken_ = true;
   return true;
+}
+
+void PreparedUpdateMemo::GiveBack(Prepared* prepared) {
+  if (!taken_ || prepared->tree == nullptr) return;
+  prepared->Swap(prepared_);
+  holds_ = true;
+  taken_ = false;
 }
 
 void PreparedUpdateMemo::Keep(const Request& request, Prepared prepared) {
@@ -62,6 +71,7 @@ void PreparedUpdateMemo::Keep(const Request& request, Prepared prepared) {
   }
   prepared_ = std::move(prepared);
   holds_ = true;
+  taken_ = false;
 }
 
 }  // namespace kstone

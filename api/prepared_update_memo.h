@@ -13,7 +13,7 @@
 // resolved against them) with what it was prepared from (the expression,
 // the placeholders as the request gave them, the table's key names: all
 // that preparation depends on). An Update equal to it in all of these takes
-// the preparation (Take) and gives it back when done (Keep); any other
+// the preparation (Take) and gives it back when done (GiveBack); any other
 // Update is prepared as usual and then kept instead.
 //
 // Only requests whose placeholder values are scalars (S, N, B, BOOL, NULL)
@@ -43,6 +43,12 @@ class PreparedUpdateMemo {
     core::expr::AttributeNames names;
     core::expr::AttributeValues values;
     std::unique_ptr<core::expr::UpdateExpression> tree;  // resolved
+
+    void Swap(Prepared& other) {
+      names.swap(other.names);
+      values.swap(other.values);
+      tree.swap(other.tree);
+    }
   };
   // What the preparation depends on.
   struct Request {
@@ -56,8 +62,12 @@ class PreparedUpdateMemo {
   static PreparedUpdateMemo& ThisThread();
 
   // If the memo holds the preparation of `request`, moves it into *out and
-  // returns true (the memo is then empty until Keep).
+  // returns true (the memo is then empty until GiveBack or Keep).
   bool Take(const Request& request, Prepared* out);
+  // Returns what the last successful Take gave out (and the caller used
+  // without errors), without comparing its request again: the memo still
+  // remembers it. Does nothing if Keep came in between.
+  void GiveBack(Prepared* prepared);
   // Keeps `prepared` (of `request`, resolved without errors) for the next
   // Take; does nothing for a request the memo does not keep.
   void Keep(const Request& request, Prepared prepared);
@@ -66,6 +76,7 @@ class PreparedUpdateMemo {
   bool Matches(const Request& request) const;
 
   bool holds_ = false;  // prepared_ is there
+  bool taken_ = false;  // Take gave prepared_ out; GiveBack may return it
   std::string expression_;
   std::map<std::string, std::string> names_;
   std::map<std::string, Value> values_;

@@ -4,12 +4,15 @@
 // errors, with other Updates, other values, other tables and other
 // threads in between.
 
+#include "api/prepared_update_memo.h"
+
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/expr/update_expression.h"
 #include "gtest/gtest.h"
 #include "kstone/kstone.h"
 #include "tests/api/api_test_util.h"
@@ -18,6 +21,49 @@ namespace kstone {
 namespace {
 
 class PreparedUpdateMemoTest : public testing::BackendTest {};
+
+// The memo itself: what Take gives out comes back with GiveBack (no request
+// compared), and is taken again; a Keep of another request in between wins
+// over a late GiveBack.
+TEST(PreparedUpdateMemoUnitTest, TakeGiveBackAndKeep) {
+  const std::map<std::string, std::string> names;
+  const std::map<std::string, Value> one = {{":v", Value::Number("1")}};
+  const std::map<std::string, Value> two = {{":v", Value::Number("2")}};
+  const PreparedUpdateMemo::Request a{"SET n = n + :v", &names, &one, "pk", ""};
+  const PreparedUpdateMemo::Request b{"SET n = n + :v", &names, &two, "pk", ""};
+  auto tree = [] {
+    absl::StatusOr<core::expr::UpdateExpression> parsed =
+        core::expr::UpdateExpression::Parse("SET n = n + :v");
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    return std::make_unique<core::expr::UpdateExpression>(std::move(*parsed));
+  };
+  PreparedUpdateMemo memo;
+  PreparedUpdateMemo::Prepared taken;
+  EXPECT_FALSE(memo.Take(a, &taken));  // empty
+  PreparedUpdateMemo::Prepared kept;
+  kept.tree = tree();
+  const core::expr::UpdateExpression* kept_tree = kept.tree.get();
+  memo.Keep(a, std::move(kept));
+  EXPECT_FALSE(memo.Take(b, &taken));  // another value
+  ASSERT_TRUE(memo.Take(a, &taken));
+  EXPECT_EQ(taken.tree.get(), kept_tree);
+  EXPECT_FALSE(memo.Take(a, &taken));  // given out
+  memo.GiveBack(&taken);
+  EXPECT_EQ(taken.tree, nullptr);
+  PreparedUpdateMemo::Prepared again;
+  ASSERT_TRUE(memo.Take(a, &again));
+  EXPECT_EQ(again.tree.get(), kept_tree);
+
+  // Keep(b) while a's preparation is out: a late GiveBack of a changes
+  // nothing, and the memo answers b.
+  PreparedUpdateMemo::Prepared other;
+  other.tree = tree();
+  memo.Keep(b, std::move(other));
+  memo.GiveBack(&again);
+  EXPECT_NE(again.tree, nullptr);  // not taken back
+  EXPECT_FALSE(memo.Take(a, &taken));
+  EXPECT_TRUE(memo.Take(b, &taken));
+}
 
 TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
   absl::StatusOr<Database> db = CreateDb();
