@@ -1,7 +1,8 @@
 // Conditional Put / Delete, Update, and the per-item action machinery that
 // batches and transactions share (database_transact.cc). Every conditional
-// write runs inside Engine::WriteLocked: the item is read, the condition
-// evaluated and the mutation logged under the item's stripe lock.
+// write runs inside Engine::WriteLocked (Engine::ReadModifyWrite when it
+// reads the item): the item is read, the condition evaluated and the
+// mutation logged under the item's stripe lock.
 
 #include <cassert>
 #include <memory>
@@ -118,13 +119,9 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
     if (engine_key.ok()) {
       action->engine_key = std::move(*engine_key);
       if (action->kind != WriteAction::kPut || !condition.expression.empty()) {
-        if (action->kind == WriteAction::kUpdate) {
-          // An Update's item is usually there: its lookup is worth
-          // following further while the expressions are prepared.
-          engine_->Prefetch(action->engine_key, &action->prefetch_pin);
-        } else {
-          engine_->Prefetch(action->engine_key);
-        }
+        // (ReadModifyWrite follows the lookup further while it walks the
+        // memtable for the write.)
+        engine_->Prefetch(action->engine_key);
         action->prefetched = true;
       }
     } else {
@@ -136,22 +133,14 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   // thread's cache; Resolve binds this request's placeholders).
   *item_error = false;
   action->on_failure = condition.on_failure;
-  if (action->update_prepared) {
-    // The caller brought this Update's preparation (PreparedUpdateMemo):
-    // nothing is left to overlap the item's further probes with.
-    action->prefetch_pin.reset();
-  } else {
+  if (!action->update_prepared) {
+    // (Else the caller brought this Update's preparation: PreparedUpdateMemo.)
     KS_RETURN_IF_ERROR(PlaceholdersToCore(condition.names, condition.values,
                                           &action->names, &action->values));
     core::expr::ExpressionAttributes attrs;
     if (!condition.names.empty()) attrs.names = &action->names;
     if (!condition.values.empty()) attrs.values = &action->values;
     KS_RETURN_IF_ERROR(core::expr::ValidatePlaceholderKeys(attrs));
-    // The stored item's lookup is a chain of cache misses (index slot, record
-    // offset, record): each step starts once the one before had time to land.
-    if (action->prefetch_pin != nullptr) {
-      engine_->PrefetchStep(action->engine_key, 1, action->prefetch_pin);
-    }
     core::expr::PlaceholderUse use;
     if (action->kind == WriteAction::kConditionCheck &&
         condition.expression.empty()) {
@@ -184,10 +173,6 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
     }
     if (!all_used) {
       KS_RETURN_IF_ERROR(core::expr::CheckAllPlaceholdersUsed(attrs, use));
-    }
-    if (action->prefetch_pin != nullptr) {
-      engine_->PrefetchStep(action->engine_key, 2, action->prefetch_pin);
-      action->prefetch_pin.reset();  // the read takes the stripe's state anew
     }
   }
 
@@ -352,18 +337,20 @@ absl::Status DatabaseImpl::EvaluateAction(const core::LockedReader& reader,
 }
 
 absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
+  auto evaluate = [&](const core::LockedReader& reader)
+      -> absl::StatusOr<std::vector<core::Mutation>> {
+    KS_RETURN_IF_ERROR(EvaluateAction(reader, action));
+    std::vector<core::Mutation> m;
+    if (action->mutation.has_value()) {
+      m.push_back(std::move(*action->mutation));
+    }
+    return m;
+  };
   const std::string_view lock_key[1] = {action->engine_key};
   absl::Status status =
-      engine_->WriteLocked(lock_key,
-                           [&](const core::LockedReader& reader)
-                               -> absl::StatusOr<std::vector<core::Mutation>> {
-                             KS_RETURN_IF_ERROR(EvaluateAction(reader, action));
-                             std::vector<core::Mutation> m;
-                             if (action->mutation.has_value()) {
-                               m.push_back(std::move(*action->mutation));
-                             }
-                             return m;
-                           });
+      action->NeedsOldItem()
+          ? engine_->ReadModifyWrite(action->engine_key, evaluate)
+          : engine_->WriteLocked(lock_key, evaluate);
   if (ErrorCodeOf(status) == ErrorCode::kConditionalCheckFailed &&
       action->on_failure == ReturnValuesOnConditionCheckFailure::kAllOld &&
       action->old_item.has_value()) {
@@ -380,22 +367,27 @@ absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
   engine_->Prefetch(engine_key);
   std::string value;
   KS_RETURN_IF_ERROR(EncodePutValue(key, item, &value));
+  auto check = [&](const core::LockedReader& reader)
+      -> absl::StatusOr<std::vector<core::Mutation>> {
+    KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        reader.GetPrefetched(engine_key));
+    if (stored.has_value() != must_exist) {
+      return MakeError(ErrorCode::kConditionalCheckFailed,
+                       "The conditional request failed");
+    }
+    std::vector<core::Mutation> m;
+    m.push_back(core::Mutation{core::RecordType::kValue, std::move(engine_key),
+                               std::move(value)});
+    return m;
+  };
+  if (must_exist) {
+    // The item is likely there: its lookup goes past the index slot to the
+    // record, a chain worth overlapping with the memtable walk. (A likely
+    // absent item costs only the slot, loaded while the item was encoded.)
+    return engine_->ReadModifyWrite(engine_key, check);
+  }
   const std::string_view lock_key[1] = {engine_key};
-  return engine_->WriteLocked(
-      lock_key,
-      [&](const core::LockedReader& reader)
-          -> absl::StatusOr<std::vector<core::Mutation>> {
-        KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                            reader.GetPrefetched(engine_key));
-        if (stored.has_value() != must_exist) {
-          return MakeError(ErrorCode::kConditionalCheckFailed,
-                           "The conditional request failed");
-        }
-        std::vector<core::Mutation> m;
-        m.push_back(core::Mutation{core::RecordType::kValue,
-                                   std::move(engine_key), std::move(value)});
-        return m;
-      });
+  return engine_->WriteLocked(lock_key, check);
 }
 
 namespace {

@@ -65,8 +65,6 @@ struct DatabaseImpl::WriteAction {
   // PrepareAction called Engine::Prefetch(engine_key): the locked read need
   // not issue the probes again.
   bool prefetched = false;
-  // Kept by an Update's Prefetch for its further steps (Engine::PrefetchStep).
-  core::Engine::PrefetchPin prefetch_pin;
   // Set by the caller before PrepareAction: names, values and update hold
   // this Update's preparation already (PreparedUpdateMemo), so PrepareAction
   // skips the expressions.

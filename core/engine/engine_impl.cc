@@ -140,7 +140,8 @@ void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key) {
 }
 
 absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
-    const StripeView& view, std::string_view key, bool prefetch) const {
+    const StripeView& view, std::string_view key, bool prefetch,
+    const uint64_t* steps) const {
   auto from_lookup = [](LookupResult& r) -> std::optional<std::string> {
     if (r.type == RecordType::kDeletion) return std::nullopt;
     return std::move(r.value);
@@ -153,9 +154,12 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
   for (const auto& mem : view.immutables) {
     if (std::optional<LookupResult> r = mem->Get(key)) return from_lookup(*r);
   }
-  for (const auto& table : view.tables) {
+  for (size_t i = 0; i < view.tables.size(); ++i) {
     // Table::Get consults the bloom filter first.
-    KS_ASSIGN_OR_RETURN(std::optional<LookupResult> r, table->Get(key));
+    KS_ASSIGN_OR_RETURN(std::optional<LookupResult> r,
+                        steps != nullptr
+                            ? view.tables[i]->GetAfterSteps(key, steps[i])
+                            : view.tables[i]->Get(key));
     if (r) return from_lookup(*r);
   }
   return std::optional<std::string>();

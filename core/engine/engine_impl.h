@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -59,12 +60,10 @@ class EngineImpl final : public Engine {
   absl::Status Write(WriteBatch batch) override;
   absl::Status WriteLocked(absl::Span<const std::string_view> lock_keys,
                            CheckFn fn) override;
+  absl::Status ReadModifyWrite(std::string_view key, CheckFn fn) override;
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override;
   void Prefetch(std::string_view key) const override;
-  void Prefetch(std::string_view key, PrefetchPin* pin) const override;
-  void PrefetchStep(std::string_view key, int step,
-                    const PrefetchPin& pin) const override;
   std::unique_ptr<EngineIterator> NewIterator(uint32_t stripe) const override;
   absl::Status Flush() override;
   absl::Status Compact() override;
@@ -108,10 +107,12 @@ class EngineImpl final : public Engine {
   // overlap instead of adding up.
   static void PrefetchProbes(const StripeView& view, std::string_view key);
   // The newest value of `key` in `view`. `prefetch`: issue the probes first
-  // (false when the caller's Engine::Prefetch already did).
-  absl::StatusOr<std::optional<std::string>> GetFromView(const StripeView& view,
-                                                         std::string_view key,
-                                                         bool prefetch) const;
+  // (false when the caller's Engine::Prefetch already did). `steps`, if not
+  // null: the lookup state of `key` in each of view.tables that
+  // OverlapReadAndInsert's steps left (Table::GetAfterSteps).
+  absl::StatusOr<std::optional<std::string>> GetFromView(
+      const StripeView& view, std::string_view key, bool prefetch,
+      const uint64_t* steps = nullptr) const;
 
   // --- write path (engine_write.cc)
   // Sorted, distinct stripes of `keys`; InvalidArgument for an empty key.
@@ -119,6 +120,22 @@ class EngineImpl final : public Engine {
       absl::Span<const std::string_view> keys);
   void LockStripes(absl::Span<const uint32_t> stripes);
   void UnlockStripes(absl::Span<const uint32_t> stripes);
+  // WriteLocked; `read_modify_write`: lock_keys holds the one key of a
+  // ReadModifyWrite.
+  absl::Status LockedWrite(absl::Span<const std::string_view> lock_keys,
+                           CheckFn fn, bool read_modify_write);
+  // Before a ReadModifyWrite's check reads `key`: walks the stripe's
+  // active memtable to where the write of `key` will go (MemTable::
+  // PrepareAdd, so that the Add links without a search) and, between the
+  // walk's levels, advances the tables' lookup of `key` a step at a time
+  // (Table::PrefetchStep). Both are chains of cache misses; interleaved,
+  // they wait for memory side by side instead of one after the other, and
+  // the read then finds its lines loaded. REQUIRES: the write_mu of the
+  // key's stripe held, `view` its current view (whose active memtable is
+  // then the stripe's). Leaves in (*states)[i] the state of the lookup in
+  // view.tables[i], for GetFromView.
+  void OverlapReadAndInsert(const StripeView& view, std::string_view key,
+                            absl::InlinedVector<uint64_t, 4>* states);
   // Waits while the memtables are over the total cap (back-pressure).
   absl::Status WaitForMemtableRoom() ABSL_LOCKS_EXCLUDED(mu_);
   // Assigns sequence numbers, logs and applies. REQUIRES: the write_mu of

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,8 +26,23 @@ namespace kstone::core {
 // Reads the stripes a WriteLocked call holds. Valid only during its CheckFn.
 class EngineImpl::LockedReaderImpl final : public LockedReader {
  public:
-  LockedReaderImpl(const EngineImpl* engine, absl::Span<const uint32_t> stripes)
-      : engine_(engine), stripes_(stripes) {}
+  // `view`, if given, is the current view of stripes[0], loaded under its
+  // lock (so no later write can change it before the unlock), for a write
+  // of one stripe: reads use it instead of loading the view again, and a
+  // read of `stepped_key` the lookup states `steps` that
+  // OverlapReadAndInsert left for it.
+  LockedReaderImpl(const EngineImpl* engine, absl::Span<const uint32_t> stripes,
+                   const StripeView* view, std::string_view stepped_key,
+                   const uint64_t* steps)
+      : engine_(engine), stripes_(stripes), view_(view) {
+    // A copy: the check function may move the string the key views (and
+    // keys longer than the buffer, rare, just read without the steps).
+    if (steps != nullptr && stepped_key.size() <= sizeof(stepped_key_)) {
+      std::memcpy(stepped_key_, stepped_key.data(), stepped_key.size());
+      stepped_size_ = stepped_key.size();
+      steps_ = steps;
+    }
+  }
 
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override {
@@ -48,11 +64,21 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
           absl::StrCat("engine: LockedReader::Get of a key in stripe ", s,
                        ", which the write did not lock"));
     }
+    if (view_ != nullptr && s == stripes_[0]) {
+      const bool stepped = steps_ != nullptr &&
+                           key == std::string_view(stepped_key_, stepped_size_);
+      return engine_->GetFromView(*view_, key, prefetch,
+                                  stepped ? steps_ : nullptr);
+    }
     return engine_->GetFromView(*engine_->stripes_[s].view(), key, prefetch);
   }
 
   const EngineImpl* const engine_;
   const absl::Span<const uint32_t> stripes_;
+  const StripeView* const view_;
+  const uint64_t* steps_ = nullptr;
+  char stepped_key_[96];
+  size_t stepped_size_ = 0;
 };
 
 void EngineImpl::Prefetch(std::string_view key) const {
@@ -62,20 +88,25 @@ void EngineImpl::Prefetch(std::string_view key) const {
   PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key);
 }
 
-void EngineImpl::Prefetch(std::string_view key, PrefetchPin* pin) const {
-  if (key.empty()) return;
-  std::shared_ptr<const StripeView> view = stripes_[StripeOfKey(key)].view();
-  PrefetchProbes(*view, key);
-  *pin = std::move(view);
-}
-
-void EngineImpl::PrefetchStep(std::string_view key, int step,
-                              const PrefetchPin& pin) const {
-  if (key.empty() || pin == nullptr) return;
-  // Only tables: a memtable's lookup past its filter is a pointer chase
-  // that cannot be started early.
-  const auto& view = *static_cast<const StripeView*>(pin.get());
-  for (const auto& table : view.tables) table->PrefetchStep(key, step);
+void EngineImpl::OverlapReadAndInsert(
+    const StripeView& view, std::string_view key,
+    absl::InlinedVector<uint64_t, 4>* states) {
+  // One lookup state per table (a stripe rarely has more than a few).
+  states->assign(view.tables.size(), 0);
+  // A step after each of the walk's first two levels: the index slot that
+  // Engine::Prefetch started loading before the lock has had a level's
+  // worth of misses to arrive, and so has each later line.
+  int taken = 0;
+  auto step = [&] {
+    ++taken;
+    for (size_t i = 0; i < states->size(); ++i) {
+      view.tables[i]->PrefetchStep(key, &(*states)[i]);
+    }
+  };
+  view.active->PrepareAdd(key, [&] {
+    if (taken < 2) step();
+  });
+  while (taken < 2) step();  // a walk of fewer levels
 }
 
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
@@ -154,6 +185,17 @@ absl::Status EngineImpl::Write(WriteBatch batch) {
 
 absl::Status EngineImpl::WriteLocked(
     absl::Span<const std::string_view> lock_keys, CheckFn fn) {
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/false);
+}
+
+absl::Status EngineImpl::ReadModifyWrite(std::string_view key, CheckFn fn) {
+  const std::string_view lock_keys[1] = {key};
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/true);
+}
+
+absl::Status EngineImpl::LockedWrite(
+    absl::Span<const std::string_view> lock_keys, CheckFn fn,
+    bool read_modify_write) {
   uint32_t one_stripe[1];
   std::vector<uint32_t> many_stripes;
   absl::Span<const uint32_t> stripes;
@@ -170,8 +212,18 @@ absl::Status EngineImpl::WriteLocked(
   }
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
+  std::shared_ptr<const StripeView> view;
+  absl::InlinedVector<uint64_t, 4> steps;
+  if (read_modify_write) {
+    // Under the stripe's lock its active memtable (view->active) is the
+    // stripe's, which only this lock's holder replaces.
+    view = stripes_[one_stripe[0]].view();
+    OverlapReadAndInsert(*view, lock_keys[0], &steps);
+  }
   absl::Status status;
-  LockedReaderImpl reader(this, stripes);
+  LockedReaderImpl reader(this, stripes, view.get(),
+                          view != nullptr ? lock_keys[0] : std::string_view(),
+                          view != nullptr ? steps.data() : nullptr);
   absl::StatusOr<std::vector<Mutation>> mutations = fn(reader);
   if (!mutations.ok()) {
     status = mutations.status();

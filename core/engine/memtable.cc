@@ -205,6 +205,28 @@ MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
   }
 }
 
+void MemTable::PrepareAdd(std::string_view key,
+                          absl::FunctionRef<void()> between_levels) {
+  // (key, kMaxSeq) sorts before every record of `key`, which is where a
+  // newer record of it goes. Keys arriving in order are bracketed by the
+  // last Add's splice already: no walk.
+  if (SpliceFits(key, kMaxSeq, max_height())) return;
+  // FindGreaterOrEqual's walk, keeping its predecessors as the splice.
+  Node* x = head_;
+  for (int level = max_height() - 1; level >= 0;) {
+    Node* next = x->NextRelaxed(level);
+    if (level > 0) __builtin_prefetch(x->NextRelaxed(level - 1));
+    if (next != nullptr) __builtin_prefetch(next->NextRelaxed(level));
+    if (next != nullptr && CompareWith(next->entry, key, kMaxSeq) < 0) {
+      x = next;
+    } else {
+      splice_[level] = x;
+      --level;
+      between_levels();
+    }
+  }
+}
+
 bool MemTable::SpliceFits(std::string_view key, uint64_t seq,
                           int height) const {
   for (int i = 0; i < height; ++i) {

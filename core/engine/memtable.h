@@ -50,6 +50,7 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "core/engine/arena.h"
 #include "core/storage/record.h"
 #include "core/storage/table.h"
@@ -74,6 +75,18 @@ class MemTable {
   // calls; seq <= kMaxSeq; (key, seq) is not already present.
   void Add(uint64_t seq, RecordType type, std::string_view key,
            std::string_view value);
+
+  // Prepares the next Add of `key`, whose sequence number will be above every
+  // record's here: walks to where that record goes and keeps the place as
+  // the insert hint (splice_), so that the Add links it without a search.
+  // The walk is a chain of cache misses: `between_levels` runs each time it
+  // steps down a level, so that the caller can advance a chain of its own
+  // meanwhile and the two overlap (it does not run when the current hint
+  // brackets `key` already, as for keys arriving in order: then there is
+  // no walk). Only a hint: an Add of another key, or after another Add,
+  // searches as usual. REQUIRES: Add's synchronisation.
+  void PrepareAdd(std::string_view key,
+                  absl::FunctionRef<void()> between_levels);
 
   // The newest record for `key` (value or tombstone), or nullopt.
   std::optional<LookupResult> Get(std::string_view key) const;

@@ -87,13 +87,22 @@ class Table {
   // waits for their cache misses in parallel rather than one after another.
   // Must be cheap and must not block; the default does nothing.
   virtual void Prefetch(std::string_view /*key*/) const {}
-  // The next steps of the same hint, for a caller with more work to do
-  // before its Get: step 1 after Prefetch(key)'s lines had time to arrive,
-  // step 2 after step 1's. A table whose Get walks a chain of dependent
-  // cache lines may read what the earlier step loaded (now in cache) and
-  // start loading the next line of the chain. Same rules as Prefetch; the
-  // default does nothing.
-  virtual void PrefetchStep(std::string_view /*key*/, int /*step*/) const {}
+  // The next step of the same hint, for a caller with more work to do
+  // before its Get, called some hundreds of nanoseconds after Prefetch(key)
+  // and then after each step: a table whose Get walks a chain of dependent
+  // cache lines reads what the last step loaded (by now in cache) and
+  // starts loading the next line of the chain. `*state` carries the lookup
+  // from step to step for one key, in the table's own terms: 0 before the
+  // first step. Same rules as Prefetch; the default does nothing.
+  virtual void PrefetchStep(std::string_view /*key*/,
+                            uint64_t* /*state*/) const {}
+  // Get(key) for a caller whose steps of `key` (PrefetchStep) left `state`:
+  // the same result, for which a table may use what its steps found
+  // instead of searching again. The default is Get.
+  virtual absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
+      std::string_view key, uint64_t /*state*/) const {
+    return Get(key);
+  }
 
   virtual std::unique_ptr<TableIterator> NewIterator() const = 0;
 

@@ -256,32 +256,62 @@ void MemoryTable::Prefetch(std::string_view key) const {
   __builtin_prefetch(&slots_[SlotOf(h, num_slots_)]);
 }
 
-void MemoryTable::PrefetchStep(std::string_view key, int step) const {
-  if (num_slots_ == 0 || key.substr(0, prefix_.size()) != prefix_) return;
-  // The record Find compares first (a false match only costs a useless
-  // prefetch).
-  const size_t i = FirstCandidate(key.substr(prefix_.size()));
-  if (i == size()) return;
-  if (step == 1) {
+void MemoryTable::PrefetchStep(std::string_view key, uint64_t* state) const {
+  if (*state == 0) {
+    // Step 1.
+    if (num_slots_ == 0) {
+      *state = kStepSearch;
+      return;
+    }
+    if (key.substr(0, prefix_.size()) != prefix_) {
+      *state = kStepNotHere;
+      return;
+    }
+    // The record Find compares first (a fingerprint's false match costs a
+    // useless prefetch, and GetAfterSteps then searches as Get does).
+    const size_t i = FirstCandidate(key.substr(prefix_.size()));
+    if (i == size()) {
+      *state = kStepNotHere;
+      return;
+    }
     // (A wide block's offsets are in wide_offsets_: step 2 then waits for
     // one, as Get would.)
     __builtin_prefetch(&block_base_[i >> kBlockShift]);
     __builtin_prefetch(&offsets_[i]);
-  } else {
-    __builtin_prefetch(RecordPtr(i));
+    *state = static_cast<uint64_t>(i + 1) << 1;
+    return;
   }
+  if (*state == kStepNotHere || *state == kStepSearch || (*state & 1) != 0) {
+    return;  // nothing left to load
+  }
+  __builtin_prefetch(RecordPtr(static_cast<size_t>(*state >> 1) - 1));
+  *state |= 1;
 }
 
-absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
-    std::string_view key) const {
-  size_t i = Find(key);
-  if (i == size()) return std::nullopt;
-  // Past the key (which Find compared) and without assembling it.
+LookupResult MemoryTable::ResultAt(size_t i) const {
+  // Past the key and without assembling it.
   uint32_t key_len;
   const char* p = DecodeTrustedVarint32(RecordPtr(i), &key_len);
   RecordView record;
   DecodeRecordTail(p + key_len, seq_base_, &record);
   return LookupResult{record.seq, record.type, std::string(record.value)};
+}
+
+absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
+    std::string_view key) const {
+  const size_t i = Find(key);
+  if (i == size()) return std::nullopt;
+  return ResultAt(i);
+}
+
+absl::StatusOr<std::optional<LookupResult>> MemoryTable::GetAfterSteps(
+    std::string_view key, uint64_t state) const {
+  if (state == kStepNotHere) return std::nullopt;
+  if (state != 0 && state != kStepSearch) {
+    const size_t i = static_cast<size_t>(state >> 1) - 1;
+    if (SuffixAt(i) == key.substr(prefix_.size())) return ResultAt(i);
+  }
+  return Get(key);
 }
 
 size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {

@@ -140,8 +140,12 @@ class MemoryTable final : public Table,
   // Prefetches the key's first hash-index slot.
   void Prefetch(std::string_view key) const override;
   // Step 1: from the slot, the record's offset entries; step 2: from them,
-  // the record.
-  void PrefetchStep(std::string_view key, int step) const override;
+  // the record. *state keeps what step 1 found: the record the slot points
+  // to, or that no slot does (the key is not here), which GetAfterSteps
+  // then uses instead of hashing and probing again.
+  void PrefetchStep(std::string_view key, uint64_t* state) const override;
+  absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
+      std::string_view key, uint64_t state) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 
@@ -248,6 +252,12 @@ class MemoryTable final : public Table,
   // without the shared prefix) whose fingerprint matches, or size() if
   // none: then the key is certainly not in the table. REQUIRES: an index.
   size_t FirstCandidate(std::string_view suffix) const;
+  // Get's result for the record at i (whose key Find compared).
+  LookupResult ResultAt(size_t i) const;
+  // PrefetchStep's states besides 0 (no step yet) and ((i + 1) << 1 | r)
+  // (step 1 found record i; r: step 2 asked for the record).
+  static constexpr uint64_t kStepNotHere = ~uint64_t{0};
+  static constexpr uint64_t kStepSearch = ~uint64_t{0} - 1;  // no hash index
 
   memory_table_internal::RecordArena arena_;
   size_t num_records_ = 0;

@@ -36,12 +36,20 @@ struct Entry {
 
 // Adds `keys` with sequence numbers 1, 2, ... and checks the memtable
 // against a sorted model: a full scan both ways, a Get and a Seek of every
-// key.
-void AddAndCheck(const std::vector<std::string>& keys) {
+// key. `prepare`, if given, names the key to PrepareAdd before each Add
+// (the one added, another, or "" for none).
+void AddAndCheck(const std::vector<std::string>& keys,
+                 const std::vector<std::string>* prepare = nullptr) {
   MemTable mem(7);
   std::set<Entry> model;
   uint64_t seq = 0;
   for (const std::string& key : keys) {
+    if (prepare != nullptr && !(*prepare)[seq].empty()) {
+      // The walk (if the last hint does not fit) steps down every level.
+      int levels = 0;
+      mem.PrepareAdd((*prepare)[seq], [&] { ++levels; });
+      ASSERT_LE(levels, 12);
+    }
     ++seq;
     mem.Add(seq, RecordType::kValue, key, key + "/" + std::to_string(seq));
     model.insert(Entry{key, seq});
@@ -142,6 +150,33 @@ TEST(MemTableHintTest, MixedRunsAndRandomKeysMatchTheModel) {
     }
     AddAndCheck(keys);
   }
+}
+
+// PrepareAdd before an Add leaves the hint at the prepared key: an Add of
+// that key (new or a new version) links there, an Add of another key must
+// notice the hint does not fit. Either way the memtable matches the model.
+TEST(MemTableHintTest, PrepareAddOfTheSameOrAnotherKeyMatchesTheModel) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(testing::Message() << "seed " << seed);
+  std::mt19937 rng(seed);
+  std::vector<std::string> keys;
+  std::vector<std::string> prepare;
+  for (int i = 0; i < 12000; ++i) {
+    // Few distinct keys, so that many Adds are new versions of a key.
+    keys.push_back(HintKey(static_cast<int>(rng() % 3000)));
+    switch (rng() % 6) {
+      case 0:
+        prepare.push_back(HintKey(static_cast<int>(rng() % 3000)));
+        break;
+      case 1:
+        prepare.push_back("");
+        break;
+      default:
+        prepare.push_back(keys.back());
+        break;
+    }
+  }
+  AddAndCheck(keys, &prepare);
 }
 
 }  // namespace

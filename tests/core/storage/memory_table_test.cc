@@ -228,24 +228,31 @@ TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
   for (int i = 0; i < 10000; i += 7) EXPECT_TRUE(table->MayContain(Key(i)));
 }
 
-// Prefetch and its steps are hints: for present keys, absent ones, keys
-// outside the table's shared prefix and records in wide offset blocks, they
-// change nothing Get returns (and ASan sees every address they read).
-TEST(MemoryTableTest, PrefetchStepsChangeNothing) {
+// Prefetch and its steps are hints, and GetAfterSteps reads what Get reads:
+// for present keys, absent ones, keys outside the table's shared prefix and
+// records in wide offset blocks, after zero, one, two or three steps (and
+// ASan sees every address they read).
+TEST(MemoryTableTest, PrefetchStepsAndGetAfterStepsChangeNothing) {
   for (size_t value_size : {size_t{4}, size_t{3000}}) {
     auto table = BuildTable(500, value_size);
     ASSERT_NE(table, nullptr);
     for (int i = 0; i < 600; ++i) {
       for (const std::string& key : {Key(i), absl::StrCat("other", i)}) {
-        table->Prefetch(key);
-        table->PrefetchStep(key, 1);
-        table->PrefetchStep(key, 2);
-        auto got = table->Get(key);
-        ASSERT_TRUE(got.ok()) << got.status();
         const bool present = i < 500 && key == Key(i);
-        ASSERT_EQ(got->has_value(), present) << key;
-        if (present) {
-          EXPECT_EQ((*got)->value, std::string(value_size, 'v')) << key;
+        for (int steps = 0; steps <= 3; ++steps) {
+          table->Prefetch(key);
+          uint64_t state = 0;
+          for (int n = 0; n < steps; ++n) table->PrefetchStep(key, &state);
+          if (steps > 0) {
+            EXPECT_NE(state, 0u) << key;  // step 1 always decides something
+          }
+          for (auto got : {table->Get(key), table->GetAfterSteps(key, state)}) {
+            ASSERT_TRUE(got.ok()) << got.status();
+            ASSERT_EQ(got->has_value(), present) << key << " steps " << steps;
+            if (present) {
+              EXPECT_EQ((*got)->value, std::string(value_size, 'v')) << key;
+            }
+          }
         }
       }
     }
@@ -253,11 +260,30 @@ TEST(MemoryTableTest, PrefetchStepsChangeNothing) {
   MemoryTableBuilder builder(2, 10);
   auto empty = builder.FinishTable();
   ASSERT_TRUE(empty.ok()) << empty.status();
-  (*empty)->PrefetchStep(Key(1), 1);
-  (*empty)->PrefetchStep(Key(1), 2);
-  auto got = (*empty)->Get(Key(1));
-  ASSERT_TRUE(got.ok());
-  EXPECT_FALSE(got->has_value());
+  uint64_t state = 0;
+  (*empty)->PrefetchStep(Key(1), &state);
+  (*empty)->PrefetchStep(Key(1), &state);
+  for (auto got :
+       {(*empty)->Get(Key(1)), (*empty)->GetAfterSteps(Key(1), state)}) {
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(got->has_value());
+  }
+}
+
+// A state whose record is not the key (as after a fingerprint's false
+// match, or a state from another key's steps) still reads the key's own
+// record: GetAfterSteps falls back to a search.
+TEST(MemoryTableTest, GetAfterStepsOfAnotherKeysStateSearches) {
+  auto table = BuildTable(200, 8);
+  ASSERT_NE(table, nullptr);
+  for (int i = 0; i < 200; ++i) {
+    uint64_t other = 0;
+    table->PrefetchStep(Key((i + 1) % 200), &other);
+    auto got = table->GetAfterSteps(Key(i), other);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_TRUE(got->has_value()) << Key(i);
+    EXPECT_EQ((*got)->value, std::string(8, 'v'));
+  }
 }
 
 TEST(MemoryTableTest, ManyOffsetGroups) {
