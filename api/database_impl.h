@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "api/prepared_update_memo.h"
 #include "core/engine/engine.h"
+#include "core/expr/condition_expression.h"
 #include "core/storage/disk/file_system.h"
 #include "core/types/item.h"
 #include "core/types/key.h"
@@ -149,6 +150,11 @@ class DatabaseImpl {
   // placeholders) depends on, for PreparedUpdateMemo.
   PreparedUpdateMemo::Request UpdateMemoRequest(
       std::string_view expression, const WriteCondition& condition) const;
+  // What a Put's condition without placeholders asks about the stored item
+  // (ConditionExpression::KeyExistenceCheck), remembered per thread for the
+  // last condition; errors are those of parsing it.
+  using ItemCheck = core::expr::ConditionExpression::ItemCheck;
+  absl::StatusOr<ItemCheck> ExistenceCheckOf(std::string_view expression) const;
   // A Put whose condition only asks whether the item exists
   // (attribute_exists / attribute_not_exists of a key attribute): the
   // stored item's existence checked under the stripe lock, without the

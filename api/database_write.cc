@@ -412,6 +412,40 @@ absl::StatusOr<WriteResult> PutOrDelete(DatabaseImpl* db, int kind,
 
 }  // namespace
 
+absl::StatusOr<DatabaseImpl::ItemCheck> DatabaseImpl::ExistenceCheckOf(
+    std::string_view expression) const {
+  // This thread's last answer: a program that puts if absent sends the same
+  // condition every time, and parsing and inspecting it costs about as much
+  // as the check itself. The answer depends on the text and the key names.
+  struct Memo {
+    std::string expression;
+    std::string partition_key;
+    std::string sort_key;
+    ItemCheck check = ItemCheck::kOther;
+  };
+  thread_local Memo memo;
+  const std::string_view sort_key =
+      schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
+                             : std::string_view();
+  if (!memo.expression.empty() && memo.expression == expression &&
+      memo.partition_key == schema_.partition_key_name() &&
+      memo.sort_key == sort_key) {
+    return memo.check;
+  }
+  // (A parse error here is the one the general path reports first.)
+  KS_ASSIGN_OR_RETURN(CachedCondition parsed, ParseConditionCached(expression));
+  KS_RETURN_IF_ERROR(parsed->Resolve(core::expr::ExpressionAttributes()));
+  const absl::string_view key_names[2] = {ToAbsl(schema_.partition_key_name()),
+                                          ToAbsl(sort_key)};
+  const ItemCheck check = parsed->KeyExistenceCheck(
+      absl::MakeConstSpan(key_names, schema_.has_sort_key() ? 2 : 1));
+  memo.expression.assign(expression);
+  memo.partition_key.assign(schema_.partition_key_name());
+  memo.sort_key.assign(sort_key);
+  memo.check = check;
+  return check;
+}
+
 absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
                                               const PutOptions& options) {
   KS_RETURN_IF_ERROR(CheckPutDeleteReturnValues(options.return_values()));
@@ -429,20 +463,11 @@ absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
       condition.names.empty() && condition.values.empty() &&
       !condition.expression.empty()) {
     // Put-if-absent and put-if-present: a check of the item's existence.
-    // (A parse error here is the one the general path reports first.)
-    KS_ASSIGN_OR_RETURN(CachedCondition parsed,
-                        ParseConditionCached(condition.expression));
-    KS_RETURN_IF_ERROR(parsed->Resolve(core::expr::ExpressionAttributes()));
-    const absl::string_view key_names[2] = {
-        ToAbsl(schema_.partition_key_name()),
-        schema_.has_sort_key() ? ToAbsl(schema_.sort_key_name())
-                               : absl::string_view()};
-    const auto check = parsed->KeyExistenceCheck(
-        absl::MakeConstSpan(key_names, schema_.has_sort_key() ? 2 : 1));
-    if (check != core::expr::ConditionExpression::ItemCheck::kOther) {
-      KS_RETURN_IF_ERROR(PutIfItemExists(
-          key, item,
-          check == core::expr::ConditionExpression::ItemCheck::kExists));
+    KS_ASSIGN_OR_RETURN(const ItemCheck check,
+                        ExistenceCheckOf(condition.expression));
+    if (check != ItemCheck::kOther) {
+      KS_RETURN_IF_ERROR(
+          PutIfItemExists(key, item, check == ItemCheck::kExists));
       return WriteResult();
     }
   }

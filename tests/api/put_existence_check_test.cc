@@ -102,6 +102,41 @@ TEST_P(PutExistenceCheckTest, SameItemsAndErrorsAsTheGeneralPath) {
   }
 }
 
+// The same condition text asks about the item's existence in a table whose
+// partition key it names, and about an ordinary attribute in another table:
+// alternating between them (the thread remembers its last condition), each
+// keeps its own meaning.
+TEST_P(PutExistenceCheckTest, SameConditionInTablesWithOtherKeyNames) {
+  absl::StatusOr<Database> by_id =
+      disk() ? Database::CreateWithSchema(
+                   dir_.Sub("by_id"),
+                   TableSchema().PartitionKey("id").WithoutSortKey())
+             : Database::CreateInMemoryWithSchema(
+                   TableSchema().PartitionKey("id").WithoutSortKey());
+  absl::StatusOr<Database> by_pk =
+      disk() ? Database::CreateWithSchema(
+                   dir_.Sub("by_pk"),
+                   TableSchema().PartitionKey("pk").WithoutSortKey())
+             : Database::CreateInMemoryWithSchema(
+                   TableSchema().PartitionKey("pk").WithoutSortKey());
+  ASSERT_TRUE(by_id.ok() && by_pk.ok());
+  const PutOptions no_id = PutOptions().Condition("attribute_not_exists(id)");
+  for (int i = 0; i < 3; ++i) {
+    // In by_id the condition means "absent": the second put of "a" fails.
+    absl::StatusOr<WriteResult> a = by_id->Put(
+        ItemBuilder().String("id", "a").Number("v", i).Build(), no_id);
+    EXPECT_EQ(a.ok(), i == 0) << i;
+    // In by_pk the items have no "id" attribute: every put passes.
+    absl::StatusOr<WriteResult> b = by_pk->Put(
+        ItemBuilder().String("pk", "a").Number("v", i).Build(), no_id);
+    EXPECT_TRUE(b.ok()) << i << ": " << b.status();
+  }
+  EXPECT_EQ(testing::StoredJson(*by_id, Key("a")),
+            R"({"id":{"S":"a"},"v":{"N":"0"}})");
+  EXPECT_EQ(testing::StoredJson(*by_pk, Key("a")),
+            R"({"pk":{"S":"a"},"v":{"N":"2"}})");
+}
+
 TEST_P(PutExistenceCheckTest, BadItemsAreReportedBeforeTheCondition) {
   absl::StatusOr<Database> db =
       CreateDb(TableSchema().PartitionKey("pk").WithoutSortKey());
