@@ -127,7 +127,7 @@ class EngineImpl final : public Engine {
   // Before a ReadModifyWrite's check reads `key`: walks the stripe's
   // active memtable to where the write of `key` will go (MemTable::
   // PrepareAdd, so that the Add links without a search) and, between the
-  // walk's levels, advances the tables' lookup of `key` a step at a time
+  // walk's nodes, advances the tables' lookup of `key` a step at a time
   // (Table::PrefetchStep). Both are chains of cache misses; interleaved,
   // they wait for memory side by side instead of one after the other, and
   // the read then finds its lines loaded. REQUIRES: the write_mu of the

@@ -93,9 +93,12 @@ void EngineImpl::OverlapReadAndInsert(
     absl::InlinedVector<uint64_t, 4>* states) {
   // One lookup state per table (a stripe rarely has more than a few).
   states->assign(view.tables.size(), 0);
-  // A step after each of the walk's first two levels: the index slot that
-  // Engine::Prefetch started loading before the lock has had a level's
-  // worth of misses to arrive, and so has each later line.
+  // Step 1 once the walk has loaded its first node and step 2 at its
+  // third: by then the index slot that Engine::Prefetch started loading
+  // before the lock has had a node's worth of misses to arrive, and the
+  // offsets two. (Measured: a step at every level came too early, the
+  // first levels being short; steps at nodes 1 and 3 beat 0 and 2, and 2
+  // and 4-5.)
   int taken = 0;
   auto step = [&] {
     ++taken;
@@ -103,8 +106,10 @@ void EngineImpl::OverlapReadAndInsert(
       view.tables[i]->PrefetchStep(key, &(*states)[i]);
     }
   };
+  int visited = 0;
   view.active->PrepareAdd(key, [&] {
-    if (taken < 2) step();
+    ++visited;
+    if ((taken == 0 && visited >= 1) || (taken == 1 && visited >= 3)) step();
   });
   while (taken < 2) step();  // a walk of fewer levels
 }

@@ -206,7 +206,7 @@ MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
 }
 
 void MemTable::PrepareAdd(std::string_view key,
-                          absl::FunctionRef<void()> between_levels) {
+                          absl::FunctionRef<void()> on_node) {
   // (key, kMaxSeq) sorts before every record of `key`, which is where a
   // newer record of it goes. Keys arriving in order are bracketed by the
   // last Add's splice already: no walk.
@@ -217,12 +217,14 @@ void MemTable::PrepareAdd(std::string_view key,
     Node* next = x->NextRelaxed(level);
     if (level > 0) __builtin_prefetch(x->NextRelaxed(level - 1));
     if (next != nullptr) __builtin_prefetch(next->NextRelaxed(level));
-    if (next != nullptr && CompareWith(next->entry, key, kMaxSeq) < 0) {
+    const bool before =
+        next != nullptr && CompareWith(next->entry, key, kMaxSeq) < 0;
+    if (next != nullptr) on_node();
+    if (before) {
       x = next;
     } else {
       splice_[level] = x;
       --level;
-      between_levels();
     }
   }
 }

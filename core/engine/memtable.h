@@ -79,14 +79,13 @@ class MemTable {
   // Prepares the next Add of `key`, whose sequence number will be above every
   // record's here: walks to where that record goes and keeps the place as
   // the insert hint (splice_), so that the Add links it without a search.
-  // The walk is a chain of cache misses: `between_levels` runs each time it
-  // steps down a level, so that the caller can advance a chain of its own
-  // meanwhile and the two overlap (it does not run when the current hint
-  // brackets `key` already, as for keys arriving in order: then there is
-  // no walk). Only a hint: an Add of another key, or after another Add,
-  // searches as usual. REQUIRES: Add's synchronisation.
-  void PrepareAdd(std::string_view key,
-                  absl::FunctionRef<void()> between_levels);
+  // The walk is a chain of cache misses: `on_node` runs after each node it
+  // loads, so that the caller can advance a chain of its own meanwhile and
+  // the two overlap. (There is no walk when the current hint brackets `key`
+  // already, as for keys arriving in order.) Only a hint: an Add of
+  // another key, or after another Add, searches as usual. REQUIRES: Add's
+  // synchronisation.
+  void PrepareAdd(std::string_view key, absl::FunctionRef<void()> on_node);
 
   // The newest record for `key` (value or tombstone), or nullopt.
   std::optional<LookupResult> Get(std::string_view key) const;

@@ -45,10 +45,11 @@ void AddAndCheck(const std::vector<std::string>& keys,
   uint64_t seq = 0;
   for (const std::string& key : keys) {
     if (prepare != nullptr && !(*prepare)[seq].empty()) {
-      // The walk (if the last hint does not fit) steps down every level.
-      int levels = 0;
-      mem.PrepareAdd((*prepare)[seq], [&] { ++levels; });
-      ASSERT_LE(levels, 12);
+      // The walk (if the last hint does not fit) loads at most one node
+      // per record and per level.
+      uint64_t nodes = 0;
+      mem.PrepareAdd((*prepare)[seq], [&] { ++nodes; });
+      ASSERT_LE(nodes, mem.records() + 12);
     }
     ++seq;
     mem.Add(seq, RecordType::kValue, key, key + "/" + std::to_string(seq));
