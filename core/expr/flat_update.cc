@@ -179,6 +179,33 @@ bool ApplyFlatUpdate(const UpdateExpression& update, std::string_view stored,
   size_t size = 0;
   if (!SplitAttributes(stored, &attributes, &size)) return false;
 
+  if (update.actions().size() == 1) {
+    // One SET of an attribute the item has (a counter's increment): its
+    // value is replaced in place, everything around it copied as it is.
+    const std::string& name = update.actions()[0].path.elements[0].name;
+    const StoredAttribute* target = Find(attributes, name);
+    if (target != nullptr) {
+      std::string scratch;
+      NewValue v;
+      if (!ComputeValue(update.actions()[0], attributes, &scratch, &v)) {
+        return false;
+      }
+      size += v.dynamo_size + name.size() - target->dynamo_size;
+      if (size > kMaxItemBytes || key_size_bound > kMaxItemBytes - size) {
+        return false;  // the general path measures exactly
+      }
+      const size_t before =
+          static_cast<size_t>(target->value.data() - stored.data());
+      const size_t after = before + target->value.size();
+      out->clear();
+      out->reserve(stored.size() - target->value.size() + scratch.size());
+      out->append(stored.data(), before);
+      out->append(scratch);
+      out->append(stored.data() + after, stored.size() - after);
+      return true;
+    }
+  }
+
   // Every right-hand side reads the item as it was: compute all new values
   // before writing any.
   absl::InlinedVector<NewValue, 4> values(update.actions().size());
