@@ -98,6 +98,14 @@ std::string DatabaseImpl::WriteAction::EncodeStored(
                           absl::MakeConstSpan(skip, sk_name.empty() ? 1 : 2));
 }
 
+void DatabaseImpl::StartItemLookup(const Key& key, WriteAction* action) const {
+  absl::StatusOr<std::string> engine_key = EngineKeyOf(key);
+  if (!engine_key.ok()) return;  // PrepareAction reports it in its turn
+  action->engine_key = std::move(*engine_key);
+  engine_->Prefetch(action->engine_key);
+  action->prefetched = true;
+}
+
 absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
                                          const Item* item,
                                          const std::string& update,
@@ -113,7 +121,9 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   // read under the lock then finds them in cache. A bad key is reported
   // where it was before, after the expressions' errors.
   absl::Status key_status;
-  if (key != nullptr) {
+  if (key != nullptr && action->prefetched) {
+    action->key_ref = key;  // StartItemLookup converted and prefetched it
+  } else if (key != nullptr) {
     action->key_ref = key;
     absl::StatusOr<std::string> engine_key = EngineKeyOf(*key);
     if (engine_key.ok()) {
@@ -489,6 +499,9 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   // An Update without a condition equal to this thread's last one reuses
   // its preparation (a counter's increment, sent again and again).
   const bool memo = update.condition().expression.empty();
+  // The item's lookup starts before the memo is consulted, so that its first
+  // cache miss overlaps that work too.
+  StartItemLookup(key, &action);
   const PreparedUpdateMemo::Request request =
       UpdateMemoRequest(update.expression(), update.condition());
   if (memo) action.TakePreparedUpdate(request);
