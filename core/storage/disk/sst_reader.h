@@ -121,8 +121,9 @@ class SstReader final : public Table,
   // index is malformed or its blocks are irregular: every read then
   // verifies).
   void BuildBlockSlots();
-  // Mapped files: verifies the data block of every slot and marks it.
-  absl::Status VerifyAllDataBlocks() const;
+  // Mapped files: verifies the data block of every slot and marks it; then
+  // sets data_verified_.
+  absl::Status VerifyAllDataBlocks();
   // The slot remembering `handle`'s verification, or null.
   const BlockSlot* SlotFor(const BlockHandle& handle) const;
   // The handle of the first data block whose last key is >= key, from
@@ -154,6 +155,9 @@ class SstReader final : public Table,
   std::unique_ptr<BlockSlot[]> slots_;
   size_t num_slots_ = 0;
   int slot_shift_ = 0;
+  // Every block of the index has a slot and was verified at Open
+  // (verify_data_now): Get reads blocks without looking at their slots.
+  bool data_verified_ = false;
 };
 
 }  // namespace kstone::core
