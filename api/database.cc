@@ -70,13 +70,13 @@ absl::StatusOr<Database> Database::Make(
 }
 
 absl::Status Database::Put(const Key& key, const Item& item) {
-  return impl_->Put(key, item);
+  return impl_->Put(key, item, /*key_of_item=*/false);
 }
 
 absl::Status Database::Put(const Item& item) {
   absl::StatusOr<Key> key = impl_->KeyOf(item);
   if (!key.ok()) return key.status();
-  return impl_->Put(*key, item);
+  return impl_->Put(*key, item, /*key_of_item=*/true);
 }
 
 absl::StatusOr<std::optional<Item>> Database::Get(const Key& key) const {

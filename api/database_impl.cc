@@ -212,18 +212,21 @@ absl::Status DatabaseImpl::CheckItemKey(const Key& key,
   return absl::OkStatus();
 }
 
-absl::Status DatabaseImpl::Put(const Key& key, const Item& item) {
+absl::Status DatabaseImpl::Put(const Key& key, const Item& item,
+                               bool key_of_item) {
   KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
   core::WriteBatch batch;
   batch.mutations.push_back(
       core::Mutation{core::RecordType::kValue, std::move(engine_key), ""});
-  KS_RETURN_IF_ERROR(EncodePutValue(key, item, &batch.mutations[0].value));
+  KS_RETURN_IF_ERROR(
+      EncodePutValue(key, item, key_of_item, &batch.mutations[0].value));
   return engine_->Write(std::move(batch));
 }
 
 absl::Status DatabaseImpl::EncodePutValue(const Key& key, const Item& item,
+                                          bool key_of_item,
                                           std::string* value) const {
-  KS_RETURN_IF_ERROR(CheckItemKey(key, item));
+  if (!key_of_item) KS_RETURN_IF_ERROR(CheckItemKey(key, item));
   // Most items are flat: validated and encoded in one pass.
   if (EncodeFlatItem(item, schema_.partition_key_name(),
                      schema_.has_sort_key()

@@ -59,7 +59,9 @@ class DatabaseImpl {
   DatabaseImpl& operator=(const DatabaseImpl&) = delete;
   ~DatabaseImpl();
 
-  absl::Status Put(const Key& key, const Item& item);
+  // `key_of_item`: `key` is KeyOf(item), so the item's key attributes are
+  // not compared with it again (CheckItemKey).
+  absl::Status Put(const Key& key, const Item& item, bool key_of_item);
   absl::StatusOr<std::optional<Item>> Get(const Key& key) const;
   absl::Status Delete(const Key& key);
   absl::StatusOr<Key> KeyOf(const Item& item) const;
@@ -77,7 +79,7 @@ class DatabaseImpl {
   // Conditional writes, Update, batches and transactions
   // (database_write.cc, database_transact.cc).
   absl::StatusOr<WriteResult> Put(const Key& key, const Item& item,
-                                  const PutOptions& options);
+                                  const PutOptions& options, bool key_of_item);
   absl::StatusOr<WriteResult> Delete(const Key& key,
                                      const DeleteOptions& options);
   absl::StatusOr<Item> Update(const Key& key, const kstone::Update& update);
@@ -142,10 +144,10 @@ class DatabaseImpl {
   absl::StatusOr<std::string> EngineKeyOf(const Key& key) const;
   // Checks that `item`'s key attributes, where present, equal `key`.
   absl::Status CheckItemKey(const Key& key, const Item& item) const;
-  // The stored form of a Put of `item` under `key` (checked against the key,
-  // validated, without the key attributes) in *value.
+  // The stored form of a Put of `item` under `key` (checked against the key
+  // unless `key_of_item`, validated, without the key attributes) in *value.
   absl::Status EncodePutValue(const Key& key, const Item& item,
-                              std::string* value) const;
+                              bool key_of_item, std::string* value) const;
   // What the preparation of an Update (`expression` with `condition`'s
   // placeholders) depends on, for PreparedUpdateMemo.
   PreparedUpdateMemo::Request UpdateMemoRequest(
@@ -165,7 +167,7 @@ class DatabaseImpl {
   // stored item's existence checked under the stripe lock, without the
   // general path's expression and action machinery (database_write.cc).
   absl::Status PutIfItemExists(const Key& key, const Item& item,
-                               bool must_exist);
+                               bool key_of_item, bool must_exist);
 
   // Constant after construction.
   const std::unique_ptr<core::Engine> engine_;

@@ -371,12 +371,12 @@ absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
 }
 
 absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
-                                           bool must_exist) {
+                                           bool key_of_item, bool must_exist) {
   KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
   // The stored item's probes load while the item is encoded.
   engine_->Prefetch(engine_key);
   std::string value;
-  KS_RETURN_IF_ERROR(EncodePutValue(key, item, &value));
+  KS_RETURN_IF_ERROR(EncodePutValue(key, item, key_of_item, &value));
   auto check = [&](const core::LockedReader& reader)
       -> absl::StatusOr<std::vector<core::Mutation>> {
     KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
@@ -457,14 +457,15 @@ absl::StatusOr<DatabaseImpl::ItemCheck> DatabaseImpl::ExistenceCheckOf(
 }
 
 absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
-                                              const PutOptions& options) {
+                                              const PutOptions& options,
+                                              bool key_of_item) {
   KS_RETURN_IF_ERROR(CheckPutDeleteReturnValues(options.return_values()));
   if (options.condition().expression.empty() &&
       options.condition().names.empty() && options.condition().values.empty() &&
       options.return_values() == ReturnValues::kNone &&
       options.condition().on_failure ==
           ReturnValuesOnConditionCheckFailure::kNone) {
-    KS_RETURN_IF_ERROR(Put(key, item));  // the plain, lock-free path
+    KS_RETURN_IF_ERROR(Put(key, item, key_of_item));  // the plain path
     return WriteResult();
   }
   const WriteCondition& condition = options.condition();
@@ -477,7 +478,7 @@ absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
                         ExistenceCheckOf(condition.expression));
     if (check != ItemCheck::kOther) {
       KS_RETURN_IF_ERROR(
-          PutIfItemExists(key, item, check == ItemCheck::kExists));
+          PutIfItemExists(key, item, key_of_item, check == ItemCheck::kExists));
       return WriteResult();
     }
   }
@@ -589,13 +590,13 @@ absl::StatusOr<Item> DatabaseImpl::WriteAction::Returned(ReturnValues rv) {
 
 absl::StatusOr<WriteResult> Database::Put(const Key& key, const Item& item,
                                           const PutOptions& options) {
-  return impl_->Put(key, item, options);
+  return impl_->Put(key, item, options, /*key_of_item=*/false);
 }
 
 absl::StatusOr<WriteResult> Database::Put(const Item& item,
                                           const PutOptions& options) {
   KS_ASSIGN_OR_RETURN(Key key, impl_->KeyOf(item));
-  return impl_->Put(key, item, options);
+  return impl_->Put(key, item, options, /*key_of_item=*/true);
 }
 
 absl::StatusOr<WriteResult> Database::Delete(const Key& key,

@@ -57,6 +57,30 @@ TEST_P(WritePathTest, TransactionOfPlainPutsReplacesExistingItems) {
   EXPECT_EQ(Read("b"), std::optional<Item>(Doc("b", 3)));
 }
 
+// A Put under a given key checks the item's key attributes against it
+// (with or without a condition); a Put of an item takes its key from the
+// item, so there is nothing to check.
+TEST_P(WritePathTest, PutUnderAnotherKeyThanTheItemsIsRejected) {
+  const Item b = ItemBuilder().String("pk", "b").Number("n", 1).Build();
+  for (const PutOptions& options :
+       {PutOptions(), PutOptions().Condition("attribute_not_exists(pk)")}) {
+    absl::StatusOr<WriteResult> r = db_->Put(Key("a"), b, options);
+    EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+    EXPECT_THAT(std::string(r.status().message()),
+                ::testing::HasSubstr("differs from the key"));
+  }
+  absl::Status plain = db_->Put(Key("a"), b);
+  EXPECT_EQ(ErrorCodeOf(plain), ErrorCode::kValidation) << plain;
+  EXPECT_EQ(Read("a"), std::nullopt);
+  EXPECT_EQ(Read("b"), std::nullopt);
+  ASSERT_TRUE(db_->Put(b).ok());
+  ASSERT_TRUE(db_->Put(ItemBuilder().String("pk", "c").Build(),
+                       PutOptions().Condition("attribute_not_exists(pk)"))
+                  .ok());
+  EXPECT_EQ(Read("b"), std::optional<Item>(b));
+  EXPECT_TRUE(Read("c").has_value());
+}
+
 TEST_P(WritePathTest, TransactionOfPlainDeletes) {
   ASSERT_TRUE(db_->Put(Doc("a", 1)).ok());
   const TransactWriteResult r = db_->TransactWrite(
