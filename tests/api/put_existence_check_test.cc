@@ -107,18 +107,13 @@ TEST_P(PutExistenceCheckTest, SameItemsAndErrorsAsTheGeneralPath) {
 // alternating between them (the thread remembers its last condition), each
 // keeps its own meaning.
 TEST_P(PutExistenceCheckTest, SameConditionInTablesWithOtherKeyNames) {
-  absl::StatusOr<Database> by_id =
-      disk() ? Database::CreateWithSchema(
-                   dir_.Sub("by_id"),
-                   TableSchema().PartitionKey("id").WithoutSortKey())
-             : Database::CreateInMemoryWithSchema(
-                   TableSchema().PartitionKey("id").WithoutSortKey());
-  absl::StatusOr<Database> by_pk =
-      disk() ? Database::CreateWithSchema(
-                   dir_.Sub("by_pk"),
-                   TableSchema().PartitionKey("pk").WithoutSortKey())
-             : Database::CreateInMemoryWithSchema(
-                   TableSchema().PartitionKey("pk").WithoutSortKey());
+  auto create = [&](const std::string& pk) {
+    const TableSchema schema = TableSchema().PartitionKey(pk).WithoutSortKey();
+    return disk() ? Database::CreateWithSchema(dir_.Sub("by_" + pk), schema)
+                  : Database::CreateInMemoryWithSchema(schema);
+  };
+  absl::StatusOr<Database> by_id = create("id");
+  absl::StatusOr<Database> by_pk = create("pk");
   ASSERT_TRUE(by_id.ok() && by_pk.ok());
   const PutOptions no_id = PutOptions().Condition("attribute_not_exists(id)");
   for (int i = 0; i < 3; ++i) {

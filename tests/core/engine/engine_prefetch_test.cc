@@ -21,12 +21,6 @@ constexpr uint32_t kStripe = 9;
 
 std::string KeyOf(int i) { return K(kStripe, absl::StrFormat("p%05d", i)); }
 
-std::optional<std::string> Read(Engine* e, const std::string& key) {
-  absl::StatusOr<std::optional<std::string>> r = e->Get(key);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : std::nullopt;
-}
-
 TEST_P(EngineTest, PrefetchChangesNothingReadsSee) {
   EngineOptions o = SmallOptions();
   o.idle_compaction_ms = 0;
@@ -49,7 +43,7 @@ TEST_P(EngineTest, PrefetchChangesNothingReadsSee) {
         i >= 150 || i % 3 == 0
             ? std::nullopt
             : std::optional<std::string>(absl::StrCat("v", i));
-    EXPECT_EQ(Read(e(), KeyOf(i)), want) << "key " << i;
+    EXPECT_EQ(GetOrDie(e(), KeyOf(i)), want) << "key " << i;
   }
   EXPECT_EQ(e()->Stats().last_sequence, seq);  // nothing written
   // A locked read right after a prefetch sees the same.
@@ -64,7 +58,7 @@ TEST_P(EngineTest, PrefetchChangesNothingReadsSee) {
         }
         return std::vector<Mutation>{PutM(KeyOf(4), "v4b")};
       }));
-  EXPECT_EQ(Read(e(), KeyOf(4)), std::optional<std::string>("v4b"));
+  EXPECT_EQ(GetOrDie(e(), KeyOf(4)), std::optional<std::string>("v4b"));
 }
 
 // After Prefetch, a locked read that skips the probes (GetPrefetched) reads
@@ -124,7 +118,7 @@ TEST_P(EngineTest, PrefetchRacesWritesAndFlushes) {
   writer.join();
   for (int i = 0; i < kKeys; ++i) {
     e()->Prefetch(KeyOf(i));
-    EXPECT_EQ(Read(e(), KeyOf(i)),
+    EXPECT_EQ(GetOrDie(e(), KeyOf(i)),
               std::optional<std::string>(absl::StrCat("w", i)))
         << "key " << i;
   }

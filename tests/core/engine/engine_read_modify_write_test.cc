@@ -29,12 +29,6 @@ constexpr uint32_t kStripe = 5;
 
 std::string KeyOf(int i) { return K(kStripe, absl::StrFormat("r%05d", i)); }
 
-std::optional<std::string> Read(Engine* e, const std::string& key) {
-  absl::StatusOr<std::optional<std::string>> r = e->Get(key);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : std::nullopt;
-}
-
 // Appends "+" to the key's value (or writes "+" where there is none) and
 // returns what the function read.
 std::optional<std::string> Append(Engine* e, const std::string& key) {
@@ -69,19 +63,19 @@ TEST_P(EngineTest, ReadModifyWriteReadsAndWritesWhatWriteLockedWould) {
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 80; ++i) {
       const std::string key = KeyOf(i);
-      const std::optional<std::string> before = Read(e(), key);
+      const std::optional<std::string> before = GetOrDie(e(), key);
       EXPECT_EQ(Append(e(), key), before) << "key " << i << " round " << round;
-      EXPECT_EQ(Read(e(), key), before.value_or("") + "+") << "key " << i;
+      EXPECT_EQ(GetOrDie(e(), key), before.value_or("") + "+") << "key " << i;
     }
     // The appended versions move into tables too before the next round.
     KS_ASSERT_OK(e()->Flush());
   }
   const std::string expected_written = absl::StrCat("v", 1, "+++");
-  EXPECT_EQ(Read(e(), KeyOf(1)), expected_written);
-  EXPECT_EQ(Read(e(), KeyOf(5)), "+++");   // deleted, then appended to
-  EXPECT_EQ(Read(e(), KeyOf(75)), "+++");  // absent, then appended to
+  EXPECT_EQ(GetOrDie(e(), KeyOf(1)), expected_written);
+  EXPECT_EQ(GetOrDie(e(), KeyOf(5)), "+++");   // deleted, then appended to
+  EXPECT_EQ(GetOrDie(e(), KeyOf(75)), "+++");  // absent, then appended to
   KS_ASSERT_OK(Reopen());
-  EXPECT_EQ(Read(e(), KeyOf(1)), expected_written);
+  EXPECT_EQ(GetOrDie(e(), KeyOf(1)), expected_written);
 }
 
 // The function may read other keys of the stripe (without the prepared
@@ -108,8 +102,8 @@ TEST_P(EngineTest, ReadModifyWriteOfOtherKeysFailuresAndNoWrites) {
         return std::vector<Mutation>{PutM(KeyOf(3), "three"),
                                      PutM(KeyOf(1), "uno")};
       }));
-  EXPECT_EQ(Read(e(), KeyOf(1)), "uno");
-  EXPECT_EQ(Read(e(), KeyOf(3)), "three");
+  EXPECT_EQ(GetOrDie(e(), KeyOf(1)), "uno");
+  EXPECT_EQ(GetOrDie(e(), KeyOf(3)), "three");
   const uint64_t seq = e()->Stats().last_sequence;
 
   KS_ASSERT_OK(e()->ReadModifyWrite(
@@ -132,9 +126,9 @@ TEST_P(EngineTest, ReadModifyWriteOfOtherKeysFailuresAndNoWrites) {
   EXPECT_THAT(outside, StatusIs(absl::StatusCode::kInvalidArgument,
                                 HasSubstr("locked stripes")));
   EXPECT_EQ(e()->Stats().last_sequence, seq);
-  EXPECT_EQ(Read(e(), KeyOf(1)), "uno");
-  EXPECT_EQ(Read(e(), KeyOf(4)), std::nullopt);
-  EXPECT_EQ(Read(e(), K(kStripe + 1, "x")), std::nullopt);
+  EXPECT_EQ(GetOrDie(e(), KeyOf(1)), "uno");
+  EXPECT_EQ(GetOrDie(e(), KeyOf(4)), std::nullopt);
+  EXPECT_EQ(GetOrDie(e(), K(kStripe + 1, "x")), std::nullopt);
   absl::Status empty = e()->ReadModifyWrite(
       "", [&](const LockedReader&) -> absl::StatusOr<std::vector<Mutation>> {
         return std::vector<Mutation>();
@@ -174,7 +168,7 @@ TEST_P(EngineTest, ReadModifyWriteIncrementsAreAtomic) {
   EXPECT_EQ(failures.load(), 0);
   int total = 0;
   for (int c = 0; c < kCounters; ++c) {
-    const std::optional<std::string> v = Read(e(), KeyOf(c));
+    const std::optional<std::string> v = GetOrDie(e(), KeyOf(c));
     ASSERT_TRUE(v.has_value());
     total += std::stoi(*v);
   }

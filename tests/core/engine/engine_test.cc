@@ -29,12 +29,6 @@ using ::kstone::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
-std::optional<std::string> GetOrDie(Engine* e, std::string_view key) {
-  absl::StatusOr<std::optional<std::string>> r = e->Get(key);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : std::nullopt;
-}
-
 std::map<std::string, std::string> Scan(Engine* e, uint32_t stripe) {
   std::map<std::string, std::string> out;
   auto it = e->NewIterator(stripe);

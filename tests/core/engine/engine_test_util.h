@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "core/engine/engine.h"
 #include "core/engine/engine_impl.h"
 #include "core/storage/storage.h"
+#include "gtest/gtest.h"
 
 namespace kstone::core::testing {
 
@@ -41,6 +43,13 @@ inline absl::Status Put(Engine* e, std::string key, std::string value) {
 }
 inline absl::Status Del(Engine* e, std::string key) {
   return e->Write(Batch({DelM(std::move(key))}));
+}
+// The engine's value of `key` (nullopt if absent or deleted); an error
+// fails the test.
+inline std::optional<std::string> GetOrDie(Engine* e, std::string_view key) {
+  absl::StatusOr<std::optional<std::string>> r = e->Get(key);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : std::nullopt;
 }
 
 // A WAL that forwards to another and fails every Append from the Nth on
