@@ -182,8 +182,9 @@ int MemTable::CompareWith(const char* entry, std::string_view key,
   return s < seq ? 1 : 0;
 }
 
-MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
-                                             Node** prev) const {
+template <typename OnNode>
+MemTable::Node* MemTable::Walk(std::string_view key, uint64_t seq, Node** prev,
+                               OnNode on_node) const {
   Node* x = head_;
   int level = max_height() - 1;
   while (true) {
@@ -195,7 +196,10 @@ MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
     // and `next`'s successor on this level (if it advances).
     if (level > 0) __builtin_prefetch(x->NextRelaxed(level - 1));
     if (next != nullptr) __builtin_prefetch(next->NextRelaxed(level));
-    if (next != nullptr && CompareWith(next->entry, key, seq) < 0) {
+    const bool before =
+        next != nullptr && CompareWith(next->entry, key, seq) < 0;
+    if (next != nullptr) on_node();
+    if (before) {
       x = next;
     } else {
       if (prev != nullptr) prev[level] = x;
@@ -205,28 +209,18 @@ MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
   }
 }
 
+MemTable::Node* MemTable::FindGreaterOrEqual(std::string_view key, uint64_t seq,
+                                             Node** prev) const {
+  return Walk(key, seq, prev, [] {});
+}
+
 void MemTable::PrepareAdd(std::string_view key,
                           absl::FunctionRef<void()> on_node) {
   // (key, kMaxSeq) sorts before every record of `key`, which is where a
   // newer record of it goes. Keys arriving in order are bracketed by the
   // last Add's splice already: no walk.
   if (SpliceFits(key, kMaxSeq, max_height())) return;
-  // FindGreaterOrEqual's walk, keeping its predecessors as the splice.
-  Node* x = head_;
-  for (int level = max_height() - 1; level >= 0;) {
-    Node* next = x->NextRelaxed(level);
-    if (level > 0) __builtin_prefetch(x->NextRelaxed(level - 1));
-    if (next != nullptr) __builtin_prefetch(next->NextRelaxed(level));
-    const bool before =
-        next != nullptr && CompareWith(next->entry, key, kMaxSeq) < 0;
-    if (next != nullptr) on_node();
-    if (before) {
-      x = next;
-    } else {
-      splice_[level] = x;
-      --level;
-    }
-  }
+  Walk(key, kMaxSeq, splice_, on_node);
 }
 
 bool MemTable::SpliceFits(std::string_view key, uint64_t seq,

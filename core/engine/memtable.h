@@ -152,6 +152,11 @@ class MemTable {
   // with the last node < (key, seq) at each level.
   Node* FindGreaterOrEqual(std::string_view key, uint64_t seq,
                            Node** prev) const;
+  // FindGreaterOrEqual's walk, calling on_node() after each node it compares
+  // (PrepareAdd's hook). Defined and used in memtable.cc only.
+  template <typename OnNode>
+  Node* Walk(std::string_view key, uint64_t seq, Node** prev,
+             OnNode on_node) const;
   // True if splice_ brackets (key, seq) at levels [0, height): for each,
   // splice_[i] < (key, seq) < its successor at level i (or no successor).
   bool SpliceFits(std::string_view key, uint64_t seq, int height) const;
