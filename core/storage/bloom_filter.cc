@@ -41,32 +41,44 @@ std::string BloomFilterBuilder::Build() const {
   return filter;
 }
 
-bool BloomFilterMayContain(std::string_view filter, std::string_view key) {
-  if (filter.size() < 2) return true;
+namespace {
+
+// Calls probe(byte, mask) for each of `key`'s probes of `filter` (the byte
+// and the bit within it) until probe returns false. False if the filter
+// cannot be probed (too short, or a probe count no builder writes).
+template <typename Probe>
+bool ForEachProbe(std::string_view filter, std::string_view key, Probe probe) {
+  if (filter.size() < 2) return false;
   int probes = static_cast<unsigned char>(filter.back());
-  if (probes < 1 || probes > 30) return true;
+  if (probes < 1 || probes > 30) return false;
   uint64_t bits = (filter.size() - 1) * 8;
   uint64_t h = BloomHash(key);
   uint64_t delta = (h >> 33) | (h << 31);
   for (int i = 0; i < probes; ++i) {
     uint64_t bit = h % bits;
-    if ((filter[bit / 8] & (1 << (bit % 8))) == 0) return false;
+    if (!probe(filter.data() + bit / 8, 1 << (bit % 8))) break;
     h += delta;
   }
   return true;
 }
 
+}  // namespace
+
+bool BloomFilterMayContain(std::string_view filter, std::string_view key) {
+  bool may_contain = true;
+  const bool probed =
+      ForEachProbe(filter, key, [&](const char* byte, int mask) {
+        may_contain = (*byte & mask) != 0;
+        return may_contain;
+      });
+  return !probed || may_contain;
+}
+
 void BloomFilterPrefetch(std::string_view filter, std::string_view key) {
-  if (filter.size() < 2) return;
-  int probes = static_cast<unsigned char>(filter.back());
-  if (probes < 1 || probes > 30) return;
-  uint64_t bits = (filter.size() - 1) * 8;
-  uint64_t h = BloomHash(key);
-  uint64_t delta = (h >> 33) | (h << 31);
-  for (int i = 0; i < probes; ++i) {
-    __builtin_prefetch(filter.data() + (h % bits) / 8);
-    h += delta;
-  }
+  ForEachProbe(filter, key, [](const char* byte, int) {
+    __builtin_prefetch(byte);
+    return true;
+  });
 }
 
 }  // namespace kstone::core
