@@ -224,8 +224,7 @@ absl::Status DiskWal::Run(Writer* w) {
     buffered_.append(w->record);
     buffered_bytes_ = buffered_.size();
     if (was_empty && flusher_idle_) flusher_cv_.Signal();
-    segments_[active_.number] =
-        (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
+    NoteActiveSegmentSize();
     mu_.Unlock();
     return absl::OkStatus();
   }
@@ -298,11 +297,7 @@ absl::Status DiskWal::Run(Writer* w) {
   }
   for (const auto& [number, size] : closed_sizes_) segments_[number] = size;
   closed_sizes_.clear();
-  if (active_.file != nullptr || !buffered_.empty()) {
-    // Buffered bytes count: they are on their way to this segment.
-    segments_[active_.number] =
-        (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
-  }
+  if (active_.file != nullptr || !buffered_.empty()) NoteActiveSegmentSize();
   if (rotated) current_ = active_.number;
   if (sync && w->op != Op::kRotate) {
     size_t appends = 0;

@@ -119,6 +119,13 @@ class DiskWal final : public Wal {
   // The leader `w` of a synced group waits, if recent groups say so, for
   // more synced writers to queue before it takes its group.
   void Gather(Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the active segment's size in segments_, its buffered bytes
+  // included (they are on their way to it). REQUIRES: the leader's state is
+  // the caller's (it leads, or nobody is queued).
+  void NoteActiveSegmentSize() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    segments_[active_.number] =
+        (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
+  }
   // Synced appends queued behind the first `skip` writers.
   size_t QueuedSyncedAppends(size_t skip) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
