@@ -62,8 +62,9 @@ struct DatabaseImpl::WriteAction {
   const Key* key_ref = nullptr;
   std::optional<Key> own_key;
   std::string engine_key;  // moved into the mutation by EvaluateAction
-  // PrepareAction called Engine::Prefetch(engine_key): the locked read need
-  // not issue the probes again.
+  // PrepareAction (or, before it, DatabaseImpl::StartItemLookup) set
+  // engine_key and called Engine::Prefetch on it: the locked read need not
+  // issue the probes again, and PrepareAction takes the key as it is.
   bool prefetched = false;
   // Set by the caller before PrepareAction: names, values and update hold
   // this Update's preparation already (PreparedUpdateMemo), so PrepareAction

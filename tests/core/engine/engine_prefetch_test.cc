@@ -62,8 +62,8 @@ TEST_P(EngineTest, PrefetchChangesNothingReadsSee) {
 }
 
 // After Prefetch, a locked read that skips the probes (GetPrefetched) reads
-// what Get reads; WriteLocked's own steps of the lookup (OverlapReadAndInsert)
-// change neither.
+// what Get reads. (ReadModifyWrite's steps of the lookup have their own test:
+// engine_read_modify_write_test.cc.)
 TEST_P(EngineTest, GetPrefetchedReadsWhatGetReads) {
   EngineOptions o = SmallOptions();
   o.idle_compaction_ms = 0;
