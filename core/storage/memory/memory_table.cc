@@ -196,9 +196,9 @@ void MemoryTable::ReadAhead(size_t i, size_t bytes) const {
   for (const char* p = from; p < until; p += 64) __builtin_prefetch(p);
 }
 
-std::string_view MemoryTable::SuffixAt(size_t i) const {
+std::string_view MemoryTable::SuffixOf(const char* record) {
   uint32_t key_len;
-  const char* p = DecodeTrustedVarint32(RecordPtr(i), &key_len);
+  const char* p = DecodeTrustedVarint32(record, &key_len);
   return std::string_view(p, key_len);
 }
 
@@ -234,19 +234,19 @@ RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
 bool MemoryTable::MayContain(std::string_view key) const {
   if (num_slots_ == 0) return size() > 0;  // no index: cannot tell
   if (key.substr(0, prefix_.size()) != prefix_) return false;
-  return FirstCandidate(key.substr(prefix_.size())) != size();
+  return FirstCandidate(key.substr(prefix_.size())) != 0;
 }
 
-size_t MemoryTable::FirstCandidate(std::string_view suffix) const {
+uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
   const uint64_t h = HashIndexHash(suffix);
-  const uint32_t index_mask = (uint32_t{1} << index_bits_) - 1;
+  const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
   const uint32_t fingerprint =
-      static_cast<uint32_t>(h << index_bits_) & ~index_mask;
+      static_cast<uint32_t>(h << locator_bits_) & ~locator_mask;
   for (uint64_t pos = SlotOf(h, num_slots_);;
        pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
     const uint32_t slot = slots_[pos];
-    if (slot == 0) return size();
-    if ((slot & ~index_mask) == fingerprint) return (slot & index_mask) - 1;
+    if (slot == 0) return 0;
+    if ((slot & ~locator_mask) == fingerprint) return slot & locator_mask;
   }
 }
 
@@ -269,47 +269,59 @@ void MemoryTable::PrefetchStep(std::string_view key, uint64_t* state) const {
     }
     // The record Find compares first (a fingerprint's false match costs a
     // useless prefetch, and GetAfterSteps then searches as Get does).
-    const size_t i = FirstCandidate(key.substr(prefix_.size()));
-    if (i == size()) {
+    const uint64_t candidate = FirstCandidate(key.substr(prefix_.size()));
+    if (candidate == 0) {
       *state = kStepNotHere;
+      return;
+    }
+    *state = candidate << 1;
+    if (slots_hold_offsets_) {
+      // The record itself, its first two lines (a record of ~100 bytes
+      // spans two about half the time); step 2 has nothing left to load.
+      const char* record = arena_.data() + candidate - 1;
+      __builtin_prefetch(record);
+      __builtin_prefetch(record + 64);
+      *state |= 1;
       return;
     }
     // (A wide block's offsets are in wide_offsets_: step 2 then waits for
     // one, as Get would.)
+    const size_t i = static_cast<size_t>(candidate - 1);
     __builtin_prefetch(&block_base_[i >> kBlockShift]);
     __builtin_prefetch(&offsets_[i]);
-    *state = static_cast<uint64_t>(i + 1) << 1;
     return;
   }
   if (*state == kStepNotHere || *state == kStepSearch || (*state & 1) != 0) {
     return;  // nothing left to load
   }
-  __builtin_prefetch(RecordPtr(static_cast<size_t>(*state >> 1) - 1));
+  __builtin_prefetch(RecordOfLocator((*state >> 1) - 1));
   *state |= 1;
 }
 
-LookupResult MemoryTable::ResultAt(size_t i) const {
+LookupResult MemoryTable::ResultOf(const char* record) const {
   // Past the key and without assembling it.
   uint32_t key_len;
-  const char* p = DecodeTrustedVarint32(RecordPtr(i), &key_len);
-  RecordView record;
-  DecodeRecordTail(p + key_len, seq_base_, &record);
-  return LookupResult{record.seq, record.type, std::string(record.value)};
+  const char* p = DecodeTrustedVarint32(record, &key_len);
+  RecordView view;
+  DecodeRecordTail(p + key_len, seq_base_, &view);
+  return LookupResult{view.seq, view.type, std::string(view.value)};
 }
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
-  const size_t i = Find(key);
-  if (i == size()) return std::nullopt;
-  return ResultAt(i);
+  const char* record = FindRecord(key);
+  if (record == nullptr) return std::nullopt;
+  return ResultOf(record);
 }
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::GetAfterSteps(
     std::string_view key, uint64_t state) const {
   if (state == kStepNotHere) return std::nullopt;
   if (state != 0 && state != kStepSearch) {
-    const size_t i = static_cast<size_t>(state >> 1) - 1;
-    if (SuffixAt(i) == key.substr(prefix_.size())) return ResultAt(i);
+    const char* record = RecordOfLocator((state >> 1) - 1);
+    if (SuffixOf(record) == key.substr(prefix_.size())) {
+      return ResultOf(record);
+    }
   }
   return Get(key);
 }
@@ -319,27 +331,34 @@ size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
          wide_offsets_[WideIndex(i >> kBlockShift) + (i & (kBlockSize - 1))];
 }
 
-size_t MemoryTable::Find(std::string_view key) const {
+const char* MemoryTable::FindRecord(std::string_view key) const {
   if (num_slots_ == 0) {
-    size_t i = LowerBound(key);
-    return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
+    const size_t i = Find(key);
+    return i == size() ? nullptr : RecordPtr(i);
   }
-  if (key.substr(0, prefix_.size()) != prefix_) return size();
+  if (key.substr(0, prefix_.size()) != prefix_) return nullptr;
   const std::string_view suffix = key.substr(prefix_.size());
   const uint64_t h = HashIndexHash(suffix);
-  const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
+  const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
   const uint32_t fingerprint =
-      static_cast<uint32_t>((h << index_bits_) & ~index_mask);
-  uint64_t pos = SlotOf(h, num_slots_);
-  for (;;) {
-    uint32_t slot = slots_[pos];
-    if (slot == 0) return size();
-    if ((slot & ~static_cast<uint32_t>(index_mask)) == fingerprint) {
-      size_t i = (slot & index_mask) - 1;
-      if (SuffixAt(i) == suffix) return i;
+      static_cast<uint32_t>(h << locator_bits_) & ~locator_mask;
+  for (uint64_t pos = SlotOf(h, num_slots_);;
+       pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
+    const uint32_t slot = slots_[pos];
+    if (slot == 0) return nullptr;
+    if ((slot & ~locator_mask) == fingerprint) {
+      const char* record = RecordOfLocator((slot & locator_mask) - 1);
+      if (SuffixOf(record) == suffix) return record;
     }
-    pos = pos + 1 == num_slots_ ? 0 : pos + 1;
   }
+}
+
+size_t MemoryTable::Find(std::string_view key) const {
+  // The hash index rules absent keys out at the cost of a slot; a present
+  // key's index comes from the seek, since a slot may hold an offset.
+  if (num_slots_ != 0 && FindRecord(key) == nullptr) return size();
+  const size_t i = LowerBound(key);
+  return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
 }
 
 std::unique_ptr<TableIterator> MemoryTable::NewIterator() const {

@@ -25,12 +25,16 @@
 //    averaging over 2 KiB) is "wide": its offsets are uint32s in a side
 //    array instead (2.25 bytes per record in all, 4.25 in wide blocks);
 //  - point lookups go through a hash index: an open-addressing table (linear
-//    probing, load <= 0.8) of uint32 slots, each holding the index of a key's
-//    newest record plus as many fingerprint bits of the key's hash as the
-//    index leaves free. It is also the table's filter: a key whose
-//    fingerprint is in no slot of its probe run is not in the table, which
-//    costs one cache line, like a bloom filter probe, and no separate
-//    filter memory. A hit touches the slot, the offset and the record.
+//    probing, load <= 0.8) of uint32 slots, each locating a key's newest
+//    record plus as many fingerprint bits of the key's hash as the locator
+//    leaves free. The locator is the record's arena offset where the arena
+//    is small enough to leave kMinOffsetFingerprintBits (up to 4 MiB: a
+//    stripe's table up to ~10 M items), so a hit touches only the slot and
+//    the record; in a larger table it is the record's index, which leaves
+//    more fingerprint bits and costs a third touch, the offset index. The
+//    index is also the table's filter: a key whose fingerprint is in no
+//    slot of its probe run is not in the table, which costs one cache line,
+//    like a bloom filter probe, and no separate filter memory.
 //  - seeks first search a fence array: the first 16 bytes of the key
 //    suffix of every 32nd record as two big-endian integers (0.5 byte per
 //    record), contiguous, so its search costs a few cache lines. Inside the
@@ -151,6 +155,9 @@ class MemoryTable final : public Table,
 
   // Number of records.
   size_t size() const { return num_records_; }
+  // Whether the hash index locates records by arena offset (see the class
+  // comment) rather than by index.
+  bool hash_slots_hold_offsets() const { return slots_hold_offsets_; }
   // The i-th record in (key asc, seq desc) order; its key is assembled in
   // *key (which record.key views). REQUIRES: i < size().
   RecordView RecordAt(size_t i, std::string* key) const;
@@ -191,6 +198,10 @@ class MemoryTable final : public Table,
   static constexpr int kFenceShift = 5;  // a fence every 32 records
   // Set in block_base_ for a wide block (see the class comment).
   static constexpr uint64_t kWideBlock = uint64_t{1} << 63;
+  // The fewest fingerprint bits a hash slot keeps when it holds an arena
+  // offset: with ~13 slots probed for an absent key at load 0.8, about 1.3 %
+  // of absent keys then cost a record read for a false match.
+  static constexpr int kMinOffsetFingerprintBits = 10;
 
   MemoryTable() = default;
   // Records `n` (the next record's index) as starting at arena offset
@@ -221,8 +232,15 @@ class MemoryTable final : public Table,
   const char* RecordPtr(size_t i) const {
     return arena_.data() + RecordOffset(i);
   }
+  // The record a hash slot's locator (its value less one) points to.
+  const char* RecordOfLocator(uint64_t locator) const {
+    return slots_hold_offsets_ ? arena_.data() + locator
+                               : RecordPtr(static_cast<size_t>(locator));
+  }
+  // The key (without the shared prefix) of the record at `record`.
+  static std::string_view SuffixOf(const char* record);
   // The i-th record's key without the shared prefix.
-  std::string_view SuffixAt(size_t i) const;
+  std::string_view SuffixAt(size_t i) const { return SuffixOf(RecordPtr(i)); }
   // Compares the i-th record's key with `key`, like memcmp.
   int CompareKeyAt(size_t i, std::string_view key) const;
   // The range [*lo, *hi) of record indexes that the fences leave for a
@@ -246,16 +264,19 @@ class MemoryTable final : public Table,
   // absolute ones).
   void RewriteRecords(size_t prefix_len);
   void BuildHashIndex();
+  // The newest record of `key`, or null if there is none.
+  const char* FindRecord(std::string_view key) const;
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
-  // The record of the first slot in the probe run of `suffix` (a key
-  // without the shared prefix) whose fingerprint matches, or size() if
-  // none: then the key is certainly not in the table. REQUIRES: an index.
-  size_t FirstCandidate(std::string_view suffix) const;
-  // Get's result for the record at i (whose key Find compared).
-  LookupResult ResultAt(size_t i) const;
-  // PrefetchStep's states besides 0 (no step yet) and ((i + 1) << 1 | r)
-  // (step 1 found record i; r: step 2 asked for the record).
+  // The locator + 1 of the first slot in the probe run of `suffix` (a key
+  // without the shared prefix) whose fingerprint matches, or 0 if none:
+  // then the key is certainly not in the table. REQUIRES: a hash index.
+  uint64_t FirstCandidate(std::string_view suffix) const;
+  // Get's result for the record at `record` (whose key was compared).
+  LookupResult ResultOf(const char* record) const;
+  // PrefetchStep's states besides 0 (no step yet) and ((c << 1) | r) (step
+  // 1 found the candidate c that FirstCandidate returned; r: step 2 asked
+  // for the record).
   static constexpr uint64_t kStepNotHere = ~uint64_t{0};
   static constexpr uint64_t kStepSearch = ~uint64_t{0} - 1;  // no hash index
 
@@ -292,7 +313,9 @@ class MemoryTable final : public Table,
   // The hash index (see above); empty only for an empty table.
   std::unique_ptr<uint32_t[]> slots_;
   uint64_t num_slots_ = 0;
-  int index_bits_ = 0;  // low bits of a slot: record index + 1 (0 = empty)
+  // The low bits of a slot: locator + 1 (0 = an empty slot).
+  int locator_bits_ = 0;
+  bool slots_hold_offsets_ = false;  // locators are arena offsets
   bool keys_unique_ = false;  // set by BuildHashIndex
   TableMeta meta_;
 };

@@ -134,7 +134,7 @@ void MemoryTable::RewriteRecords(size_t prefix_len) {
 
 void MemoryTable::BuildHashIndex() {
   const size_t n = size();
-  // Slots hold a record index in 32 bits; past that, Find binary-searches.
+  // A slot holds a record index in 32 bits; past that, lookups search.
   if (n == 0 || n >= UINT32_MAX) return;
   size_t keys = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -142,19 +142,27 @@ void MemoryTable::BuildHashIndex() {
   }
   keys_unique_ = keys == n;
   num_slots_ = keys + keys / 4 + 1;
-  // Slot values are record index + 1 (0 marks an empty slot).
-  index_bits_ = 1;
-  while (index_bits_ < 32 && (uint64_t{n} >> index_bits_) != 0) ++index_bits_;
+  // Slot values are locator + 1 (0 marks an empty slot): the arena offset
+  // where that leaves enough fingerprint bits, else the record index.
+  auto bits_for = [](uint64_t v) {
+    int bits = 1;
+    while (bits < 32 && (v >> bits) != 0) ++bits;
+    return bits;
+  };
+  const int offset_bits = bits_for(arena_.size());
+  slots_hold_offsets_ = 32 - offset_bits >= kMinOffsetFingerprintBits;
+  locator_bits_ = slots_hold_offsets_ ? offset_bits : bits_for(n);
   slots_ = std::make_unique<uint32_t[]>(num_slots_);  // zeroed
-  const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
+  const uint64_t locator_mask = (uint64_t{1} << locator_bits_) - 1;
   for (size_t i = 0; i < n; ++i) {
     std::string_view suffix = SuffixAt(i);
     if (i > 0 && suffix == SuffixAt(i - 1)) continue;  // newest version only
     uint64_t h = HashIndexHash(suffix);
     uint64_t pos = SlotOf(h, num_slots_);
     while (slots_[pos] != 0) pos = pos + 1 == num_slots_ ? 0 : pos + 1;
-    uint64_t fingerprint = (h << index_bits_) & ~index_mask;
-    slots_[pos] = static_cast<uint32_t>(fingerprint | (i + 1));
+    uint64_t fingerprint = (h << locator_bits_) & ~locator_mask;
+    const uint64_t locator = slots_hold_offsets_ ? RecordOffset(i) : i;
+    slots_[pos] = static_cast<uint32_t>(fingerprint | (locator + 1));
   }
 }
 

@@ -223,7 +223,10 @@ TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
   for (int i = 10000; i < 20000; ++i) {
     if (table->MayContain(Key(i))) ++false_positives;
   }
-  // Fingerprints of 32 - 14 index bits: about 1 in 2^18 per probed slot.
+  // The slots hold offsets into an arena of ~120 KB (17 bits), which
+  // leaves 15 fingerprint bits: about 1 in 2^15 per probed slot, and ~13
+  // slots probed per absent key at load 0.8.
+  ASSERT_TRUE(table->hash_slots_hold_offsets());
   EXPECT_LT(false_positives, 20);
   for (int i = 0; i < 10000; i += 7) EXPECT_TRUE(table->MayContain(Key(i)));
 }
@@ -231,11 +234,13 @@ TEST(MemoryTableTest, HashIndexRejectsMostAbsentKeys) {
 // Prefetch and its steps are hints, and GetAfterSteps reads what Get reads:
 // for present keys, absent ones, keys outside the table's shared prefix and
 // records in wide offset blocks, after zero, one, two or three steps (and
-// ASan sees every address they read).
+// ASan sees every address they read); with hash slots that hold arena
+// offsets and, in a table too large for that (over 4 MiB), record indexes.
 TEST(MemoryTableTest, PrefetchStepsAndGetAfterStepsChangeNothing) {
-  for (size_t value_size : {size_t{4}, size_t{3000}}) {
+  for (size_t value_size : {size_t{4}, size_t{3000}, size_t{9000}}) {
     auto table = BuildTable(500, value_size);
     ASSERT_NE(table, nullptr);
+    EXPECT_EQ(table->hash_slots_hold_offsets(), value_size < 9000);
     for (int i = 0; i < 600; ++i) {
       for (const std::string& key : {Key(i), absl::StrCat("other", i)}) {
         const bool present = i < 500 && key == Key(i);
@@ -274,15 +279,22 @@ TEST(MemoryTableTest, PrefetchStepsAndGetAfterStepsChangeNothing) {
 // match, or a state from another key's steps) still reads the key's own
 // record: GetAfterSteps falls back to a search.
 TEST(MemoryTableTest, GetAfterStepsOfAnotherKeysStateSearches) {
-  auto table = BuildTable(200, 8);
-  ASSERT_NE(table, nullptr);
-  for (int i = 0; i < 200; ++i) {
-    uint64_t other = 0;
-    table->PrefetchStep(Key((i + 1) % 200), &other);
-    auto got = table->GetAfterSteps(Key(i), other);
-    ASSERT_TRUE(got.ok()) << got.status();
-    ASSERT_TRUE(got->has_value()) << Key(i);
-    EXPECT_EQ((*got)->value, std::string(8, 'v'));
+  for (size_t value_size : {size_t{8}, size_t{25000}}) {  // offsets, indexes
+    auto table = BuildTable(200, value_size);
+    ASSERT_NE(table, nullptr);
+    EXPECT_EQ(table->hash_slots_hold_offsets(), value_size == 8);
+    for (int i = 0; i < 200; ++i) {
+      for (int steps = 1; steps <= 2; ++steps) {
+        uint64_t other = 0;
+        for (int n = 0; n < steps; ++n) {
+          table->PrefetchStep(Key((i + 1) % 200), &other);
+        }
+        auto got = table->GetAfterSteps(Key(i), other);
+        ASSERT_TRUE(got.ok()) << got.status();
+        ASSERT_TRUE(got->has_value()) << Key(i);
+        EXPECT_EQ((*got)->value, std::string(value_size, 'v'));
+      }
+    }
   }
 }
 
