@@ -331,12 +331,8 @@ size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
          wide_offsets_[WideIndex(i >> kBlockShift) + (i & (kBlockSize - 1))];
 }
 
-const char* MemoryTable::FindRecord(std::string_view key) const {
-  if (num_slots_ == 0) {
-    const size_t i = Find(key);
-    return i == size() ? nullptr : RecordPtr(i);
-  }
-  if (key.substr(0, prefix_.size()) != prefix_) return nullptr;
+uint64_t MemoryTable::FindLocator(std::string_view key) const {
+  if (key.substr(0, prefix_.size()) != prefix_) return 0;
   const std::string_view suffix = key.substr(prefix_.size());
   const uint64_t h = HashIndexHash(suffix);
   const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
@@ -345,20 +341,49 @@ const char* MemoryTable::FindRecord(std::string_view key) const {
   for (uint64_t pos = SlotOf(h, num_slots_);;
        pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
     const uint32_t slot = slots_[pos];
-    if (slot == 0) return nullptr;
-    if ((slot & ~locator_mask) == fingerprint) {
-      const char* record = RecordOfLocator((slot & locator_mask) - 1);
-      if (SuffixOf(record) == suffix) return record;
+    if (slot == 0) return 0;
+    if ((slot & ~locator_mask) == fingerprint &&
+        SuffixOf(RecordOfLocator((slot & locator_mask) - 1)) == suffix) {
+      return slot & locator_mask;
     }
   }
 }
 
+const char* MemoryTable::FindRecord(std::string_view key) const {
+  if (num_slots_ == 0) {
+    const size_t i = Find(key);
+    return i == size() ? nullptr : RecordPtr(i);
+  }
+  const uint64_t locator = FindLocator(key);
+  return locator == 0 ? nullptr : RecordOfLocator(locator - 1);
+}
+
 size_t MemoryTable::Find(std::string_view key) const {
-  // The hash index rules absent keys out at the cost of a slot; a present
-  // key's index comes from the seek, since a slot may hold an offset.
-  if (num_slots_ != 0 && FindRecord(key) == nullptr) return size();
-  const size_t i = LowerBound(key);
-  return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
+  if (num_slots_ == 0) {
+    const size_t i = LowerBound(key);
+    return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
+  }
+  const uint64_t locator = FindLocator(key);
+  if (locator == 0) return size();
+  return slots_hold_offsets_ ? IndexOfOffset(locator - 1)
+                             : static_cast<size_t>(locator - 1);
+}
+
+size_t MemoryTable::IndexOfOffset(size_t offset) const {
+  // The last block starting at or before `offset`, then the record in it.
+  const auto block_start = [](uint64_t base) { return base & ~kWideBlock; };
+  const auto after = std::upper_bound(
+      block_base_.begin(), block_base_.end(), offset,
+      [&](size_t o, uint64_t base) { return o < block_start(base); });
+  assert(after != block_base_.begin());
+  const size_t b = static_cast<size_t>(after - block_base_.begin()) - 1;
+  const size_t first = b << kBlockShift;
+  const size_t last = std::min(size(), first + kBlockSize);
+  for (size_t i = first; i < last; ++i) {
+    if (RecordOffset(i) == offset) return i;
+  }
+  assert(false && "IndexOfOffset: not the start of a record");
+  return size();
 }
 
 std::unique_ptr<TableIterator> MemoryTable::NewIterator() const {

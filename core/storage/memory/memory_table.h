@@ -264,8 +264,13 @@ class MemoryTable final : public Table,
   // absolute ones).
   void RewriteRecords(size_t prefix_len);
   void BuildHashIndex();
+  // The locator + 1 of the newest record of `key`, or 0 if there is none.
+  // REQUIRES: a hash index.
+  uint64_t FindLocator(std::string_view key) const;
   // The newest record of `key`, or null if there is none.
   const char* FindRecord(std::string_view key) const;
+  // The index of the record that starts at arena offset `offset`.
+  size_t IndexOfOffset(size_t offset) const;
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
   // The locator + 1 of the first slot in the probe run of `suffix` (a key

@@ -159,6 +159,9 @@ TEST(MemoryTableCopyTest, CopyEqualsTableBuiltFromKeptRecords) {
       {"empty values", 200, "e", 0, true},
       {"wide blocks", 80, "w", 8000, true},
       {"very wide", 20, "v", 400000, false},
+      // Over 4 MiB: the source's hash slots hold record indexes, where the
+      // smaller tables' hold arena offsets (MemoryTable::Find differs).
+      {"index slots", 700, "i", 16000, true},
   };
   for (const Shape& shape : shapes) {
     SCOPED_TRACE(shape.name);
@@ -166,6 +169,11 @@ TEST(MemoryTableCopyTest, CopyEqualsTableBuiltFromKeptRecords) {
         rng, shape.keys, shape.key_prefix, shape.max_value, shape.versions);
     const std::shared_ptr<const MemoryTable> source = Build(records, 1);
     ASSERT_NE(source, nullptr);
+    if (shape.name == std::string_view("index slots")) {
+      EXPECT_FALSE(source->hash_slots_hold_offsets());
+    } else if (shape.name == std::string_view("small")) {
+      EXPECT_TRUE(source->hash_slots_hold_offsets());
+    }
     std::vector<std::string> keys;
     for (const ModelRecord& r : records) {
       if (keys.empty() || keys.back() != r.key) keys.push_back(r.key);
