@@ -148,7 +148,11 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
   };
   // Most of a point read's time is these misses.
   if (prefetch) PrefetchProbes(view, key);
-  if (std::optional<LookupResult> r = view.active->Get(key)) {
+  // With steps, ReadModifyWrite's walk to where `key` goes has found
+  // where it is, too.
+  if (std::optional<LookupResult> r = steps != nullptr
+                                          ? view.active->GetPrepared(key)
+                                          : view.active->Get(key)) {
     return from_lookup(*r);
   }
   for (const auto& mem : view.immutables) {

@@ -109,7 +109,8 @@ class EngineImpl final : public Engine {
   // The newest value of `key` in `view`. `prefetch`: issue the probes first
   // (false when the caller's Engine::Prefetch already did). `steps`, if not
   // null: the lookup state of `key` in each of view.tables that
-  // OverlapReadAndInsert's steps left (Table::GetAfterSteps).
+  // OverlapReadAndInsert's steps left (Table::GetAfterSteps), whose walk
+  // also prepared view.active's insert of `key` (MemTable::GetPrepared).
   absl::StatusOr<std::optional<std::string>> GetFromView(
       const StripeView& view, std::string_view key, bool prefetch,
       const uint64_t* steps = nullptr) const;

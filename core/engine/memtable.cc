@@ -364,7 +364,17 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
 
 std::optional<LookupResult> MemTable::Get(std::string_view key) const {
   if (!FilterMayContain(key)) return std::nullopt;
-  Node* node = FindGreaterOrEqual(key, kMaxSeq, nullptr);
+  return ResultIfKey(FindGreaterOrEqual(key, kMaxSeq, nullptr), key);
+}
+
+std::optional<LookupResult> MemTable::GetPrepared(std::string_view key) const {
+  // PrepareAdd left splice_[0] as the last node before (key, kMaxSeq).
+  assert(SpliceFits(key, kMaxSeq, 1));
+  return ResultIfKey(splice_[0]->NextRelaxed(0), key);
+}
+
+std::optional<LookupResult> MemTable::ResultIfKey(const Node* node,
+                                                  std::string_view key) {
   if (node == nullptr) return std::nullopt;
   const RecordView record = DecodeMemTableEntry(node->entry);
   if (record.key != key) return std::nullopt;

@@ -89,6 +89,11 @@ class MemTable {
 
   // The newest record for `key` (value or tombstone), or nullopt.
   std::optional<LookupResult> Get(std::string_view key) const;
+  // Get, read at the place the last PrepareAdd found instead of searching:
+  // the record after it is the key's newest if the key is here. REQUIRES:
+  // PrepareAdd(key) was the last PrepareAdd, with no Add since (under Add's
+  // synchronisation throughout).
+  std::optional<LookupResult> GetPrepared(std::string_view key) const;
   // Starts loading the key's filter word (see Table::Prefetch).
   void Prefetch(std::string_view key) const {
     if (filter_words_ > 0) {
@@ -160,6 +165,10 @@ class MemTable {
   // True if splice_ brackets (key, seq) at levels [0, height): for each,
   // splice_[i] < (key, seq) < its successor at level i (or no successor).
   bool SpliceFits(std::string_view key, uint64_t seq, int height) const;
+  // The record at `node` as Get's result if it is one of `key` (the first
+  // node >= (key, kMaxSeq) holds the key's newest record if any).
+  static std::optional<LookupResult> ResultIfKey(const Node* node,
+                                                 std::string_view key);
   // Last node < the record at `entry` (head_ if none).
   Node* FindLessThan(const char* entry) const;
   // Last node whose key is <= key (head_ if none).

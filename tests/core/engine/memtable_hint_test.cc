@@ -50,6 +50,15 @@ void AddAndCheck(const std::vector<std::string>& keys,
       uint64_t nodes = 0;
       mem.PrepareAdd((*prepare)[seq], [&] { ++nodes; });
       ASSERT_LE(nodes, mem.records() + 12);
+      // The place found reads as a search does.
+      const std::optional<LookupResult> prepared =
+          mem.GetPrepared((*prepare)[seq]);
+      const std::optional<LookupResult> searched = mem.Get((*prepare)[seq]);
+      ASSERT_EQ(prepared.has_value(), searched.has_value()) << (*prepare)[seq];
+      if (prepared.has_value()) {
+        EXPECT_EQ(prepared->seq, searched->seq);
+        EXPECT_EQ(prepared->value, searched->value);
+      }
     }
     ++seq;
     mem.Add(seq, RecordType::kValue, key, key + "/" + std::to_string(seq));
