@@ -13,11 +13,12 @@
 // load one fdatasync covers many appends. This is leveldb's writer queue
 // idea in our own code. Two additions (docs/architecture.md "Group commit
 // (disk WAL)"): the leader of a synced group first gathers, waiting for as
-// many synced writers as recent groups had (GroupCommitGather: bounded by
-// half the recent sync time, never for a lone writer), because writers
-// released by a group come back only after the next group has started its
-// sync; and queued writers sleep on a futex word of their own (Writer::turn)
-// rather than on the mutex, so that a finished group wakes all at once.
+// many synced writers as recent groups had (GroupCommitGather: at most one
+// recent sync time, less once arrivals stop, never for a lone writer),
+// because writers released by a group come back only after the next group
+// has started its sync; and queued writers sleep on a futex word of their
+// own (Writer::turn) rather than on the mutex, so that a finished group
+// wakes all at once.
 //
 // Segment files are created lazily: a new segment NNNNNN.log comes into
 // being when the first record is written to it. Before the first segment of
@@ -48,6 +49,7 @@
 #include <unistd.h>
 #endif
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <cstddef>
@@ -186,22 +188,44 @@ void DiskWal::Gather(Writer* w) {
   const size_t queued = QueuedSyncedAppends(0);
   const GroupCommitGather::Plan plan = gather_.Next(queued);
   if (plan.target <= queued || plan.max_wait <= absl::ZeroDuration()) return;
-  // Arrivals count whatever they queue: all of it joins the group.
-  gather_until_ = writers_.size() + (plan.target - queued);
+  // Arrivals count whatever they queue: all of it joins the group. Only the
+  // one that completes the target (or a Rotate) signals: the leader notices
+  // the others when its gap deadline passes, and then extends it.
+  const size_t first = writers_.size();
+  gather_until_ = first + (plan.target - queued);
   gather_cut_ = false;
   ++counters_.gathers;
-  const absl::Time deadline = absl::Now() + plan.max_wait;
-  bool reached = true;
+  const absl::Time start = absl::Now();
+  const absl::Time limit = start + plan.max_wait;
+  size_t seen = first;
+  absl::Time gap_deadline = start + plan.max_gap;
+  GroupCommitGather::Outcome outcome = GroupCommitGather::Outcome::kReached;
   while (writers_.size() < gather_until_ && !gather_cut_) {
-    if (gather_cv_.WaitWithDeadline(&mu_, deadline)) {
-      reached = writers_.size() >= gather_until_ || gather_cut_;
+    const absl::Time deadline = std::min(limit, gap_deadline);
+    if (!gather_cv_.WaitWithDeadline(&mu_, deadline)) continue;  // signalled
+    if (writers_.size() >= gather_until_ || gather_cut_) break;
+    if (writers_.size() == seen) {  // nobody queued since the last look
+      outcome = writers_.size() == first ? GroupCommitGather::Outcome::kNobody
+                                         : GroupCommitGather::Outcome::kStalled;
       break;
     }
+    const absl::Time now = absl::Now();
+    if (now >= limit) {  // writers kept coming, but slower than a sync
+      outcome = GroupCommitGather::Outcome::kTimedOut;
+      break;
+    }
+    // Someone queued since the last look (at most a gap ago): wait on.
+    seen = writers_.size();
+    gap_deadline = now + plan.max_gap;
   }
   gather_until_ = 0;
-  counters_.gather_time += absl::Now() - (deadline - plan.max_wait);
-  if (reached) ++counters_.gathers_reached;
-  gather_.GatherDone(reached);
+  counters_.gather_time += absl::Now() - start;
+  if (outcome == GroupCommitGather::Outcome::kReached) {
+    ++counters_.gathers_reached;
+  } else if (outcome == GroupCommitGather::Outcome::kStalled) {
+    ++counters_.gathers_stalled;
+  }
+  gather_.GatherDone(outcome);
   assert(w == writers_.front());
   (void)w;
 }

@@ -24,6 +24,7 @@ struct DiskWalGroupCounters {
   uint64_t synced_appends = 0;   // appends in those groups
   uint64_t gathers = 0;          // leaders that waited for more writers
   uint64_t gathers_reached = 0;  // ... and saw their target queue in time
+  uint64_t gathers_stalled = 0;  // ... gained writers, then none came
   absl::Duration gather_time;    // the gathers' total wait
   absl::Duration sync_time;      // the synced groups' total write + sync
 };

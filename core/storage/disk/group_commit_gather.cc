@@ -8,15 +8,27 @@
 namespace kstone::core {
 namespace {
 
-// A gather waits at most this fraction of the recent sync time: the
-// writers of the last group need about as long as one op of their own
-// (wake up, apply, prepare the next commit) to queue again, far less than a
-// sync, and a gather that finds nobody costs at most half a sync.
-constexpr double kGatherFraction = 0.5;
+// A gather waits at most this fraction of the recent sync time: gathering
+// the writers pays only while they come back faster than a sync (see the
+// header).
+constexpr double kGatherFraction = 1.0;
 
-// After this many consecutive timed-out gathers the limit is negligible
-// (1/16 of the fraction); it stays there until a gather reaches its target.
+// ... and ends once no writer queued for this fraction of it. The writers
+// released by a group queue one after another as the cores run them (10-15
+// us apart with 8 writers on 2 cores, against syncs of 130 us and up);
+// a pause of a quarter sync means the rest are held up elsewhere.
+constexpr double kArrivalGapFraction = 0.25;
+
+// After this many missed gathers (timed out, or nobody came) with none
+// reaching its target in between, the limits are negligible (1/16 of the
+// fractions); they stay there until a gather reaches its target.
 constexpr int kMaxMisses = 4;
+
+// While backed off, every this many gathers one gets the full limits: a
+// short gather rarely reaches its target even when the writers are back
+// well within a sync (after a burst of other work, say, or at startup), so
+// without a probe the back-off could outlive its cause for good.
+constexpr int kProbeInterval = 16;
 
 }  // namespace
 
@@ -27,7 +39,9 @@ GroupCommitGather::Plan GroupCommitGather::Next(size_t queued) const {
     plan.target = queued;
     return plan;
   }
-  plan.max_wait = sync_time_ * kGatherFraction / (1 << misses_);
+  const int shift = Probing() ? 0 : misses_;
+  plan.max_wait = sync_time_ * kGatherFraction / (1 << shift);
+  plan.max_gap = sync_time_ * kArrivalGapFraction / (1 << shift);
   return plan;
 }
 
@@ -41,12 +55,24 @@ void GroupCommitGather::GroupDone(size_t group, size_t waiting,
                    : sync_time_ + (took - sync_time_) / 8;
 }
 
-void GroupCommitGather::GatherDone(bool reached) {
-  if (reached) {
+bool GroupCommitGather::Probing() const {
+  return misses_ > 0 && backed_off_gathers_ >= kProbeInterval - 1;
+}
+
+void GroupCommitGather::GatherDone(Outcome outcome) {
+  const bool probe = Probing();
+  if (outcome == Outcome::kReached) {
     misses_ = 0;
-  } else {
+    backed_off_gathers_ = 0;
+    return;
+  }
+  // A stalled gather saw the writers come back in time, except some held
+  // up elsewhere (a lock, other work): nothing to learn about the limits.
+  // A failed probe leaves them backed off as they were.
+  if (outcome != Outcome::kStalled && !probe) {
     misses_ = std::min(misses_ + 1, kMaxMisses);
   }
+  backed_off_gathers_ = probe || misses_ == 0 ? 0 : backed_off_gathers_ + 1;
 }
 
 }  // namespace kstone::core
