@@ -13,8 +13,8 @@
 // load one fdatasync covers many appends. This is leveldb's writer queue
 // idea in our own code. Two additions (docs/architecture.md "Group commit
 // (disk WAL)"): the leader of a synced group first gathers, waiting for as
-// many synced writers as recent groups had (GroupCommitGather: at most one
-// recent sync time, less once arrivals stop, never for a lone writer),
+// many synced writers as recent groups had (GroupCommitGather: at most
+// half the recent sync time, never for a lone writer),
 // because writers released by a group come back only after the next group
 // has started its sync; and queued writers sleep on a futex word of their
 // own (Writer::turn) rather than on the mutex, so that a finished group
@@ -49,7 +49,6 @@
 #include <unistd.h>
 #endif
 
-#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <cstddef>
@@ -189,34 +188,28 @@ void DiskWal::Gather(Writer* w) {
   const GroupCommitGather::Plan plan = gather_.Next(queued);
   if (plan.target <= queued || plan.max_wait <= absl::ZeroDuration()) return;
   // Arrivals count whatever they queue: all of it joins the group. Only the
-  // one that completes the target (or a Rotate) signals: the leader notices
-  // the others when its gap deadline passes, and then extends it.
+  // one that completes the target (or a Rotate) signals; the others just
+  // note when they came (gather_last_arrival_), so that a gather that ends
+  // on its limit can tell a stall from a trickle without waking up early.
   const size_t first = writers_.size();
   gather_until_ = first + (plan.target - queued);
   gather_cut_ = false;
   ++counters_.gathers;
   const absl::Time start = absl::Now();
   const absl::Time limit = start + plan.max_wait;
-  size_t seen = first;
-  absl::Time gap_deadline = start + plan.max_gap;
+  gather_last_arrival_ = start;
   GroupCommitGather::Outcome outcome = GroupCommitGather::Outcome::kReached;
   while (writers_.size() < gather_until_ && !gather_cut_) {
-    const absl::Time deadline = std::min(limit, gap_deadline);
-    if (!gather_cv_.WaitWithDeadline(&mu_, deadline)) continue;  // signalled
+    if (!gather_cv_.WaitWithDeadline(&mu_, limit)) continue;  // signalled
     if (writers_.size() >= gather_until_ || gather_cut_) break;
-    if (writers_.size() == seen) {  // nobody queued since the last look
-      outcome = writers_.size() == first ? GroupCommitGather::Outcome::kNobody
-                                         : GroupCommitGather::Outcome::kStalled;
-      break;
-    }
-    const absl::Time now = absl::Now();
-    if (now >= limit) {  // writers kept coming, but slower than a sync
+    if (writers_.size() == first) {
+      outcome = GroupCommitGather::Outcome::kNobody;
+    } else if (absl::Now() - gather_last_arrival_ >= plan.max_gap) {
+      outcome = GroupCommitGather::Outcome::kStalled;
+    } else {
       outcome = GroupCommitGather::Outcome::kTimedOut;
-      break;
     }
-    // Someone queued since the last look (at most a gap ago): wait on.
-    seen = writers_.size();
-    gap_deadline = now + plan.max_gap;
+    break;
   }
   gather_until_ = 0;
   counters_.gather_time += absl::Now() - start;
@@ -255,6 +248,7 @@ absl::Status DiskWal::Run(Writer* w) {
   writers_.push_back(w);
   if (writers_.size() > 1) {
     if (gather_until_ > 0) {
+      gather_last_arrival_ = absl::Now();
       if (w->op == Op::kRotate) gather_cut_ = true;
       if (writers_.size() >= gather_until_ || gather_cut_) {
         gather_cv_.Signal();

@@ -171,10 +171,12 @@ class DiskWal final : public Wal {
 
   // Group commit's gather (see Gather). While a leader gathers, a writer
   // that makes the queue gather_until_ long (or queues a Rotate, which
-  // ends any group) signals gather_cv_; 0 when no leader gathers.
+  // ends any group) signals gather_cv_; 0 when no leader gathers. Every
+  // writer that queues during a gather sets gather_last_arrival_.
   GroupCommitGather gather_ ABSL_GUARDED_BY(mu_);
   size_t gather_until_ ABSL_GUARDED_BY(mu_) = 0;
-  bool gather_cut_ ABSL_GUARDED_BY(mu_) = false;  // a Rotate queued
+  bool gather_cut_ ABSL_GUARDED_BY(mu_) = false;         // a Rotate queued
+  absl::Time gather_last_arrival_ ABSL_GUARDED_BY(mu_);  // or gather start
   absl::CondVar gather_cv_;
   DiskWalGroupCounters counters_ ABSL_GUARDED_BY(mu_);
 

@@ -8,16 +8,18 @@
 namespace kstone::core {
 namespace {
 
-// A gather waits at most this fraction of the recent sync time: gathering
-// the writers pays only while they come back faster than a sync (see the
-// header).
-constexpr double kGatherFraction = 1.0;
+// A gather waits at most this fraction of the recent sync time: the
+// writers of the last group need about as long as one op of their own
+// (wake up, apply, prepare the next commit) to queue again, far less than a
+// sync, and a gather that finds nobody costs at most half a sync.
+constexpr double kGatherFraction = 0.5;
 
-// ... and ends once no writer queued for this fraction of it. The writers
-// released by a group queue one after another as the cores run them (10-15
-// us apart with 8 writers on 2 cores, against syncs of 130 us and up);
-// a pause of a quarter sync means the rest are held up elsewhere.
-constexpr double kArrivalGapFraction = 0.25;
+// A gather that ran into its limit after no writer had queued for this
+// fraction of the sync time (half the limit) stalled: the writers came
+// back, but some were held up elsewhere. The writers released by a group
+// queue one after another as the cores run them, 10-15 us apart with 8
+// writers on 2 cores, against syncs of 130 us and up.
+constexpr double kStallFraction = 0.25;
 
 // After this many missed gathers (timed out, or nobody came) with none
 // reaching its target in between, the limits are negligible (1/16 of the
@@ -41,7 +43,7 @@ GroupCommitGather::Plan GroupCommitGather::Next(size_t queued) const {
   }
   const int shift = Probing() ? 0 : misses_;
   plan.max_wait = sync_time_ * kGatherFraction / (1 << shift);
-  plan.max_gap = sync_time_ * kArrivalGapFraction / (1 << shift);
+  plan.max_gap = sync_time_ * kStallFraction / (1 << shift);
   return plan;
 }
 

@@ -13,18 +13,16 @@
 // group plus the ones queued behind it when it finished), and never when
 // recent groups show no concurrency: a lone writer never waits.
 //
-// How long. Gathering the N writers costs the time R they need to come
-// back; two alternating half-groups cost a second sync S instead. So a
-// gather pays while R < S, and its limit is one recent sync time. Within
-// that, it ends as soon as arrivals stop: when no writer queued for a
-// quarter of a sync, the missing ones are busy elsewhere (most often
-// blocked on a lock that a queued member holds, so they cannot come before
-// this group syncs) and waiting longer only idles the disk. A gather that
-// reaches its target restores the limits; one that runs into its limit
-// (R > S: the writers return slower than a sync) or gains nobody halves
-// them, down to 1/16; one that gains writers and then sees arrivals stop
-// leaves them as they are. While backed off, one gather in 16 probes with
-// the full limits, so that the back-off ends when its cause does.
+// How long: at most half the recent sync time. A gather that reaches its
+// target restores the limit; one that runs into it while writers still
+// trickle in (they come back slower than the limit) or that gains nobody
+// halves it, down to 1/16, so that writers who do other work between
+// commits are not waited for again and again. One that runs into it after
+// arrivals had stopped (a stall: the missing writer is most often blocked
+// on a lock that a queued member holds, so it cannot come before this
+// group syncs) leaves it as it is. While backed off, one gather in 16
+// probes with the full limit, so that the back-off ends when its cause
+// does.
 
 #include <cstddef>
 #include <cstdint>
@@ -41,15 +39,16 @@ class GroupCommitGather {
   struct Plan {
     size_t target = 1;
     absl::Duration max_wait;  // zero: do not wait
-    // The gather also ends once no writer queued for this long.
+    // A gather that ends on max_wait after no writer queued for this long
+    // stalled (see Outcome).
     absl::Duration max_gap;
   };
 
   // How a gather ended.
   enum class Outcome {
     kReached,   // its target queued
-    kStalled,   // writers queued, then none for max_gap
-    kNobody,    // nobody queued within max_gap
+    kStalled,   // writers queued, then none for max_gap until max_wait
+    kNobody,    // nobody queued within max_wait
     kTimedOut,  // writers kept queueing until max_wait ran out
   };
 

@@ -34,7 +34,7 @@ TEST(GroupCommitGatherTest, WaitsForTheWritersOfTheLastGroup) {
   gather.GroupDone(3, 5, kSync);
   GroupCommitGather::Plan plan = gather.Next(5);
   EXPECT_EQ(plan.target, 8u);
-  EXPECT_EQ(plan.max_wait, kSync);
+  EXPECT_EQ(plan.max_wait, kSync / 2);
   EXPECT_EQ(plan.max_gap, kSync / 4);
   // Everyone already queued: no wait.
   plan = gather.Next(8);
@@ -62,20 +62,20 @@ TEST(GroupCommitGatherTest, MissedGathersShortenTheNextUntilOneIsReached) {
   using Outcome = GroupCommitGather::Outcome;
   GroupCommitGather gather;
   gather.GroupDone(4, 4, kSync);
-  EXPECT_EQ(gather.Next(1).max_wait, kSync);
-  gather.GatherDone(Outcome::kTimedOut);
   EXPECT_EQ(gather.Next(1).max_wait, kSync / 2);
+  gather.GatherDone(Outcome::kTimedOut);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 4);
   EXPECT_EQ(gather.Next(1).max_gap, kSync / 8);
   gather.GatherDone(Outcome::kNobody);
-  EXPECT_EQ(gather.Next(1).max_wait, kSync / 4);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 8);
   gather.GatherDone(Outcome::kTimedOut);
   gather.GatherDone(Outcome::kTimedOut);
   gather.GatherDone(Outcome::kNobody);
   // Floors at 1/16 of the full limits.
-  EXPECT_EQ(gather.Next(1).max_wait, kSync / 16);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 32);
   EXPECT_EQ(gather.Next(1).max_gap, kSync / 64);
   gather.GatherDone(Outcome::kReached);
-  EXPECT_EQ(gather.Next(1).max_wait, kSync);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 2);
   EXPECT_EQ(gather.Next(1).max_gap, kSync / 4);
 }
 
@@ -86,10 +86,10 @@ TEST(GroupCommitGatherTest, StalledGathersLeaveTheLimitsAlone) {
   // Writers came, then one stayed away (say, blocked on a lock that a
   // member of the group holds): not a reason to gather less.
   for (int i = 0; i < 10; ++i) gather.GatherDone(Outcome::kStalled);
-  EXPECT_EQ(gather.Next(1).max_wait, kSync);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 2);
   gather.GatherDone(Outcome::kTimedOut);
   for (int i = 0; i < 10; ++i) gather.GatherDone(Outcome::kStalled);
-  EXPECT_EQ(gather.Next(1).max_wait, kSync / 2);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 4);
 }
 
 TEST(GroupCommitGatherTest, BackedOffGathersProbeWithTheFullLimits) {
@@ -101,17 +101,17 @@ TEST(GroupCommitGatherTest, BackedOffGathersProbeWithTheFullLimits) {
   // with the full limits: 4 missed, 11 short ones, then the probe.
   int short_gathers = 0;
   while (!gather.Probing()) {
-    EXPECT_EQ(gather.Next(1).max_wait, kSync / 16);
+    EXPECT_EQ(gather.Next(1).max_wait, kSync / 32);
     gather.GatherDone(Outcome::kNobody);
     ASSERT_LT(++short_gathers, 16);
   }
   EXPECT_EQ(short_gathers, 11);
-  EXPECT_EQ(gather.Next(1).max_wait, kSync);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 2);
   EXPECT_EQ(gather.Next(1).max_gap, kSync / 4);
   // A failed probe: still backed off, and the next probe 16 gathers later.
   gather.GatherDone(Outcome::kTimedOut);
   EXPECT_FALSE(gather.Probing());
-  EXPECT_EQ(gather.Next(1).max_wait, kSync / 16);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 32);
   for (int i = 0; i < 15; ++i) {
     EXPECT_FALSE(gather.Probing()) << i;
     gather.GatherDone(Outcome::kNobody);
@@ -120,9 +120,9 @@ TEST(GroupCommitGatherTest, BackedOffGathersProbeWithTheFullLimits) {
   // A probe that reaches its target ends the back-off.
   gather.GatherDone(Outcome::kReached);
   EXPECT_FALSE(gather.Probing());
-  EXPECT_EQ(gather.Next(1).max_wait, kSync);
-  gather.GatherDone(Outcome::kNobody);
   EXPECT_EQ(gather.Next(1).max_wait, kSync / 2);
+  gather.GatherDone(Outcome::kNobody);
+  EXPECT_EQ(gather.Next(1).max_wait, kSync / 4);
 }
 
 TEST(GroupCommitGatherTest, NotBackedOffNeverProbes) {
