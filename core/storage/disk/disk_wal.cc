@@ -14,11 +14,10 @@
 // idea in our own code. Two additions (docs/architecture.md "Group commit
 // (disk WAL)"): the leader of a synced group first gathers, waiting for as
 // many synced writers as recent groups had (GroupCommitGather: at most
-// half the recent sync time, never for a lone writer),
-// because writers released by a group come back only after the next group
-// has started its sync; and queued writers sleep on a futex word of their
-// own (Writer::turn) rather than on the mutex, so that a finished group
-// wakes all at once.
+// half the recent sync time, never for a lone writer), because writers
+// released by a group come back only after the next group has started its
+// sync; and queued writers sleep on a futex word of their own (Writer::turn)
+// rather than on the mutex, so that a finished group wakes all at once.
 //
 // Segment files are created lazily: a new segment NNNNNN.log comes into
 // being when the first record is written to it. Before the first segment of
