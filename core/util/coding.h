@@ -23,6 +23,17 @@ void PutLengthPrefixed(std::string* dst, std::string_view value);
 
 void EncodeFixed32(char* dst, uint32_t value);
 void EncodeFixed64(char* dst, uint64_t value);
+// Writes the varint PutVarint64 would append at dst, which must have room for
+// VarintLength(value) bytes; returns the end. Inline: the WAL encodes a batch
+// in place with it.
+inline char* EncodeVarint64(char* dst, uint64_t value) {
+  while (value >= 0x80) {
+    *dst++ = static_cast<char>(value | 0x80);
+    value >>= 7;
+  }
+  *dst++ = static_cast<char>(value);
+  return dst;
+}
 // Inline: block seeks read a fixed32 restart offset at every probe. (The
 // byte loop compiles to one load on little-endian machines.)
 inline uint32_t DecodeFixed32(const char* src) {

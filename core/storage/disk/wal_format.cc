@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,36 @@ std::string_view MagicOf(LogKind kind) {
 
 absl::string_view AbslView(std::string_view sv) {
   return absl::string_view(sv.data(), sv.size());
+}
+
+// Fills in the header of the record at `record`, whose payload of
+// `payload_size` bytes follows the header.
+void FrameRecordAt(LogRecordType type, char* record, size_t payload_size) {
+  assert(payload_size <= kMaxRecordPayload);
+  EncodeFixed32(record + 4, static_cast<uint32_t>(payload_size));
+  record[8] = static_cast<char>(type);
+  // Covers length, type and payload: everything after the checksum field.
+  EncodeFixed32(record,
+                Checksum32(std::string_view(record + 4, 5 + payload_size)));
+}
+
+char* EncodeLengthPrefixed(char* dst, std::string_view bytes) {
+  dst = EncodeVarint64(dst, bytes.size());
+  if (!bytes.empty()) std::memcpy(dst, bytes.data(), bytes.size());
+  return dst + bytes.size();
+}
+
+// Writes the EncodeWriteBatch bytes of `batch` at dst, which has room for
+// EncodedWriteBatchSize(batch) of them; returns the end.
+char* EncodeWriteBatchAt(const WriteBatch& batch, char* dst) {
+  dst = EncodeVarint64(dst, batch.first_seq);
+  dst = EncodeVarint64(dst, static_cast<uint32_t>(batch.mutations.size()));
+  for (const Mutation& m : batch.mutations) {
+    *dst++ = static_cast<char>(m.type);
+    dst = EncodeLengthPrefixed(dst, m.key);
+    if (m.type == RecordType::kValue) dst = EncodeLengthPrefixed(dst, m.value);
+  }
+  return dst;
 }
 
 }  // namespace
@@ -69,14 +100,7 @@ absl::Status CheckFileHeader(LogKind kind, std::string_view header,
 
 void FinishRecord(LogRecordType type, std::string* record) {
   assert(record->size() >= kRecordHeaderSize);
-  assert(record->size() - kRecordHeaderSize <= kMaxRecordPayload);
-  char* header = record->data();
-  EncodeFixed32(header + 4,
-                static_cast<uint32_t>(record->size() - kRecordHeaderSize));
-  header[8] = static_cast<char>(type);
-  // Covers length, type and payload: everything after the checksum field.
-  EncodeFixed32(header, Checksum32(std::string_view(record->data() + 4,
-                                                    record->size() - 4)));
+  FrameRecordAt(type, record->data(), record->size() - kRecordHeaderSize);
 }
 
 void AppendRecord(LogRecordType type, std::string_view payload,
@@ -88,13 +112,24 @@ void AppendRecord(LogRecordType type, std::string_view payload,
 }
 
 void EncodeWriteBatch(const WriteBatch& batch, std::string* dst) {
-  PutVarint64(dst, batch.first_seq);
-  PutVarint32(dst, static_cast<uint32_t>(batch.mutations.size()));
-  for (const Mutation& m : batch.mutations) {
-    dst->push_back(static_cast<char>(m.type));
-    PutLengthPrefixed(dst, m.key);
-    if (m.type == RecordType::kValue) PutLengthPrefixed(dst, m.value);
-  }
+  const size_t start = dst->size();
+  const size_t size = EncodedWriteBatchSize(batch);
+  dst->resize(start + size);
+  char* const end = EncodeWriteBatchAt(batch, dst->data() + start);
+  assert(end == dst->data() + dst->size());
+  (void)end;
+}
+
+void AppendWalBatchRecord(const WriteBatch& batch, size_t payload_size,
+                          std::string* dst) {
+  assert(payload_size == EncodedWriteBatchSize(batch));
+  const size_t start = dst->size();
+  dst->resize(start + kRecordHeaderSize + payload_size);
+  char* const record = dst->data() + start;
+  char* const end = EncodeWriteBatchAt(batch, record + kRecordHeaderSize);
+  assert(end == record + kRecordHeaderSize + payload_size);
+  (void)end;
+  FrameRecordAt(kWalBatchRecord, record, payload_size);
 }
 
 size_t EncodedWriteBatchSize(const WriteBatch& batch) {

@@ -85,6 +85,14 @@ void EncodeWriteBatch(const WriteBatch& batch, std::string* dst);
 // The number of bytes EncodeWriteBatch appends for `batch`.
 size_t EncodedWriteBatchSize(const WriteBatch& batch);
 
+// Appends one framed WAL batch record of `batch` to `dst`: the bytes of
+// AppendRecord(kWalBatchRecord, <EncodeWriteBatch of batch>), encoded in
+// place, without a payload string of its own (the disk WAL encodes each
+// unsynced commit straight into its buffer).
+// REQUIRES: payload_size == EncodedWriteBatchSize(batch) <= kMaxRecordPayload.
+void AppendWalBatchRecord(const WriteBatch& batch, size_t payload_size,
+                          std::string* dst);
+
 // The inverse of EncodeWriteBatch. InvalidArgument (saying what is wrong) if
 // `payload` is not exactly one well-formed batch with at least one mutation;
 // the caller adds file and offset.

@@ -41,6 +41,35 @@ TEST(WalFormatTest, WriteBatchRoundTrip) {
   }
 }
 
+TEST(WalFormatTest, WriteBatchBytesMatchTheSpec) {
+  WriteBatch batch;
+  batch.first_seq = 300;
+  batch.mutations.push_back({RecordType::kValue, "\x01k", "v"});
+  batch.mutations.push_back({RecordType::kDeletion, "\x02g", ""});
+  std::string payload;
+  EncodeWriteBatch(batch, &payload);
+  // first_seq 300, count 2, (type 1, "\x01k", "v"), (type 0, "\x02g").
+  EXPECT_EQ(payload, std::string("\xac\x02\x02"
+                                 "\x01\x02\x01k\x01v"
+                                 "\x00\x02\x02g",
+                                 13));
+}
+
+TEST(WalFormatTest, AppendWalBatchRecordFramesTheEncodedBatch) {
+  WriteBatch small;
+  small.first_seq = 7;
+  small.mutations.push_back({RecordType::kValue, "\x05key", "value"});
+  for (const WriteBatch& batch : {SampleBatch(), small}) {
+    std::string payload;
+    EncodeWriteBatch(batch, &payload);
+    std::string expected = "earlier bytes";
+    AppendRecord(kWalBatchRecord, payload, &expected);
+    std::string record = "earlier bytes";
+    AppendWalBatchRecord(batch, EncodedWriteBatchSize(batch), &record);
+    EXPECT_EQ(record, expected);
+  }
+}
+
 TEST(WalFormatTest, EveryTruncationOfABatchIsRejected) {
   std::string payload;
   WriteBatch small;
