@@ -26,19 +26,9 @@
 // synced, so that only the newest segment can ever have a torn tail.
 // Closed segments are always synced.
 //
-// Buffered appends (SyncMode::kNone, BufferUnsyncedAppends). A syscall is
-// expensive next to an in-memory write, so unsynced records are kept in a
-// buffer of this process (buffered_, leader-only) instead of being written
-// one group at a time. The buffer goes to the OS when it holds
-// kMaxBufferedBytes, before any sync, Rotate or clean close, and from a
-// flusher thread at most about max_delay after it stopped being empty: the
-// flusher waits max_delay, then queues a kWriteOut writer, which leads a
-// group like any other, so that the file sees its bytes in log order. The
-// flusher idles while nothing is buffered; the writer that makes the buffer
-// non-empty wakes it only then, so a steady stream of writes costs no
-// wakeups from the writers. An unsynced append that finds nobody queued
-// (so no leader) adds its record to the buffer under the mutex and returns
-// without queueing: the group of one it would lead would do just that.
+// Buffered appends (SyncMode::kNone) do not queue: they add their records
+// to a buffer of their own (disk_wal_buffer.cc, which describes it), which
+// every leader writes to the file before its group's records.
 
 #include "core/storage/disk/disk_wal.h"
 
@@ -75,9 +65,6 @@ namespace {
 // A group holds at most this many bytes beyond its leader's record, so that
 // a small synced append does not wait behind a huge write.
 constexpr size_t kMaxGroupExtraBytes = 1 << 20;
-
-// Buffered appends are written to the OS once this many bytes wait.
-constexpr size_t kMaxBufferedBytes = 64 << 10;
 
 // A queued writer sleeps on its Writer::turn word. Linux futexes are used
 // directly rather than std::atomic::wait/notify_one because the waker
@@ -116,7 +103,7 @@ DiskWal::~DiskWal() {
     absl::MutexLock lock(&mu_);
     ok = error_.ok();
   }
-  if (ok) WriteBuffered().IgnoreError();
+  if (ok) WriteBuffered(nullptr).IgnoreError();
   if (active_.file != nullptr) {
     if (active_.file->size() != active_.synced_size) {
       active_.file->Sync().IgnoreError();
@@ -136,12 +123,17 @@ absl::Status DiskWal::Append(const WriteBatch& batch, bool sync) {
         "wal: batch of ", payload_size,
         " bytes exceeds the maximum record size ", wal::kMaxRecordPayload));
   }
+  bool full = false;
+  if (!sync && AppendToBuffer(batch, payload_size, &full)) {
+    if (!full) return absl::OkStatus();
+    // Hand the full buffer to the OS now, through the queue like the
+    // flusher's write-out, so that the file sees the bytes in log order.
+    Writer w(Op::kWriteOut, "", false);
+    return Run(&w);
+  }
   std::string record;
   record.reserve(wal::kRecordHeaderSize + payload_size);
-  record.resize(wal::kRecordHeaderSize);
-  wal::EncodeWriteBatch(batch, &record);
-  assert(record.size() == wal::kRecordHeaderSize + payload_size);
-  wal::FinishRecord(wal::kWalBatchRecord, &record);
+  wal::AppendWalBatchRecord(batch, payload_size, &record);
   Writer w(Op::kAppend, std::move(record), sync);
   return Run(&w);
 }
@@ -230,20 +222,6 @@ absl::Status DiskWal::Run(Writer* w) {
     return status;
   }
   appended_ = true;
-  if (w->op == Op::kAppend && !w->sync && buffering_ && writers_.empty() &&
-      buffered_.size() + w->record.size() < kMaxBufferedBytes) {
-    // The common unsynced append of a lone writer: it would lead a group of
-    // one that only adds its record to the buffer. With nobody queued there
-    // is no leader, so the leader-only state (buffered_, active_) is ours
-    // while mu_ is held: add the record here, without queueing.
-    const bool was_empty = buffered_.empty();
-    buffered_.append(w->record);
-    buffered_bytes_ = buffered_.size();
-    if (was_empty && flusher_idle_) flusher_cv_.Signal();
-    NoteActiveSegmentSize();
-    mu_.Unlock();
-    return absl::OkStatus();
-  }
   writers_.push_back(w);
   if (writers_.size() > 1) {
     if (gather_until_ > 0) {
@@ -263,14 +241,12 @@ absl::Status DiskWal::Run(Writer* w) {
   // Take the group: a Rotate goes alone.
   std::vector<Writer*> group;
   bool sync = false;
-  bool write_out = false;
   size_t bytes = 0;
   for (Writer* next : writers_) {
     if (next->op == Op::kRotate && !group.empty()) break;
     if (!group.empty() && bytes > w->record.size() + kMaxGroupExtraBytes) break;
     group.push_back(next);
     sync = sync || next->sync;
-    write_out = write_out || next->op == Op::kWriteOut;
     bytes += next->record.size();
     if (next->op == Op::kRotate) break;
   }
@@ -284,13 +260,10 @@ absl::Status DiskWal::Run(Writer* w) {
       if (!g->record.empty()) records.push_back(&g->record);
     }
     closed = active_.number;
-    const bool buffer = buffering_ && !sync && !write_out;
     mu_.Unlock();
     if (w->op == Op::kRotate) {
       status = RotateActive();
       rotated = status.ok();
-    } else if (buffer) {
-      status = BufferGroup(records, &rotated);
     } else {
       // Copy records into one buffer only when there are several.
       group_buffer_.clear();
@@ -305,16 +278,14 @@ absl::Status DiskWal::Run(Writer* w) {
       took = absl::Now() - start;
     }
     mu_.Lock();
-    if (!status.ok() && error_.ok()) error_ = status;
-    const bool was_empty = buffered_bytes_ == 0;
-    buffered_bytes_ = buffered_.size();
-    if (was_empty && buffered_bytes_ > 0 && flusher_idle_) {
-      flusher_cv_.Signal();
+    if (!status.ok() && error_.ok()) {
+      error_ = status;
+      CloseBuffer();
     }
   }
   for (const auto& [number, size] : closed_sizes_) segments_[number] = size;
   closed_sizes_.clear();
-  if (active_.file != nullptr || !buffered_.empty()) NoteActiveSegmentSize();
+  if (active_.file != nullptr) NoteActiveSegmentSize();
   if (rotated) current_ = active_.number;
   if (sync && w->op != Op::kRotate) {
     size_t appends = 0;
@@ -350,8 +321,9 @@ absl::Status DiskWal::Run(Writer* w) {
 
 absl::Status DiskWal::WriteGroup(const std::string& data, bool sync,
                                  bool* rotated) {
-  const bool wrote = !data.empty() || !buffered_.empty();
-  KS_RETURN_IF_ERROR(WriteBuffered());
+  bool drained = false;
+  KS_RETURN_IF_ERROR(WriteBuffered(&drained));
+  const bool wrote = !data.empty() || drained;
   if (!data.empty()) {
     if (active_.file == nullptr) KS_RETURN_IF_ERROR(CreateActive());
     KS_RETURN_IF_ERROR(active_.file->Append(data));
@@ -373,70 +345,10 @@ absl::Status DiskWal::WriteGroup(const std::string& data, bool sync,
   return absl::OkStatus();
 }
 
-absl::Status DiskWal::BufferGroup(
-    const std::vector<const std::string*>& records, bool* rotated) {
-  for (const std::string* r : records) buffered_.append(*r);
-  if (buffered_.size() < kMaxBufferedBytes) return absl::OkStatus();
-  return WriteGroup("", /*sync=*/false, rotated);
-}
-
-absl::Status DiskWal::WriteBuffered() {
-  if (buffered_.empty()) return absl::OkStatus();
-  absl::Status status = absl::OkStatus();
-  if (active_.file == nullptr) status = CreateActive();
-  if (status.ok()) status = active_.file->Append(buffered_);
-  // On failure the error is sticky and the buffer's records are lost, as an
-  // Append's record may be (wal.h).
-  buffered_.clear();
-  return status;
-}
-
-void DiskWal::BufferUnsyncedAppends(absl::Duration max_delay) {
-  absl::MutexLock lock(&mu_);
-  max_delay_ = max_delay;
-  if (buffering_) return;
-  buffering_ = true;
-  flusher_ = std::thread([this] { FlusherLoop(); });
-}
-
-void DiskWal::FlusherLoop() {
-  absl::MutexLock lock(&mu_);
-  bool wrote_last_time = false;
-  while (!stopping_) {
-    if (buffered_bytes_ == 0 && !wrote_last_time) {
-      // Idle until a writer buffers something (it signals).
-      flusher_idle_ = true;
-      flusher_cv_.Wait(&mu_);
-      flusher_idle_ = false;
-      continue;
-    }
-    // Under a steady stream of writes the loop stays here, waking once per
-    // max_delay, so that writers never need to wake it.
-    flusher_cv_.WaitWithTimeout(&mu_, max_delay_);
-    if (stopping_) break;
-    wrote_last_time = buffered_bytes_ > 0;
-    if (!wrote_last_time) continue;
-    mu_.Unlock();
-    Writer w(Op::kWriteOut, "", false);
-    // A failure is sticky; the next operation reports it.
-    Run(&w).IgnoreError();
-    mu_.Lock();
-  }
-}
-
-void DiskWal::StopFlusher() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    flusher_cv_.Signal();
-  }
-  if (flusher_.joinable()) flusher_.join();
-}
-
 // Closes the active segment (synced) and moves on to the next number; the
 // next segment's file is created by its first write.
 absl::Status DiskWal::RotateActive() {
-  KS_RETURN_IF_ERROR(WriteBuffered());
+  KS_RETURN_IF_ERROR(WriteBuffered(nullptr));
   if (active_.file != nullptr) {
     if (active_.file->size() != active_.synced_size) {
       KS_RETURN_IF_ERROR(active_.file->Sync());

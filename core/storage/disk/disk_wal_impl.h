@@ -1,11 +1,12 @@
 #ifndef KSTONE_CORE_STORAGE_DISK_DISK_WAL_IMPL_H_
 #define KSTONE_CORE_STORAGE_DISK_DISK_WAL_IMPL_H_
 
-// The disk WAL's class, shared by its two source files: disk_wal.cc (group
-// commit, buffered appends, segment rotation; the design is described
-// there) and disk_wal_segments.cc (replay, the previous open's segments,
-// removal, stats, OpenDiskWal). Internal: everything else goes through
-// OpenDiskWal (disk_wal.h) and the Wal interface.
+// The disk WAL's class, shared by its three source files: disk_wal.cc (group
+// commit, segment rotation; the design is described there),
+// disk_wal_buffer.cc (the buffer of unsynced appends under SyncMode::kNone
+// and its flusher) and disk_wal_segments.cc (replay, the previous open's
+// segments, removal, stats, OpenDiskWal). Internal: everything else goes
+// through OpenDiskWal (disk_wal.h) and the Wal interface.
 
 #include <atomic>
 #include <cstddef>
@@ -27,6 +28,7 @@
 #include "core/storage/disk/file_system.h"
 #include "core/storage/disk/group_commit_gather.h"
 #include "core/storage/wal.h"
+#include "core/util/mutex.h"
 
 namespace kstone::core {
 
@@ -60,9 +62,9 @@ class DiskWal final : public Wal {
     absl::MutexLock lock(&mu_);
     return writers_.size();
   }
-  size_t TEST_BufferedBytes() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    return buffered_bytes_;
+  size_t TEST_BufferedBytes() const ABSL_LOCKS_EXCLUDED(buffer_mu_) {
+    MutexLock lock(&buffer_mu_);
+    return buffered_.size();
   }
   void TEST_WaitUntilWrittenOut() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
@@ -119,27 +121,42 @@ class DiskWal final : public Wal {
   // The leader `w` of a synced group waits, if recent groups say so, for
   // more synced writers to queue before it takes its group.
   void Gather(Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records the active segment's size in segments_, its buffered bytes
-  // included (they are on their way to it). REQUIRES: the leader's state is
-  // the caller's (it leads, or nobody is queued).
+  // Records the active segment file's size in segments_ (stats() adds the
+  // buffered bytes, which are on their way to it). REQUIRES: the caller
+  // leads.
   void NoteActiveSegmentSize() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    segments_[active_.number] =
-        (active_.file != nullptr ? active_.file->size() : 0) + buffered_.size();
+    segments_[active_.number] = active_.file->size();
   }
   // Synced appends queued behind the first `skip` writers.
   size_t QueuedSyncedAppends(size_t skip) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The leader's I/O, run without mu_. WriteGroup writes the buffer, then
-  // `data`; BufferGroup adds the records to the buffer (writing it once
-  // full); WriteBuffered writes the buffer without flushing the file.
+  // `data`; WriteBuffered takes the buffer's records and writes them
+  // without flushing the file (`*wrote`, if given: whether there were any).
   absl::Status WriteGroup(const std::string& data, bool sync, bool* rotated);
-  absl::Status BufferGroup(const std::vector<const std::string*>& records,
-                           bool* rotated);
-  absl::Status WriteBuffered();
+  absl::Status WriteBuffered(bool* wrote) ABSL_LOCKS_EXCLUDED(buffer_mu_);
+
+  // Buffered appends (disk_wal_buffer.cc). AppendToBuffer adds the record
+  // of an unsynced append to the buffer and returns true, or returns false
+  // (and does nothing) if appends are not buffered or the WAL failed;
+  // `*full`: the buffer is due to be written now.
+  bool AppendToBuffer(const WriteBatch& batch, size_t payload_size, bool* full)
+      ABSL_LOCKS_EXCLUDED(mu_, buffer_mu_);
+  // A failed write ends buffering: later appends go through Run, which
+  // returns the sticky error.
+  void CloseBuffer() ABSL_LOCKS_EXCLUDED(buffer_mu_) {
+    MutexLock lock(&buffer_mu_);
+    buffer_failed_ = true;
+  }
   void FlusherLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void StopFlusher() ABSL_LOCKS_EXCLUDED(mu_);
-  bool NothingBuffered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return buffered_bytes_ == 0 && writers_.empty();
+  // Marks the flusher idle if nothing is buffered; whether it did.
+  bool FlusherIdlesIfEmpty() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_)
+      ABSL_LOCKS_EXCLUDED(buffer_mu_);
+  bool NothingBuffered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_)
+      ABSL_LOCKS_EXCLUDED(buffer_mu_) {
+    MutexLock lock(&buffer_mu_);
+    return buffered_.empty() && writers_.empty();
   }
   absl::Status RotateActive();
   absl::Status CreateActive();
@@ -153,7 +170,7 @@ class DiskWal final : public Wal {
   // Leader-only state (see Active).
   Active active_;
   std::string group_buffer_;
-  std::string buffered_;  // unsynced records not yet handed to the OS
+  std::string drained_;  // the buffer's records being written (WriteBuffered)
   // Final sizes of segments closed by the leader, for Run to publish.
   std::vector<std::pair<uint64_t, uint64_t>> closed_sizes_;
   bool old_tail_checked_ = false;  // also set by Replay, before any leader
@@ -180,11 +197,19 @@ class DiskWal final : public Wal {
   absl::CondVar gather_cv_;
   DiskWalGroupCounters counters_ ABSL_GUARDED_BY(mu_);
 
-  // Buffered appends (see the file comment).
-  bool buffering_ ABSL_GUARDED_BY(mu_) = false;
+  // Buffered appends (disk_wal_buffer.cc). buffer_mu_ is a core::Mutex, not
+  // absl::Mutex: every unsynced commit takes it, and Debian's Abseil runs
+  // its deadlock detector on every absl::Mutex lock (core/util/mutex.h).
+  mutable Mutex buffer_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  // Unsynced records not yet handed to the OS, in log order.
+  std::string buffered_ ABSL_GUARDED_BY(buffer_mu_);
+  bool buffering_ ABSL_GUARDED_BY(buffer_mu_) = false;
+  bool buffer_failed_ ABSL_GUARDED_BY(buffer_mu_) = false;  // see CloseBuffer
+  bool appended_to_buffer_ ABSL_GUARDED_BY(buffer_mu_) = false;
+  // The flusher waits for a writer's signal (set and cleared by the flusher
+  // holding mu_ too, so that the writer's signal under mu_ finds it waiting).
+  bool flusher_idle_ ABSL_GUARDED_BY(buffer_mu_) = false;
   absl::Duration max_delay_ ABSL_GUARDED_BY(mu_);
-  size_t buffered_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // buffered_.size()
-  bool flusher_idle_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar flusher_cv_;
   int written_out_waiters_ ABSL_GUARDED_BY(mu_) =

@@ -81,7 +81,12 @@ absl::StatusOr<WalReplayReport> DiskWal::Replay(
   std::vector<uint64_t> numbers;
   {
     absl::MutexLock lock(&mu_);
-    if (appended_) {
+    bool appended_to_buffer;
+    {
+      MutexLock buffer_lock(&buffer_mu_);
+      appended_to_buffer = appended_to_buffer_;
+    }
+    if (appended_ || appended_to_buffer) {
       return absl::FailedPreconditionError(
           absl::StrCat("wal: Replay after Append in ", dir_));
     }
@@ -152,6 +157,13 @@ WalStats DiskWal::stats() const {
   WalStats stats;
   for (const auto& [number, bytes] : segments_) stats.bytes += bytes;
   stats.segments = segments_.size();
+  // Buffered records are on their way to the current segment, whose file
+  // they may be about to create.
+  MutexLock buffer_lock(&buffer_mu_);
+  if (!buffered_.empty()) {
+    stats.bytes += buffered_.size();
+    if (segments_.count(current_) == 0) ++stats.segments;
+  }
   return stats;
 }
 

@@ -1,7 +1,10 @@
 // Buffered unsynced appends of the disk WAL (Wal::BufferUnsyncedAppends, the
-// SyncMode::kNone write path): what a process crash and a power loss keep.
-// Runs on MemFileSystem wrapped in FaultInjectionFileSystem.
+// SyncMode::kNone write path): what a process crash and a power loss keep,
+// and that an unsynced append never waits for a leader's I/O. Runs on
+// MemFileSystem wrapped in FaultInjectionFileSystem (GateFileSystem to hold
+// a leader).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,6 +18,7 @@
 #include "core/storage/disk/fault_injection_file_system.h"
 #include "core/storage/disk/mem_file_system.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/gate_file_system.h"
 #include "tests/core/storage/disk/wal_test_batches.h"
 #include "tests/testing/status_matchers.h"
 
@@ -202,6 +206,61 @@ TEST_F(DiskWalBufferTest, ConcurrentWritersKeepTheirOrder) {
     ASSERT_EQ(seq, next[t]) << "writer " << t << " out of order";
     ++next[t];
   }
+}
+
+TEST_F(DiskWalBufferTest, ReplayAfterABufferedAppendIsRefused) {
+  Open(kNever);
+  Append(1, 1, /*sync=*/false);
+  absl::StatusOr<WalReplayReport> report =
+      wal_->Replay([](const WriteBatch&) { return absl::OkStatus(); });
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kFailedPrecondition)
+      << report.status();
+}
+
+TEST(DiskWalBufferGateTest, AnUnsyncedAppendDoesNotWaitForALeader) {
+  GateFileSystem fs;
+  KS_ASSERT_OK(fs.CreateDir(kDir));
+  absl::StatusOr<std::unique_ptr<Wal>> opened =
+      OpenDiskWal(&fs, kDir, /*segment_bytes=*/1 << 20);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<Wal> wal = std::move(*opened);
+  wal->BufferUnsyncedAppends(kNever);
+  KS_ASSERT_OK(wal->Append(OneRecordBatch(1, 10), /*sync=*/true));
+
+  // A leader held inside its sync.
+  fs.Close();
+  std::thread leader(
+      [&] { KS_EXPECT_OK(wal->Append(OneRecordBatch(2, 10), /*sync=*/true)); });
+  fs.AwaitSyncWaiting();
+  // An unsynced append meanwhile returns with its record in the buffer. (If
+  // it queued behind the leader, it would show as a second queued writer.)
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    KS_EXPECT_OK(wal->Append(OneRecordBatch(3, 10), /*sync=*/false));
+    done.store(true);
+  });
+  while (!done.load() && TEST_DiskWalQueuedWriters(wal.get()) < 2) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(done.load()) << "the unsynced append waited for the leader";
+  EXPECT_EQ(TEST_DiskWalQueuedWriters(wal.get()), 1u);
+  EXPECT_GT(TEST_DiskWalBufferedBytes(wal.get()), 0u);
+  fs.Open();
+  leader.join();
+  writer.join();
+
+  // The buffered record follows the leader's group in the log.
+  wal.reset();  // a clean close writes the buffer
+  opened = OpenDiskWal(&fs, kDir, 1 << 20);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::vector<uint64_t> seqs;
+  KS_ASSERT_OK((*opened)
+                   ->Replay([&](const WriteBatch& batch) {
+                     seqs.push_back(batch.first_seq);
+                     return absl::OkStatus();
+                   })
+                   .status());
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2, 3}));
 }
 
 }  // namespace
