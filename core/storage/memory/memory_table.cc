@@ -237,7 +237,8 @@ bool MemoryTable::MayContain(std::string_view key) const {
   return FirstCandidate(key.substr(prefix_.size())) != 0;
 }
 
-uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
+template <typename AcceptFn>
+uint64_t MemoryTable::Probe(std::string_view suffix, AcceptFn accept) const {
   const uint64_t h = HashIndexHash(suffix);
   const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
   const uint32_t fingerprint =
@@ -246,8 +247,15 @@ uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
        pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
     const uint32_t slot = slots_[pos];
     if (slot == 0) return 0;
-    if ((slot & ~locator_mask) == fingerprint) return slot & locator_mask;
+    if ((slot & ~locator_mask) == fingerprint &&
+        accept((slot & locator_mask) - 1)) {
+      return slot & locator_mask;
+    }
   }
+}
+
+uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
+  return Probe(suffix, [](uint64_t) { return true; });
 }
 
 void MemoryTable::Prefetch(std::string_view key) const {
@@ -334,19 +342,9 @@ size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
 uint64_t MemoryTable::FindLocator(std::string_view key) const {
   if (key.substr(0, prefix_.size()) != prefix_) return 0;
   const std::string_view suffix = key.substr(prefix_.size());
-  const uint64_t h = HashIndexHash(suffix);
-  const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
-  const uint32_t fingerprint =
-      static_cast<uint32_t>(h << locator_bits_) & ~locator_mask;
-  for (uint64_t pos = SlotOf(h, num_slots_);;
-       pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
-    const uint32_t slot = slots_[pos];
-    if (slot == 0) return 0;
-    if ((slot & ~locator_mask) == fingerprint &&
-        SuffixOf(RecordOfLocator((slot & locator_mask) - 1)) == suffix) {
-      return slot & locator_mask;
-    }
-  }
+  return Probe(suffix, [&](uint64_t locator) {
+    return SuffixOf(RecordOfLocator(locator)) == suffix;
+  });
 }
 
 const char* MemoryTable::FindRecord(std::string_view key) const {

@@ -274,8 +274,13 @@ class MemoryTable final : public Table,
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
   // The locator + 1 of the first slot in the probe run of `suffix` (a key
-  // without the shared prefix) whose fingerprint matches, or 0 if none:
-  // then the key is certainly not in the table. REQUIRES: a hash index.
+  // without the shared prefix) whose fingerprint matches and whose locator
+  // `accept` takes, or 0 if none. REQUIRES: a hash index. Defined and used
+  // in memory_table.cc only.
+  template <typename AcceptFn>
+  uint64_t Probe(std::string_view suffix, AcceptFn accept) const;
+  // Probe for the first fingerprint match: 0 means the key is certainly not
+  // in the table.
   uint64_t FirstCandidate(std::string_view suffix) const;
   // Get's result for the record at `record` (whose key was compared).
   LookupResult ResultOf(const char* record) const;
