@@ -326,7 +326,7 @@ class MemoryTable final : public Table,
   // The low bits of a slot: locator + 1 (0 = an empty slot).
   int locator_bits_ = 0;
   bool slots_hold_offsets_ = false;  // locators are arena offsets
-  bool keys_unique_ = false;  // set by BuildHashIndex
+  bool keys_unique_ = false;         // set by BuildHashIndex
   TableMeta meta_;
 };
 

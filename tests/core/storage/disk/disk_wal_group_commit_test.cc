@@ -8,9 +8,9 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
-#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
