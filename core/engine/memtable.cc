@@ -16,30 +16,9 @@
 namespace kstone::core {
 namespace {
 
-// Reads a varint32 we wrote ourselves (no bounds: the arena is trusted).
-inline const char* DecodeVarint32Unchecked(const char* p, uint32_t* value) {
-  uint32_t result = 0;
-  for (int shift = 0; shift <= 28; shift += 7) {
-    const uint32_t byte = static_cast<unsigned char>(*p++);
-    result |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) break;
-  }
-  *value = result;
-  return p;
-}
-
-inline char* EncodeVarint32To(char* p, uint32_t value) {
-  while (value >= 0x80) {
-    *p++ = static_cast<char>(value | 0x80);
-    value >>= 7;
-  }
-  *p++ = static_cast<char>(value);
-  return p;
-}
-
 inline std::string_view EntryKey(const char* entry, const char** after) {
   uint32_t key_len;
-  const char* p = DecodeVarint32Unchecked(entry, &key_len);
+  const char* p = DecodeTrustedVarint32(entry, &key_len);
   *after = p + key_len;
   return std::string_view(p, key_len);
 }
@@ -85,7 +64,7 @@ RecordView DecodeMemTableEntry(const char* entry) {
   const char* value = reinterpret_cast<const char*>(
       static_cast<uintptr_t>(DecodeFixed64(p + 8)));
   uint32_t value_len;
-  DecodeVarint32Unchecked(p + 16, &value_len);
+  DecodeTrustedVarint32(p + 16, &value_len);
   view.value = std::string_view(value_len > 0 ? value : "", value_len);
   return view;
 }
@@ -301,7 +280,7 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
       sizeof(Node) + sizeof(std::atomic<Node*>) * (height - 1);
   char* mem = arena_.AllocateAligned(node_len + entry_len);
   char* entry = mem + node_len;
-  char* p = EncodeVarint32To(entry, static_cast<uint32_t>(key_len));
+  char* p = EncodeVarint64(entry, static_cast<uint32_t>(key_len));
   if (key_len > 0) std::memcpy(p, key.data(), key_len);
   p += key_len;
   EncodeFixed64(p, (seq << 8) | static_cast<uint64_t>(type));
@@ -314,7 +293,7 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   EncodeFixed64(p,
                 static_cast<uint64_t>(reinterpret_cast<uintptr_t>(value_copy)));
   p += 8;
-  EncodeVarint32To(p, static_cast<uint32_t>(value_len));
+  EncodeVarint64(p, static_cast<uint32_t>(value_len));
 
   Node* prev[kMaxHeight];
   const int old_height = max_height();

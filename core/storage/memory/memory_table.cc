@@ -116,13 +116,7 @@ constexpr size_t kMapBytes = 128 << 10;
 
 void RecordArena::AppendVarint(uint64_t value) {
   char buf[10];
-  size_t n = 0;
-  while (value >= 0x80) {
-    buf[n++] = static_cast<char>(value | 0x80);
-    value >>= 7;
-  }
-  buf[n++] = static_cast<char>(value);
-  Append(buf, n);
+  Append(buf, static_cast<size_t>(EncodeVarint64(buf, value) - buf));
 }
 
 void RecordArena::Grow(size_t n) {

@@ -20,16 +20,6 @@ namespace {
 using memory_table_internal::HashIndexHash;
 using memory_table_internal::SlotOf;
 
-// Writes `value` as a varint at p; returns the end.
-inline char* EncodeVarintTo(char* p, uint64_t value) {
-  while (value >= 0x80) {
-    *p++ = static_cast<char>(value | 0x80);
-    value >>= 7;
-  }
-  *p++ = static_cast<char>(value);
-  return p;
-}
-
 // A record's tag: its sequence number (relative to `seq_base`) and type.
 inline uint64_t TagOf(uint64_t seq, uint64_t seq_base, RecordType type) {
   return ((seq - seq_base) << 1) | static_cast<uint64_t>(type);
@@ -119,11 +109,11 @@ void MemoryTable::RewriteRecords(size_t prefix_len) {
       SetRecordOffset(i, out - block_start);
     }
     char* p = base + out;
-    p = EncodeVarintTo(p, key_len - static_cast<uint32_t>(prefix_len));
+    p = EncodeVarint64(p, key_len - static_cast<uint32_t>(prefix_len));
     const size_t suffix_len = key_len - prefix_len;
     std::memmove(p, key + prefix_len, suffix_len);
     p += suffix_len;
-    p = EncodeVarintTo(
+    p = EncodeVarint64(
         p, TagOf(tag >> 1, seq_base_, static_cast<RecordType>(tag & 1)));
     const size_t rest = static_cast<size_t>(end - tail);
     std::memmove(p, tail, rest);
