@@ -154,9 +154,9 @@ class DatabaseImpl {
       std::string_view expression, const WriteCondition& condition) const;
   // Converts `key` for the engine into action->engine_key and starts loading
   // the stored item's probes (Engine::Prefetch), setting action->prefetched;
-  // PrepareAction then takes the key as it is. A bad key leaves the action
-  // as it was, for PrepareAction to report in its place.
-  void StartItemLookup(const Key& key, WriteAction* action) const;
+  // PrepareAction then takes the key as it is. A bad key's error leaves the
+  // action as it was.
+  absl::Status StartItemLookup(const Key& key, WriteAction* action) const;
   // What a Put's condition without placeholders asks about the stored item
   // (ConditionExpression::KeyExistenceCheck), remembered per thread for the
   // last condition; errors are those of parsing it.

@@ -98,12 +98,12 @@ std::string DatabaseImpl::WriteAction::EncodeStored(
                           absl::MakeConstSpan(skip, sk_name.empty() ? 1 : 2));
 }
 
-void DatabaseImpl::StartItemLookup(const Key& key, WriteAction* action) const {
-  absl::StatusOr<std::string> engine_key = EngineKeyOf(key);
-  if (!engine_key.ok()) return;  // PrepareAction reports it in its turn
-  action->engine_key = std::move(*engine_key);
+absl::Status DatabaseImpl::StartItemLookup(const Key& key,
+                                           WriteAction* action) const {
+  KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(key));
   engine_->Prefetch(action->engine_key);
   action->prefetched = true;
+  return absl::OkStatus();
 }
 
 absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
@@ -121,21 +121,21 @@ absl::Status DatabaseImpl::PrepareAction(int kind, const Key* key,
   // read under the lock then finds them in cache. A bad key is reported
   // where it was before, after the expressions' errors.
   absl::Status key_status;
-  if (key != nullptr && action->prefetched) {
-    action->key_ref = key;  // StartItemLookup converted and prefetched it
-  } else if (key != nullptr) {
-    action->key_ref = key;
-    absl::StatusOr<std::string> engine_key = EngineKeyOf(*key);
-    if (engine_key.ok()) {
-      action->engine_key = std::move(*engine_key);
-      if (action->kind != WriteAction::kPut || !condition.expression.empty()) {
-        // (ReadModifyWrite follows the lookup further while it walks the
-        // memtable for the write.)
-        engine_->Prefetch(action->engine_key);
-        action->prefetched = true;
-      }
+  if (key != nullptr) action->key_ref = key;
+  // (A key that StartItemLookup converted and prefetched is taken as it is.)
+  if (key != nullptr && !action->prefetched) {
+    if (action->kind != WriteAction::kPut || !condition.expression.empty()) {
+      // (ReadModifyWrite follows the lookup further while it walks the
+      // memtable for the write.)
+      key_status = StartItemLookup(*key, action);
     } else {
-      key_status = engine_key.status();
+      // A plain Put reads nothing: the key only.
+      absl::StatusOr<std::string> engine_key = EngineKeyOf(*key);
+      if (engine_key.ok()) {
+        action->engine_key = std::move(*engine_key);
+      } else {
+        key_status = engine_key.status();
+      }
     }
   }
 
@@ -502,7 +502,8 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   const bool memo = update.condition().expression.empty();
   // The item's lookup starts before the memo is consulted, so that its first
   // cache miss overlaps that work too.
-  StartItemLookup(key, &action);
+  // (A bad key: PrepareAction reports it in its place.)
+  StartItemLookup(key, &action).IgnoreError();
   const PreparedUpdateMemo::Request request =
       UpdateMemoRequest(update.expression(), update.condition());
   if (memo) action.TakePreparedUpdate(request);
