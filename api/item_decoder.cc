@@ -1,5 +1,6 @@
 #include "api/item_decoder.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -43,7 +44,7 @@ class PublicItemBuilder {
       shadowed_ = c == 0;
       AppendNextKey();
     }
-    if (shadowed_) return &scratch_;  // the key attribute wins
+    if (shadowed_) return &scratch_.emplace();  // the key attribute wins
     return &NextSlot(name);
   }
   void EndAttribute(size_t dynamo_size) {
@@ -52,11 +53,9 @@ class PublicItemBuilder {
   // Appends the key attributes after the last stored attribute and drops
   // what is left of the item's earlier attributes.
   void FinishItem() {
-    while (next_key_ < num_keys_) AppendNextKey();
-    if (used_ < attrs_->size()) {
-      attrs_->erase(attrs_->begin() + static_cast<ptrdiff_t>(used_),
-                    attrs_->end());
-    }
+    // Mostly nothing to do: the keys sorted before a stored attribute, and
+    // the earlier item had as many attributes.
+    if (next_key_ < num_keys_ || used_ < attrs_->size()) FinishItemRest();
   }
   // The size of stored attributes that key attributes replaced.
   size_t shadowed_size() const { return shadowed_size_; }
@@ -143,6 +142,13 @@ class PublicItemBuilder {
     }
     return true;
   }
+  ABSL_ATTRIBUTE_NOINLINE void FinishItemRest() {
+    while (next_key_ < num_keys_) AppendNextKey();
+    if (used_ < attrs_->size()) {
+      attrs_->erase(attrs_->begin() + static_cast<ptrdiff_t>(used_),
+                    attrs_->end());
+    }
+  }
   // The rare paths of NextSlot, out of line so that its common path inlines.
   ABSL_ATTRIBUTE_NOINLINE static void Rename(std::string* slot_name,
                                              std::string_view name) {
@@ -163,7 +169,9 @@ class PublicItemBuilder {
   int next_key_ = 0;
   bool shadowed_ = false;
   size_t shadowed_size_ = 0;
-  Value scratch_;
+  // Where a stored attribute that a key attribute replaces is parsed to
+  // (rare: built only then).
+  std::optional<Value> scratch_;
 };
 
 // Measures an item for core::ItemParser without building it, leaving out

@@ -87,7 +87,7 @@ class LiveIterator final : public EngineIterator {
         return;
       }
     } else if (forward_) {
-      saved_key_.assign(cursors_[winner_].record.key);
+      saved_key_.assign(winner_->record.key);
       SkipKeyForward(saved_key_);
     } else {
       // Children sit before the current key: move them past it.
@@ -119,12 +119,12 @@ class LiveIterator final : public EngineIterator {
 
   std::string_view key() const override {
     assert(valid_);
-    return forward_ ? cursors_[winner_].record.key
+    return forward_ ? winner_->record.key
                     : std::string_view(saved_key_);
   }
   std::string_view value() const override {
     assert(valid_);
-    return forward_ ? cursors_[winner_].record.value
+    return forward_ ? winner_->record.value
                     : std::string_view(saved_value_);
   }
   absl::Status status() const override { return status_; }
@@ -141,10 +141,7 @@ class LiveIterator final : public EngineIterator {
       valid = it->Valid();
       if (valid) record = it->record();
     }
-    void Next() {
-      it->Next();
-      Load();
-    }
+    void Next() { valid = it->NextRecord(&record); }
   };
 
   void LoadAll() {
@@ -197,7 +194,7 @@ class LiveIterator final : public EngineIterator {
         SkipKeyForward(saved_key_);
         continue;
       }
-      winner_ = best;
+      winner_ = &cursors_[static_cast<size_t>(best)];
       valid_ = true;
       return;
     }
@@ -255,7 +252,9 @@ class LiveIterator final : public EngineIterator {
   const bool lone_unique_child_;
   bool valid_ = false;
   bool forward_ = true;
-  int winner_ = -1;
+  // The cursor of the current record while forward_ (cursors_ never
+  // moves once built, so a pointer saves indexing it on every read).
+  const Cursor* winner_ = nullptr;
   std::string saved_key_;
   std::string saved_value_;
   std::string scratch_key_;

@@ -61,6 +61,14 @@ class TableIterator {
   virtual void Next() = 0;
   virtual void Prev() = 0;
   virtual RecordView record() const = 0;
+  // Next(), then the record there if Valid(): one call where a merger
+  // would make three (Next, Valid, record) per record. REQUIRES: Valid().
+  virtual bool NextRecord(RecordView* record) {
+    Next();
+    if (!Valid()) return false;
+    *record = this->record();
+    return true;
+  }
   // Non-OK if a read failed (the iterator is then invalid): DataLoss for a
   // corrupt block, naming the file and offset.
   virtual absl::Status status() const = 0;

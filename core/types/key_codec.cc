@@ -1,5 +1,6 @@
 #include "core/types/key_codec.h"
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "core/util/hash.h"
 
@@ -47,7 +48,8 @@ bool DecodeEscaped(std::string_view* input, std::string* out) {
 
 // DecodeEscaped, but *out views the input when the bytes hold no escaped
 // zero (most keys), and is the unescaped copy in *storage otherwise.
-bool DecodeEscapedView(std::string_view* input, std::string_view* out,
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool DecodeEscapedView(
+    std::string_view* input, std::string_view* out,
                        std::string* storage) {
   const std::string_view in = *input;
   const size_t zero = in.find('\0');
@@ -114,7 +116,10 @@ namespace {
 // or what is malformed (a static string; kBadTag: an unknown type tag), so
 // that decoding a key builds no Status unless it fails.
 constexpr char kBadTag[] = "bad type tag";
-const char* ReadKeyValue(std::string_view* input, KeyValueParts* out) {
+// (Inlined into its callers: decoding the keys of a scan calls it per record,
+// and the call cost as much as its common path.)
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* ReadKeyValue(
+    std::string_view* input, KeyValueParts* out) {
   if (input->empty()) return "missing key value";
   const uint8_t tag = static_cast<uint8_t>((*input)[0]);
   input->remove_prefix(1);

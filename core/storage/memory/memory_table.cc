@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -39,11 +40,12 @@ void DecodeRecordTail(const char* p, uint64_t seq_base, RecordView* record) {
 class MemoryTableIterator final : public TableIterator {
  public:
   explicit MemoryTableIterator(std::shared_ptr<const MemoryTable> table)
-      : table_(std::move(table)), pos_(table_->size()) {
+      : table_(std::move(table)),
+        pos_(table_->size()),
+        prefix_size_(table_->shared_prefix().size()) {
     // Room for a typical key up front, so that the first record does not
     // allocate the buffer a second time.
-    key_.reserve(table_->shared_prefix().size() + 48);
-    key_.assign(table_->shared_prefix());
+    GrowKey(prefix_size_ + 48);
   }
 
   bool Valid() const override { return pos_ < table_->size(); }
@@ -65,6 +67,13 @@ class MemoryTableIterator final : public TableIterator {
   void Next() override {
     assert(Valid());
     MoveTo(pos_ + 1);
+  }
+  bool NextRecord(RecordView* record) override {
+    assert(Valid());
+    MoveTo(pos_ + 1);
+    if (!Valid()) return false;
+    *record = record_;
+    return true;
   }
   void Prev() override {
     assert(Valid());
@@ -92,14 +101,33 @@ class MemoryTableIterator final : public TableIterator {
   void MoveTo(size_t pos) {
     pos_ = pos;
     if (pos_ < table_->size()) {
-      record_ = table_->RecordAtAfterPrefix(pos_, &key_);
+      std::string_view suffix;
+      table_->RecordSuffixAt(pos_, &suffix, &record_);
+      const size_t size = prefix_size_ + suffix.size();
+      if (size > key_capacity_) GrowKey(size);
+      std::memcpy(key_.get() + prefix_size_, suffix.data(), suffix.size());
+      record_.key = std::string_view(key_.get(), size);
     }
+  }
+
+  // Makes key_ hold at least `size` bytes, the shared prefix first.
+  void GrowKey(size_t size) {
+    const size_t capacity = std::max(size, 2 * key_capacity_);
+    auto grown = std::make_unique<char[]>(capacity);
+    const std::string_view prefix = table_->shared_prefix();
+    std::memcpy(grown.get(), prefix.data(), prefix.size());
+    key_ = std::move(grown);
+    key_capacity_ = capacity;
   }
 
   const std::shared_ptr<const MemoryTable> table_;
   size_t pos_;
-  std::string key_;    // the current record's full key (starts with the
-                       // table's shared prefix from the start)
+  const size_t prefix_size_;
+  // The current record's full key: the table's shared prefix, written once,
+  // then the record's own bytes, copied in per record (a plain copy into a
+  // buffer: a scan's hot path, where string bookkeeping showed).
+  std::unique_ptr<char[]> key_;
+  size_t key_capacity_ = 0;
   RecordView record_;  // the current record (key views key_)
 };
 
@@ -208,21 +236,22 @@ int MemoryTable::CompareKeyAt(size_t i, std::string_view key) const {
 }
 
 RecordView MemoryTable::RecordAt(size_t i, std::string* key) const {
+  RecordView record;
+  std::string_view suffix;
+  RecordSuffixAt(i, &suffix, &record);
   key->assign(prefix_);
-  return RecordAtAfterPrefix(i, key);
+  key->append(suffix);
+  record.key = *key;
+  return record;
 }
 
-RecordView MemoryTable::RecordAtAfterPrefix(size_t i, std::string* key) const {
+void MemoryTable::RecordSuffixAt(size_t i, std::string_view* suffix,
+                                 RecordView* record) const {
   assert(i < size());
-  assert(key->compare(0, prefix_.size(), prefix_) == 0);
-  RecordView record;
   uint32_t len;
   const char* p = DecodeTrustedVarint32(RecordPtr(i), &len);
-  key->resize(prefix_.size());
-  key->append(p, len);
-  record.key = *key;
-  DecodeRecordTail(p + len, seq_base_, &record);
-  return record;
+  *suffix = std::string_view(p, len);
+  DecodeRecordTail(p + len, seq_base_, record);
 }
 
 bool MemoryTable::MayContain(std::string_view key) const {

@@ -161,10 +161,12 @@ class MemoryTable final : public Table,
   // The i-th record in (key asc, seq desc) order; its key is assembled in
   // *key (which record.key views). REQUIRES: i < size().
   RecordView RecordAt(size_t i, std::string* key) const;
-  // RecordAt for a *key that already holds shared_prefix() (and maybe more):
-  // only the record's own key bytes are copied. An iterator keeps its key
-  // buffer this way.
-  RecordView RecordAtAfterPrefix(size_t i, std::string* key) const;
+  // The i-th record without its key: *suffix views the key's bytes after
+  // shared_prefix() in the table; record->key is left alone. For a reader
+  // that assembles keys in a buffer of its own (the iterator).
+  // REQUIRES: i < size().
+  void RecordSuffixAt(size_t i, std::string_view* suffix,
+                      RecordView* record) const;
   // Requests (prefetches) the records from the i-th on, up to `bytes` of
   // them. Records lie in key order in one arena, so this is what a forward
   // read will touch next. REQUIRES: i < size().

@@ -213,6 +213,20 @@ TEST_P(TableConformanceTest, RandomRecordsMatchModel) {
       it->Next();
     }
     EXPECT_FALSE(it->Valid());
+    // NextRecord moves as Next does and hands out the record moved to.
+    it->SeekToFirst();
+    for (auto m = model.begin(); m != model.end(); ++m) {
+      ASSERT_NO_FATAL_FAILURE(ExpectRecord(*it, m));
+      RecordView next;
+      const bool more = it->NextRecord(&next);
+      ASSERT_EQ(more, std::next(m) != model.end());
+      if (!more) break;
+      EXPECT_EQ(std::string(next.key), std::next(m)->first.key);
+      EXPECT_EQ(next.seq, std::next(m)->first.seq);
+      EXPECT_EQ(next.type, std::next(m)->second.type);
+      EXPECT_TRUE(next.value == std::next(m)->second.value);
+    }
+    EXPECT_FALSE(it->Valid());
     it->SeekToLast();
     for (auto m = model.rbegin(); m != model.rend(); ++m) {
       ASSERT_NO_FATAL_FAILURE(ExpectRecord(*it, std::prev(m.base())));
