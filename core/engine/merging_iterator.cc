@@ -119,13 +119,11 @@ class LiveIterator final : public EngineIterator {
 
   std::string_view key() const override {
     assert(valid_);
-    return forward_ ? winner_->record.key
-                    : std::string_view(saved_key_);
+    return forward_ ? winner_->record.key : std::string_view(saved_key_);
   }
   std::string_view value() const override {
     assert(valid_);
-    return forward_ ? winner_->record.value
-                    : std::string_view(saved_value_);
+    return forward_ ? winner_->record.value : std::string_view(saved_value_);
   }
   absl::Status status() const override { return status_; }
 

@@ -110,17 +110,16 @@ class ItemParser {
     }
     in_.remove_prefix(1);
     size_t total = 0;
-    absl::Status s = ParseEntries(
-        [&](size_t hint) { b_->BeginItem(hint); },
-        [&](std::string_view name) {
-          size_t value_size = 0;
-          absl::Status v =
-              ParseAttributeValue(b_->BeginAttribute(name), &value_size);
-          if (!v.ok()) return v;
-          b_->EndAttribute(name.size() + value_size);
-          total += name.size() + value_size;
-          return v;
-        });
+    absl::Status s = ParseEntries([&](size_t hint) { b_->BeginItem(hint); },
+                                  [&](std::string_view name) {
+                                    size_t value_size = 0;
+                                    absl::Status v = ParseAttributeValue(
+                                        b_->BeginAttribute(name), &value_size);
+                                    if (!v.ok()) return v;
+                                    b_->EndAttribute(name.size() + value_size);
+                                    total += name.size() + value_size;
+                                    return v;
+                                  });
     if (!s.ok()) return s;
     if (!in_.empty()) return Error("trailing bytes");
     *dynamo_size = total;

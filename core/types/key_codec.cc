@@ -49,8 +49,7 @@ bool DecodeEscaped(std::string_view* input, std::string* out) {
 // DecodeEscaped, but *out views the input when the bytes hold no escaped
 // zero (most keys), and is the unescaped copy in *storage otherwise.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool DecodeEscapedView(
-    std::string_view* input, std::string_view* out,
-                       std::string* storage) {
+    std::string_view* input, std::string_view* out, std::string* storage) {
   const std::string_view in = *input;
   const size_t zero = in.find('\0');
   if (zero == std::string_view::npos || zero + 1 >= in.size()) return false;
