@@ -206,6 +206,16 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
     // The oldest table was merged: nothing of it is overwritten yet.
     if (f.fold == below_size) shadowed_[f.stripe] = 0;
   }
+  // Let go of what the batch's flushes replaced before the copies below
+  // start: `prepared` holds the flushed memtables and the stripes' views
+  // from before the flush (with the folded tables and each stripe's oldest
+  // table), and while it did, a batch of 16 copies kept 16 replaced oldest
+  // tables and 16 flushed memtables alive until the last copy was done.
+  for (PreparedFlush& f : prepared) {
+    f.view.reset();
+    f.mems.clear();
+    f.table.reset();
+  }
   // One stripe at a time, so that at most one copy lives beside its
   // original (a batch's 16 copies at once were ~7 B/item of the peak).
   bool replaced = false;
