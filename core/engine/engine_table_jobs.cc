@@ -209,15 +209,18 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
   // Let go of what the batch's flushes replaced before the copies below
   // start: `prepared` holds the flushed memtables and the stripes' views
   // from before the flush (with the folded tables and each stripe's oldest
-  // table), and while it did, a batch of 16 copies kept 16 replaced oldest
-  // tables and 16 flushed memtables alive until the last copy was done.
+  // table). While it did, each copy's original stayed alive until the
+  // batch's last copy was done: up to 16 replaced oldest tables (~0.5 MB
+  // each in a 1 M-item database) and the batch's flushed memtables, the
+  // RSS spikes of an overwrite load (docs/performance.md "Session 11:
+  // memory of mixed").
   for (PreparedFlush& f : prepared) {
     f.view.reset();
     f.mems.clear();
     f.table.reset();
   }
   // One stripe at a time, so that at most one copy lives beside its
-  // original (a batch's 16 copies at once were ~7 B/item of the peak).
+  // original.
   bool replaced = false;
   for (const PreparedFlush& f : prepared) {
     if (!f.drop) continue;
