@@ -5,6 +5,7 @@
 // deleted keys stay deleted, on both backends.
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -109,8 +110,8 @@ class WatchedTableStore final : public TableStore {
  public:
   explicit WatchedTableStore(TableStore* base) : base_(base) {}
 
-  void CloseGate() { gate_ = std::make_unique<absl::Notification>(); }
-  void OpenGate() { gate_->Notify(); }
+  void CloseGate() { gated_.store(true); }
+  void OpenGate() { gate_open_.Notify(); }
   int copies() const {
     absl::MutexLock lock(&mu_);
     return copies_;
@@ -124,7 +125,7 @@ class WatchedTableStore final : public TableStore {
 
   absl::StatusOr<std::unique_ptr<TableBuilder>> NewTable(
       uint64_t number) override {
-    if (gate_ != nullptr) gate_->WaitForNotification();
+    if (gated_.load()) gate_open_.WaitForNotification();
     return base_->NewTable(number);
   }
   absl::StatusOr<std::shared_ptr<const Table>> OpenTable(
@@ -165,7 +166,8 @@ class WatchedTableStore final : public TableStore {
 
  private:
   TableStore* const base_;
-  std::unique_ptr<absl::Notification> gate_;
+  std::atomic<bool> gated_{false};
+  absl::Notification gate_open_;
   mutable absl::Mutex mu_;
   std::map<uint64_t, std::weak_ptr<const Table>> opened_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> replaced_ ABSL_GUARDED_BY(mu_);
