@@ -286,6 +286,11 @@ absl::Status DiskWal::Run(Writer* w) {
   for (const auto& [number, size] : closed_sizes_) segments_[number] = size;
   closed_sizes_.clear();
   if (active_.file != nullptr) NoteActiveSegmentSize();
+  {
+    // The sizes just published include what the group drained.
+    MutexLock buffer_lock(&buffer_mu_);
+    draining_bytes_ = 0;
+  }
   if (rotated) current_ = active_.number;
   if (sync && w->op != Op::kRotate) {
     size_t appends = 0;

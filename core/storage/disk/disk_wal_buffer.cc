@@ -68,6 +68,7 @@ absl::Status DiskWal::WriteBuffered(bool* wrote) {
     MutexLock lock(&buffer_mu_);
     // drained_ is empty: the buffer keeps the capacity of the last one.
     drained_.swap(buffered_);
+    draining_bytes_ += drained_.size();
   }
   if (wrote != nullptr) *wrote = !drained_.empty();
   if (drained_.empty()) return absl::OkStatus();

@@ -209,6 +209,11 @@ class DiskWal final : public Wal {
   // The flusher waits for a writer's signal (set and cleared by the flusher
   // holding mu_ too, so that the writer's signal under mu_ finds it waiting).
   bool flusher_idle_ ABSL_GUARDED_BY(buffer_mu_) = false;
+  // Bytes a leader took from buffered_ (into drained_) whose segment sizes
+  // it has not yet published: stats() counts them meanwhile, so that the
+  // WAL's size does not dip while they are being written. Run clears it
+  // where it publishes the sizes (under mu_ too).
+  uint64_t draining_bytes_ ABSL_GUARDED_BY(buffer_mu_) = 0;
   absl::Duration max_delay_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar flusher_cv_;

@@ -157,11 +157,12 @@ WalStats DiskWal::stats() const {
   WalStats stats;
   for (const auto& [number, bytes] : segments_) stats.bytes += bytes;
   stats.segments = segments_.size();
-  // Buffered records are on their way to the current segment, whose file
-  // they may be about to create.
+  // Buffered records, and those a leader is writing, are on their way to
+  // the current segment, whose file they may be about to create.
   MutexLock buffer_lock(&buffer_mu_);
-  if (!buffered_.empty()) {
-    stats.bytes += buffered_.size();
+  const uint64_t unpublished = buffered_.size() + draining_bytes_;
+  if (unpublished > 0) {
+    stats.bytes += unpublished;
     if (segments_.count(current_) == 0) ++stats.segments;
   }
   return stats;

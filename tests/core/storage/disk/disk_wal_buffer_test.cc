@@ -263,5 +263,32 @@ TEST(DiskWalBufferGateTest, AnUnsyncedAppendDoesNotWaitForALeader) {
   EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2, 3}));
 }
 
+TEST(DiskWalBufferGateTest, StatsCountTheBufferWhileALeaderWritesIt) {
+  // A leader takes the buffer, writes it and publishes the segment's new
+  // size only after its sync: meanwhile the records are neither buffered
+  // nor in the published size, and the WAL's size must not dip.
+  GateFileSystem fs;
+  KS_ASSERT_OK(fs.CreateDir(kDir));
+  absl::StatusOr<std::unique_ptr<Wal>> opened =
+      OpenDiskWal(&fs, kDir, /*segment_bytes=*/1 << 20);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<Wal> wal = std::move(*opened);
+  wal->BufferUnsyncedAppends(kNever);
+  KS_ASSERT_OK(wal->Append(OneRecordBatch(1, 10), /*sync=*/true));
+  KS_ASSERT_OK(wal->Append(OneRecordBatch(2, 10), /*sync=*/false));
+  ASSERT_GT(TEST_DiskWalBufferedBytes(wal.get()), 0u);
+  const uint64_t before = wal->stats().bytes;
+
+  fs.Close();
+  std::thread leader(
+      [&] { KS_EXPECT_OK(wal->Append(OneRecordBatch(3, 10), /*sync=*/true)); });
+  fs.AwaitSyncWaiting();  // the buffer is written, its size unpublished
+  EXPECT_EQ(TEST_DiskWalBufferedBytes(wal.get()), 0u);
+  EXPECT_GE(wal->stats().bytes, before);
+  fs.Open();
+  leader.join();
+  EXPECT_GT(wal->stats().bytes, before);
+}
+
 }  // namespace
 }  // namespace kstone::core
