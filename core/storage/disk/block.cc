@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <utility>
 
+#include "core/storage/disk/block_hash_index.h"
 #include "core/util/coding.h"
 
 namespace kstone::core {
@@ -27,14 +29,26 @@ const char* DecodeEntryHeader(const char* p, const char* limit,
 
 }  // namespace
 
-bool Block::ParseRestarts(std::string_view contents, uint32_t* restarts_offset,
-                          uint32_t* num_restarts) {
+bool Block::ParseLayout(std::string_view contents, Format format,
+                        Block* block) {
   if (contents.size() < 4 || contents.size() > UINT32_MAX) return false;
-  uint32_t n = DecodeFixed32(contents.data() + contents.size() - 4);
-  uint64_t max_restarts = (contents.size() - 4) / 4;
-  if (n > max_restarts) return false;
-  uint32_t offset =
-      static_cast<uint32_t>(contents.size() - 4 - uint64_t{n} * 4);
+  uint32_t footer = DecodeFixed32(contents.data() + contents.size() - 4);
+  uint64_t end = contents.size() - 4;  // where the restart array (or the
+                                       // hash index) ends
+  uint32_t buckets_offset = 0;
+  uint32_t num_buckets = 0;
+  if ((footer & kBlockHashIndexFlag) != 0) {
+    if (format != Format::kMayHaveHashIndex || end < 4) return false;
+    footer &= ~kBlockHashIndexFlag;
+    num_buckets = DecodeFixed32(contents.data() + end - 4);
+    end -= 4;
+    if (num_buckets == 0 || num_buckets > end / 2 || footer == 0) return false;
+    end -= uint64_t{num_buckets} * 2;
+    buckets_offset = static_cast<uint32_t>(end);
+  }
+  const uint32_t n = footer;
+  if (n > end / 4) return false;
+  uint32_t offset = static_cast<uint32_t>(end - uint64_t{n} * 4);
   // Restart points must be increasing and inside the entries.
   uint32_t previous = 0;
   for (uint32_t i = 0; i < n; ++i) {
@@ -43,35 +57,37 @@ bool Block::ParseRestarts(std::string_view contents, uint32_t* restarts_offset,
     previous = restart;
   }
   if (n == 0 && offset != 0) return false;
-  *restarts_offset = offset;
-  *num_restarts = n;
+  block->restarts_offset_ = offset;
+  block->num_restarts_ = n;
+  block->buckets_offset_ = buckets_offset;
+  block->num_buckets_ = num_buckets;
   return true;
 }
 
-std::unique_ptr<const Block> Block::Parse(std::string contents) {
+std::unique_ptr<const Block> Block::Parse(std::string contents,
+                                          Format format) {
   auto block = std::make_unique<Block>();
-  if (!ParseRestarts(contents, &block->restarts_offset_,
-                     &block->num_restarts_)) {
-    return nullptr;
-  }
+  if (!ParseLayout(contents, format, block.get())) return nullptr;
   block->owned_ = std::move(contents);
   block->data_ = block->owned_;
   return block;
 }
 
-std::unique_ptr<const Block> Block::ParseView(std::string_view contents) {
+std::unique_ptr<const Block> Block::ParseView(std::string_view contents,
+                                              Format format) {
   auto block = std::make_unique<Block>();
-  if (!ParseInto(contents, block.get())) return nullptr;
+  if (!ParseInto(contents, block.get(), format)) return nullptr;
   return block;
 }
 
-bool Block::ParseInto(std::string_view contents, Block* block) {
+bool Block::ParseInto(std::string_view contents, Block* block, Format format) {
   block->owned_.clear();
-  if (!ParseRestarts(contents, &block->restarts_offset_,
-                     &block->num_restarts_)) {
+  if (!ParseLayout(contents, format, block)) {
     block->data_ = {};
     block->restarts_offset_ = 0;
     block->num_restarts_ = 0;
+    block->buckets_offset_ = 0;
+    block->num_buckets_ = 0;
     return false;
   }
   block->data_ = contents;
@@ -86,6 +102,7 @@ uint32_t Block::RestartPoint(uint32_t i) const {
 Block::SeekResult Block::SeekExact(std::string_view target,
                                    std::string_view* value,
                                    uint32_t* corrupt_offset) const {
+  if (num_buckets_ != 0) return SeekHashed(target, value, corrupt_offset);
   if (num_restarts_ == 0) return SeekResult::kAbsent;
   const char* base = data_.data();
   const char* limit = base + restarts_offset_;
@@ -149,6 +166,84 @@ Block::SeekResult Block::SeekExact(std::string_view target,
     offset = static_cast<uint32_t>(p + non_shared + value_len - base);
   }
   return SeekResult::kAbsent;
+}
+
+Block::SeekResult Block::SeekHashed(std::string_view target,
+                                    std::string_view* value,
+                                    uint32_t* corrupt_offset) const {
+  // Every distinct key of the block has its first entry in the table, and
+  // a probe ends at an empty bucket (the builder leaves at least one; a
+  // corrupt table without one is probed once round).
+  const char* buckets = data_.data() + buckets_offset_;
+  uint32_t i = BlockHashHome(BlockHashOf(target), num_buckets_);
+  // A probe checks ~2.5 entries on average (a load of 3/4): start loading
+  // the first few at once rather than one after another.
+  for (uint32_t j = i, n = 0; n < 4; ++n) {
+    const uint16_t offset = BlockHashBucket(buckets, j);
+    if (offset == kBlockHashEmpty || offset >= restarts_offset_) break;
+    __builtin_prefetch(data_.data() + offset);
+    j = j + 1 == num_buckets_ ? 0 : j + 1;
+  }
+  for (uint32_t probes = 0; probes < num_buckets_; ++probes) {
+    const uint16_t offset = BlockHashBucket(buckets, i);
+    if (offset == kBlockHashEmpty) return SeekResult::kAbsent;
+    const SeekResult result =
+        MatchEntry(offset, target, value, corrupt_offset);
+    if (result != SeekResult::kAbsent) return result;
+    i = i + 1 == num_buckets_ ? 0 : i + 1;
+  }
+  return SeekResult::kAbsent;
+}
+
+Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
+                                    std::string_view* value,
+                                    uint32_t* corrupt_offset) const {
+  const char* base = data_.data();
+  const char* limit = base + restarts_offset_;
+  uint32_t shared, non_shared, value_len;
+  const char* p = offset < restarts_offset_
+                      ? DecodeEntryHeader(base + offset, limit, &shared,
+                                          &non_shared, &value_len)
+                      : nullptr;
+  if (p == nullptr) {
+    *corrupt_offset = offset;
+    return SeekResult::kCorrupt;
+  }
+  // The delta first: another key of the bucket's probe usually differs
+  // there, and it lies in the entry's own cache line.
+  if (shared > target.size() || target.size() - shared != non_shared ||
+      std::memcmp(p, target.data() + shared, non_shared) != 0) {
+    return SeekResult::kAbsent;
+  }
+  if (shared > 0) {
+    // The first `shared` bytes are the restart key's: its interval's
+    // restart point is the last one at or before `offset`.
+    uint32_t lo = 0, hi = num_restarts_;
+    while (hi - lo > 1) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      if (RestartPoint(mid) <= offset) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    const uint32_t restart = RestartPoint(lo);
+    uint32_t restart_shared, restart_length, restart_value_len;
+    const char* key =
+        restart < offset ? DecodeEntryHeader(base + restart, limit,
+                                             &restart_shared, &restart_length,
+                                             &restart_value_len)
+                         : nullptr;
+    if (key == nullptr || restart_shared != 0 || restart_length < shared) {
+      *corrupt_offset = restart < offset ? restart : offset;
+      return SeekResult::kCorrupt;
+    }
+    if (std::memcmp(key, target.data(), shared) != 0) {
+      return SeekResult::kAbsent;
+    }
+  }
+  *value = std::string_view(p + non_shared, value_len);
+  return SeekResult::kFound;
 }
 
 BlockIterator::BlockIterator(const Block* block)

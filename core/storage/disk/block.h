@@ -21,15 +21,23 @@ namespace kstone::core {
 
 class Block {
  public:
-  // Takes the contents of a block; nullptr if its restart array is
-  // malformed.
-  static std::unique_ptr<const Block> Parse(std::string contents);
+  // Whether the block may end with a hash index (block_hash_index.h): data
+  // blocks of SST format version 2. Elsewhere the index's flag is
+  // corruption.
+  enum class Format { kPlain, kMayHaveHashIndex };
+
+  // Takes the contents of a block; nullptr if its restart array (or hash
+  // index) is malformed.
+  static std::unique_ptr<const Block> Parse(std::string contents,
+                                            Format format = Format::kPlain);
   // A block over bytes it does not own (a mapped file), which must outlive
   // it; nullptr if malformed.
-  static std::unique_ptr<const Block> ParseView(std::string_view contents);
+  static std::unique_ptr<const Block> ParseView(
+      std::string_view contents, Format format = Format::kPlain);
   // Makes *block a view of `contents` (as ParseView, without allocating);
   // false (and *block empty) if malformed.
-  static bool ParseInto(std::string_view contents, Block* block);
+  static bool ParseInto(std::string_view contents, Block* block,
+                        Format format = Format::kPlain);
 
   // An empty block (no entries), for ParseInto.
   Block() = default;
@@ -43,23 +51,38 @@ class Block {
   // target). kFound if that entry's key equals target (then *value is its
   // value); kAbsent if it differs or there is none; kCorrupt if a malformed
   // entry was met (then *corrupt_offset is its offset in the block).
+  // A block with a hash index answers from the index instead (the same
+  // answer for a well-formed block).
   SeekResult SeekExact(std::string_view target, std::string_view* value,
                        uint32_t* corrupt_offset) const;
+
+  bool has_hash_index() const { return num_buckets_ != 0; }
 
   // Bytes of memory the block holds (for the cache's accounting).
   size_t charge() const { return sizeof(Block) + owned_.capacity(); }
 
  private:
   friend class BlockIterator;
-  // Checks the restart array of `contents`; false if malformed.
-  static bool ParseRestarts(std::string_view contents,
-                            uint32_t* restarts_offset, uint32_t* num_restarts);
+  // Sets the layout fields of *block from `contents` (its restart array
+  // and hash index); false if malformed.
+  static bool ParseLayout(std::string_view contents, Format format,
+                          Block* block);
   uint32_t RestartPoint(uint32_t i) const;
+  // SeekExact through the hash index.
+  SeekResult SeekHashed(std::string_view target, std::string_view* value,
+                        uint32_t* corrupt_offset) const;
+  // SeekHashed's check of the entry at `offset`: kFound (and *value) if its
+  // key is target, kAbsent if not.
+  SeekResult MatchEntry(uint32_t offset, std::string_view target,
+                        std::string_view* value,
+                        uint32_t* corrupt_offset) const;
 
   std::string owned_;             // the contents when the block owns them
   std::string_view data_;         // the contents (owned_ or someone else's)
   uint32_t restarts_offset_ = 0;  // where the entries end
   uint32_t num_restarts_ = 0;
+  uint32_t buckets_offset_ = 0;  // where the hash index's buckets start
+  uint32_t num_buckets_ = 0;     // 0: no hash index
 };
 
 // Iterates the entries of a block. Starts invalid. The block must outlive the

@@ -7,8 +7,9 @@
 
 namespace kstone::core {
 
-BlockBuilder::BlockBuilder(int restart_interval)
-    : restart_interval_(std::max(1, restart_interval)) {
+BlockBuilder::BlockBuilder(int restart_interval, bool hash_index)
+    : restart_interval_(std::max(1, restart_interval)),
+      hash_index_(hash_index) {
   restarts_.push_back(0);
 }
 
@@ -16,13 +17,17 @@ void BlockBuilder::Reset() {
   buffer_.clear();
   restarts_.assign(1, 0);
   last_key_.clear();
+  restart_key_.clear();
+  index_.Reset();
   counter_ = 0;
   entries_ = 0;
   finished_ = false;
 }
 
 size_t BlockBuilder::SizeEstimate() const {
-  return buffer_.size() + restarts_.size() * 4 + 4;
+  size_t size = buffer_.size() + restarts_.size() * 4 + 4;
+  if (hash_index_ && index_.ok()) size += index_.SizeEstimate();
+  return size;
 }
 
 void BlockBuilder::Add(std::string_view key, std::string_view value_head,
@@ -31,11 +36,21 @@ void BlockBuilder::Add(std::string_view key, std::string_view value_head,
   assert(entries_ == 0 || key >= std::string_view(last_key_));
   size_t shared = 0;
   if (counter_ < restart_interval_) {
-    size_t limit = std::min(last_key_.size(), key.size());
-    while (shared < limit && last_key_[shared] == key[shared]) ++shared;
+    // With an index, share only what the restart key has too (the restart
+    // key is <= the previous key, so this is never more than before).
+    const std::string& base = hash_index_ ? restart_key_ : last_key_;
+    size_t limit = std::min(base.size(), key.size());
+    while (shared < limit && base[shared] == key[shared]) ++shared;
   } else {
     restarts_.push_back(static_cast<uint32_t>(buffer_.size()));
     counter_ = 0;
+  }
+  if (hash_index_) {
+    if (counter_ == 0) restart_key_.assign(key.data(), key.size());
+    // Only a key's first entry (its newest version) is indexed.
+    if (entries_ == 0 || key != std::string_view(last_key_)) {
+      index_.Add(key, buffer_.size());
+    }
   }
   PutVarint32(&buffer_, static_cast<uint32_t>(shared));
   PutVarint32(&buffer_, static_cast<uint32_t>(key.size() - shared));
@@ -53,7 +68,12 @@ void BlockBuilder::Add(std::string_view key, std::string_view value_head,
 std::string_view BlockBuilder::Finish() {
   if (!finished_) {
     for (uint32_t restart : restarts_) PutFixed32(&buffer_, restart);
-    PutFixed32(&buffer_, static_cast<uint32_t>(restarts_.size()));
+    uint32_t footer = static_cast<uint32_t>(restarts_.size());
+    if (hash_index_ && index_.ok() && !index_.empty()) {
+      index_.Finish(&buffer_);
+      footer |= kBlockHashIndexFlag;
+    }
+    PutFixed32(&buffer_, footer);
     finished_ = true;
   }
   return buffer_;

@@ -4,7 +4,10 @@
 // BlockBuilder: builds the contents of one SST block (data or index) from
 // entries added in key order. Keys are prefix-compressed against the previous
 // key, with a restart point (a full key) every `restart_interval` entries; the
-// restart offsets follow the entries. Layout in docs/formats/sst.md.
+// restart offsets follow the entries. With a hash index (data blocks of SST
+// format version 2) a key shares its prefix with its interval's restart key
+// instead, and the index follows the restart offsets (block_hash_index.h).
+// Layout in docs/formats/sst.md.
 //
 // Not thread-safe.
 
@@ -13,11 +16,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/storage/disk/block_hash_index.h"
+
 namespace kstone::core {
 
 class BlockBuilder {
  public:
-  explicit BlockBuilder(int restart_interval);
+  // hash_index: end the block with a hash index of its keys (when every
+  // key's first entry starts at an offset the index can hold).
+  explicit BlockBuilder(int restart_interval, bool hash_index = false);
   BlockBuilder(const BlockBuilder&) = delete;
   BlockBuilder& operator=(const BlockBuilder&) = delete;
 
@@ -39,9 +46,12 @@ class BlockBuilder {
 
  private:
   const int restart_interval_;
+  const bool hash_index_;
   std::string buffer_;
   std::vector<uint32_t> restarts_;
   std::string last_key_;
+  std::string restart_key_;  // with hash_index_: the interval's first key
+  BlockHashIndexBuilder index_;
   int counter_ = 0;  // entries since the last restart
   uint64_t entries_ = 0;
   bool finished_ = false;

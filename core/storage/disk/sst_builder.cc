@@ -38,6 +38,11 @@ bool DecodeSstMeta(std::string_view input, TableMeta* meta) {
 absl::StatusOr<std::unique_ptr<SstBuilder>> SstBuilder::Create(
     FileSystem* fs, const std::string& dir, uint64_t number,
     const SstBuilderOptions& options) {
+  if (options.format_version < kSstOldestFormatVersion ||
+      options.format_version > kSstFormatVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sst: cannot write format version ", options.format_version));
+  }
   std::string path = absl::StrCat(dir, "/", SstFileName(number));
   KS_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
                       fs->NewWritableFile(path));
@@ -53,7 +58,8 @@ SstBuilder::SstBuilder(FileSystem* fs, std::string dir, std::string path,
       path_(std::move(path)),
       options_(options),
       file_(std::move(file)),
-      data_block_(kBlockRestartInterval),
+      data_block_(kBlockRestartInterval,
+                  /*hash_index=*/options.format_version >= 2),
       index_block_(1),
       bloom_(options.bloom_bits_per_key) {
   meta_.number = number;
@@ -143,6 +149,7 @@ absl::StatusOr<TableMeta> SstBuilder::Finish() {
   if (meta_.entries > 0) meta_.largest_key = last_key_;
 
   SstFooter footer;
+  footer.version = options_.format_version;
   std::string filter = bloom_.Build();
   status_ = WriteBlock(filter, &footer.filter);
   if (status_.ok()) status_ = WriteBlock(EncodeSstMeta(meta_), &footer.meta);

@@ -31,6 +31,9 @@ struct SstBuilderOptions {
   // sync it and the directory before anything durable names the table
   // (DiskTableStore does, before each manifest write).
   bool sync = true;
+  // The format to write: kSstFormatVersion, or 1 (no data block hash
+  // index; for tests of reading old tables).
+  uint32_t format_version = kSstFormatVersion;
 };
 
 class SstBuilder final : public TableBuilder {

@@ -47,7 +47,10 @@ FooterError DecodeSstFooter(std::string_view input, SstFooter* footer) {
     p += 16;
   }
   footer->version = DecodeFixed32(p);
-  if (footer->version != kSstFormatVersion) return FooterError::kBadVersion;
+  if (footer->version < kSstOldestFormatVersion ||
+      footer->version > kSstFormatVersion) {
+    return FooterError::kBadVersion;
+  }
   return FooterError::kOk;
 }
 

@@ -20,7 +20,10 @@
 namespace kstone::core {
 
 inline constexpr uint64_t kSstMagic = 0x54535353454e4f54ULL;  // "TONESSST"
-inline constexpr uint32_t kSstFormatVersion = 1;
+// Version 2: data blocks may end with a hash index (block_hash_index.h).
+// Version 1 tables (no hash index) are still read.
+inline constexpr uint32_t kSstFormatVersion = 2;
+inline constexpr uint32_t kSstOldestFormatVersion = 1;
 inline constexpr size_t kBlockTrailerSize = 5;
 inline constexpr size_t kSstFooterSize = 64;
 // Data blocks start a new restart point (a full, unshared key) every

@@ -108,7 +108,8 @@ class SstIterator final : public TableIterator {
         Fail(contents.status());
         return false;
       }
-      if (!Block::ParseInto(*contents, &view_)) {
+      if (!Block::ParseInto(*contents, &view_,
+                            reader_->data_block_format())) {
         Fail(absl::DataLossError(
             absl::StrCat("sst ", reader_->path(),
                          ": malformed data block at offset ", handle.offset)));

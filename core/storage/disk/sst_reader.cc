@@ -99,6 +99,9 @@ absl::Status SstReader::ReadFooterAndMetaBlocks() {
     case FooterError::kBadChecksum:
       return Corruption("footer checksum mismatch", data_end_);
   }
+  if (footer.version >= 2) {
+    data_block_format_ = Block::Format::kMayHaveHashIndex;
+  }
   std::string index_storage;
   KS_ASSIGN_OR_RETURN(
       std::string_view index,
@@ -267,7 +270,8 @@ absl::StatusOr<std::shared_ptr<const Block>> SstReader::ReadDataBlock(
     const BlockHandle& handle) const {
   if (mapped()) {
     KS_ASSIGN_OR_RETURN(std::string_view contents, MappedDataBlock(handle));
-    std::shared_ptr<const Block> block = Block::ParseView(contents);
+    std::shared_ptr<const Block> block =
+        Block::ParseView(contents, data_block_format_);
     if (block == nullptr) {
       return Corruption("malformed data block", handle.offset);
     }
@@ -281,7 +285,8 @@ absl::StatusOr<std::shared_ptr<const Block>> SstReader::ReadDataBlock(
   std::string contents;
   KS_RETURN_IF_ERROR(
       ReadBlockContents(handle, "data block", &contents).status());
-  std::shared_ptr<const Block> block = Block::Parse(std::move(contents));
+  std::shared_ptr<const Block> block =
+      Block::Parse(std::move(contents), data_block_format_);
   if (block == nullptr) {
     return Corruption("malformed data block", handle.offset);
   }
@@ -355,13 +360,18 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
     } else {
       KS_ASSIGN_OR_RETURN(contents, MappedDataBlock(handle));
     }
-    // The restart array (at the end), the restart keys and the entries
-    // are a chain of misses: start loading the whole block at once.
-    PrefetchBlock(contents);
+    // Without a hash index, the restart array (at the end), the restart
+    // keys and the entries are a chain of misses: start loading the whole
+    // block at once. With one, a lookup reads the block's tail and one or
+    // two entries, and loading 4 KiB would cost more than it saves.
+    const bool may_have_index =
+        data_block_format_ == Block::Format::kMayHaveHashIndex;
+    if (!may_have_index) PrefetchBlock(contents);
     Block block;
-    if (!Block::ParseInto(contents, &block)) {
+    if (!Block::ParseInto(contents, &block, data_block_format_)) {
       return Corruption("malformed data block", handle.offset);
     }
+    if (may_have_index && !block.has_hash_index()) PrefetchBlock(contents);
     return GetInBlock(block, key, handle.offset);
   }
   KS_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,

@@ -83,6 +83,9 @@ class SstReader final : public Table,
   const Block* index_block() const { return index_.get(); }
   uint64_t index_offset() const { return index_offset_; }
   const std::string& path() const { return path_; }
+  // How this table's data blocks parse (a hash index is allowed from
+  // format version 2 on).
+  Block::Format data_block_format() const { return data_block_format_; }
 
   // Decodes a data block entry's value into *record (key is not touched).
   // False if malformed.
@@ -144,6 +147,7 @@ class SstReader final : public Table,
   const std::shared_ptr<BlockCache> cache_;  // may be null
   uint64_t data_end_;                        // where the footer starts
   uint64_t index_offset_ = 0;
+  Block::Format data_block_format_ = Block::Format::kPlain;
   std::unique_ptr<const Block> index_;
   // The index flattened for Get (empty if the index block is malformed:
   // Get then walks index_).
