@@ -8,9 +8,9 @@
 namespace kstone::core {
 namespace {
 
-// Not the bloom filter's hash, so a key's bucket and its filter bits are
-// independent.
-constexpr uint64_t kBlockHashSeed = 0x6b73746f6e65ULL;  // "kstone"
+// Not the bloom filter's seed ("kstone"), so a key's bucket and its filter
+// bits are independent.
+constexpr uint64_t kBlockHashSeed = 0x6b7374626c6bULL;  // "kstblk"
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include "core/storage/disk/block_builder.h"
 #include "core/storage/disk/block_hash_index.h"
 #include "core/util/coding.h"
+#include "core/util/hash.h"
 #include "gtest/gtest.h"
 
 namespace kstone::core {
@@ -140,6 +141,59 @@ TEST(BlockHashIndexTest, KeysShareOnlyWhatTheRestartKeyHas) {
   std::vector<std::string> keys;
   for (it.SeekToFirst(); it.Valid(); it.Next()) keys.emplace_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"a1", "b0", "b1"}));
+}
+
+// The layout and hash of docs/formats/sst.md, decoded by hand: the bucket
+// count, the seed, the home bucket and linear probing, the first entry of
+// each key, and prefixes shared only with the restart key.
+TEST(BlockHashIndexTest, TheIndexFollowsTheSpec) {
+  const Entries entries = Versions(30);  // 30 keys, 40 entries
+  const std::string contents = HashedContents(entries, 4);
+  const uint32_t footer = DecodeFixed32(contents.data() + contents.size() - 4);
+  ASSERT_EQ(footer, (uint32_t{1} << 31) | 10);  // 40 entries / 4 restarts
+  const uint32_t num_buckets =
+      DecodeFixed32(contents.data() + contents.size() - 8);
+  ASSERT_EQ(num_buckets, 30u + 10 + 1);
+  const size_t buckets = contents.size() - 8 - 2 * num_buckets;
+  const size_t restarts = buckets - 4 * 10;
+  // Walk the entries: each key's first offset, and what it shares.
+  std::vector<std::pair<std::string, uint32_t>> firsts;
+  std::string previous, restart_key;
+  std::string_view in(contents.data(), restarts);
+  for (int i = 0; !in.empty(); ++i) {
+    const uint32_t offset = static_cast<uint32_t>(restarts - in.size());
+    uint32_t shared, non_shared, value_len;
+    ASSERT_TRUE(GetVarint32(&in, &shared) && GetVarint32(&in, &non_shared) &&
+                GetVarint32(&in, &value_len));
+    const std::string key =
+        previous.substr(0, shared) + std::string(in.substr(0, non_shared));
+    in.remove_prefix(non_shared + value_len);
+    if (i % 4 == 0) {
+      EXPECT_EQ(DecodeFixed32(contents.data() + restarts + i), offset);
+      restart_key = key;
+    }
+    EXPECT_EQ(restart_key.substr(0, shared), key.substr(0, shared));
+    if (firsts.empty() || firsts.back().first != key) {
+      firsts.emplace_back(key, offset);
+    }
+    previous = key;
+  }
+  ASSERT_EQ(firsts.size(), 30u);
+  for (const auto& [key, offset] : firsts) {
+    SCOPED_TRACE(key);
+    const uint64_t h = Hash64(key, 0x6b7374626c6bULL);
+    uint32_t i = static_cast<uint32_t>(((h >> 32) * num_buckets) >> 32);
+    for (int probes = 0;; ++probes) {
+      ASSERT_LT(probes, 30);
+      const uint16_t bucket =
+          static_cast<uint16_t>(static_cast<uint8_t>(contents[buckets + 2 * i]) |
+                                static_cast<uint8_t>(contents[buckets + 2 * i + 1])
+                                    << 8);
+      ASSERT_NE(bucket, 0xFFFF);
+      if (bucket == offset) break;
+      i = (i + 1) % num_buckets;
+    }
+  }
 }
 
 TEST(BlockHashIndexTest, OnlyDataBlocksOfVersion2MayHaveAnIndex) {

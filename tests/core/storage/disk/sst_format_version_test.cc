@@ -1,7 +1,8 @@
-// Reading a table of SST format version 1 (before data blocks carried a hash
-// index): the bytes below were written by the version-1 builder (main at
-// 2ca6d06) and are pinned, so the reader is tested against a real old file,
-// and the builder's `format_version = 1` against those same bytes.
+// SST format versions: new tables are version 2 (data blocks with a hash
+// index); a version-1 table, whose bytes (written by the version-1 builder,
+// main at 2ca6d06) are pinned below, is still read, and
+// `format_version = 1` still writes exactly those bytes; other versions are
+// refused.
 
 #include <cstdint>
 #include <memory>
@@ -58,7 +59,7 @@ const char kVersion1Hex[] =
     "22000000000000006c0000000000000009000000000000007a00000000000000"
     "120000000000000001000000fd5eccef544f4e4553535354";
 
-class SstFormatV1Test : public ::testing::Test {
+class SstFormatVersionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fs_ = NewMemFileSystem();
@@ -74,7 +75,7 @@ class SstFormatV1Test : public ::testing::Test {
   const std::string path_ = "/db/" + SstFileName(7);
 };
 
-TEST_F(SstFormatV1Test, TheBuilderStillWritesVersion1Bytes) {
+TEST_F(SstFormatVersionTest, TheBuilderStillWritesVersion1Bytes) {
   SstBuilderOptions options;
   options.block_size = 64;
   options.format_version = 1;
@@ -83,7 +84,7 @@ TEST_F(SstFormatV1Test, TheBuilderStillWritesVersion1Bytes) {
             std::string(kVersion1Hex));
 }
 
-TEST_F(SstFormatV1Test, AVersion1TableIsRead) {
+TEST_F(SstFormatVersionTest, AVersion1TableIsRead) {
   WriteFile(absl::HexStringToBytes(kVersion1Hex));
   KS_ASSERT_OK_AND_ASSIGN(auto reader,
                           SstReader::Open(fs_.get(), path_, 7, nullptr));
@@ -104,7 +105,7 @@ TEST_F(SstFormatV1Test, AVersion1TableIsRead) {
   EXPECT_EQ(records, 8);
 }
 
-TEST_F(SstFormatV1Test, NewTablesAreVersion2WithHashIndexedBlocks) {
+TEST_F(SstFormatVersionTest, NewTablesAreVersion2WithHashIndexedBlocks) {
   SstBuilderOptions options;
   options.block_size = 64;
   BuildSmallTable(fs_.get(), options);
@@ -129,7 +130,7 @@ TEST_F(SstFormatV1Test, NewTablesAreVersion2WithHashIndexedBlocks) {
   EXPECT_TRUE(block->has_hash_index());
 }
 
-TEST_F(SstFormatV1Test, AHashIndexInAVersion1TableIsDataLoss) {
+TEST_F(SstFormatVersionTest, AHashIndexInAVersion1TableIsDataLoss) {
   // Set the hash index flag in the first data block's last fixed32 (its
   // restart count) and fix the block's checksum: a version-1 reader never
   // looks for an index, so this is a malformed block.
@@ -160,7 +161,7 @@ TEST_F(SstFormatV1Test, AHashIndexInAVersion1TableIsDataLoss) {
                                             "malformed data block")));
 }
 
-TEST_F(SstFormatV1Test, UnknownVersionsAreRefused) {
+TEST_F(SstFormatVersionTest, UnknownVersionsAreRefused) {
   SstBuilderOptions options;
   options.format_version = 3;
   EXPECT_EQ(SstBuilder::Create(fs_.get(), "/db", 7, options).status().code(),
