@@ -173,7 +173,7 @@ Block::SeekResult Block::SeekHashed(std::string_view target,
                                     uint32_t* corrupt_offset) const {
   // Every distinct key of the block has its first entry in the table, and
   // a probe ends at an empty bucket (the builder leaves at least one; a
-  // corrupt table without one is probed once round).
+  // corrupt table without one is probed once around).
   const char* buckets = data_.data() + buckets_offset_;
   uint32_t i = BlockHashHome(BlockHashOf(target), num_buckets_);
   // A probe checks ~2.5 entries on average (a load of 3/4): start loading
