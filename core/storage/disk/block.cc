@@ -64,8 +64,7 @@ bool Block::ParseLayout(std::string_view contents, Format format,
   return true;
 }
 
-std::unique_ptr<const Block> Block::Parse(std::string contents,
-                                          Format format) {
+std::unique_ptr<const Block> Block::Parse(std::string contents, Format format) {
   auto block = std::make_unique<Block>();
   if (!ParseLayout(contents, format, block.get())) return nullptr;
   block->owned_ = std::move(contents);
@@ -187,8 +186,7 @@ Block::SeekResult Block::SeekHashed(std::string_view target,
   for (uint32_t probes = 0; probes < num_buckets_; ++probes) {
     const uint16_t offset = BlockHashBucket(buckets, i);
     if (offset == kBlockHashEmpty) return SeekResult::kAbsent;
-    const SeekResult result =
-        MatchEntry(offset, target, value, corrupt_offset);
+    const SeekResult result = MatchEntry(offset, target, value, corrupt_offset);
     if (result != SeekResult::kAbsent) return result;
     i = i + 1 == num_buckets_ ? 0 : i + 1;
   }
@@ -230,10 +228,10 @@ Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
     const uint32_t restart = RestartPoint(lo);
     uint32_t restart_shared, restart_length, restart_value_len;
     const char* key =
-        restart < offset ? DecodeEntryHeader(base + restart, limit,
-                                             &restart_shared, &restart_length,
-                                             &restart_value_len)
-                         : nullptr;
+        restart < offset
+            ? DecodeEntryHeader(base + restart, limit, &restart_shared,
+                                &restart_length, &restart_value_len)
+            : nullptr;
     if (key == nullptr || restart_shared != 0 || restart_length < shared) {
       *corrupt_offset = restart < offset ? restart : offset;
       return SeekResult::kCorrupt;

@@ -32,8 +32,8 @@ class Block {
                                             Format format = Format::kPlain);
   // A block over bytes it does not own (a mapped file), which must outlive
   // it; nullptr if malformed.
-  static std::unique_ptr<const Block> ParseView(
-      std::string_view contents, Format format = Format::kPlain);
+  static std::unique_ptr<const Block> ParseView(std::string_view contents,
+                                                Format format = Format::kPlain);
   // Makes *block a view of `contents` (as ParseView, without allocating);
   // false (and *block empty) if malformed.
   static bool ParseInto(std::string_view contents, Block* block,

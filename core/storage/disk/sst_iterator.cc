@@ -108,8 +108,7 @@ class SstIterator final : public TableIterator {
         Fail(contents.status());
         return false;
       }
-      if (!Block::ParseInto(*contents, &view_,
-                            reader_->data_block_format())) {
+      if (!Block::ParseInto(*contents, &view_, reader_->data_block_format())) {
         Fail(absl::DataLossError(
             absl::StrCat("sst ", reader_->path(),
                          ": malformed data block at offset ", handle.offset)));

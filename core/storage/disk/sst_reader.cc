@@ -93,9 +93,14 @@ absl::Status SstReader::ReadFooterAndMetaBlocks() {
       return Corruption("bad magic number (not an sst file?) in the footer",
                         data_end_);
     case FooterError::kBadVersion:
-      return Corruption(absl::StrCat("unsupported format version ",
-                                     footer.version, " in the footer"),
-                        data_end_);
+      return Corruption(
+          absl::StrCat("unsupported format version ", footer.version,
+                       " in the footer (this build reads versions ",
+                       kSstOldestFormatVersion, " to ", kSstFormatVersion,
+                       footer.version > kSstFormatVersion
+                           ? "; a newer kstone may have written it)"
+                           : ")"),
+          data_end_);
     case FooterError::kBadChecksum:
       return Corruption("footer checksum mismatch", data_end_);
   }

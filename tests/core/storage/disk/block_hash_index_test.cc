@@ -3,6 +3,8 @@
 // only with the restart key, leaves out what it cannot index, and a damaged
 // index is reported or harmless, never a crash.
 
+#include "core/storage/disk/block_hash_index.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -14,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "core/storage/disk/block.h"
 #include "core/storage/disk/block_builder.h"
-#include "core/storage/disk/block_hash_index.h"
 #include "core/util/coding.h"
 #include "core/util/hash.h"
 #include "gtest/gtest.h"
@@ -134,8 +135,7 @@ TEST(BlockHashIndexTest, KeysShareOnlyWhatTheRestartKeyHas) {
   ASSERT_NE(block, nullptr);
   std::string_view value;
   uint32_t offset = 0;
-  ASSERT_EQ(block->SeekExact("b1", &value, &offset),
-            Block::SeekResult::kFound);
+  ASSERT_EQ(block->SeekExact("b1", &value, &offset), Block::SeekResult::kFound);
   EXPECT_EQ(value, "z");
   BlockIterator it(block.get());
   std::vector<std::string> keys;
@@ -185,10 +185,9 @@ TEST(BlockHashIndexTest, TheIndexFollowsTheSpec) {
     uint32_t i = static_cast<uint32_t>(((h >> 32) * num_buckets) >> 32);
     for (int probes = 0;; ++probes) {
       ASSERT_LT(probes, 30);
-      const uint16_t bucket =
-          static_cast<uint16_t>(static_cast<uint8_t>(contents[buckets + 2 * i]) |
-                                static_cast<uint8_t>(contents[buckets + 2 * i + 1])
-                                    << 8);
+      const uint16_t bucket = static_cast<uint16_t>(
+          static_cast<uint8_t>(contents[buckets + 2 * i]) |
+          static_cast<uint8_t>(contents[buckets + 2 * i + 1]) << 8);
       ASSERT_NE(bucket, 0xFFFF);
       if (bucket == offset) break;
       i = (i + 1) % num_buckets;
@@ -244,8 +243,8 @@ TEST(BlockHashIndexCorruptionTest, MalformedTailsAreRejected) {
   const std::string good = HashedContents(Versions(20));
   ASSERT_NE(Block::Parse(good, kHashed), nullptr);
   const size_t count_at = good.size() - 8;
-  for (uint32_t bad_count : {0u, 0x7fffffffu, 0xffffffffu,
-                             static_cast<uint32_t>(good.size())}) {
+  for (uint32_t bad_count :
+       {0u, 0x7fffffffu, 0xffffffffu, static_cast<uint32_t>(good.size())}) {
     std::string bad = good;
     EncodeFixed32(bad.data() + count_at, bad_count);
     EXPECT_EQ(Block::Parse(bad, kHashed), nullptr) << bad_count;
@@ -322,9 +321,8 @@ TEST(BlockHashIndexCorruptionTest, DamagedBlocksNeverCrash) {
     const int flips = 1 + static_cast<int>(rng() % 4);
     for (int f = 0; f < flips; ++f) {
       // Half of the damage lands in the restart array and the index.
-      const size_t at = rng() % 2 == 0
-                            ? rng() % bad.size()
-                            : tail + rng() % (bad.size() - tail);
+      const size_t at = rng() % 2 == 0 ? rng() % bad.size()
+                                       : tail + rng() % (bad.size() - tail);
       bad[at] = static_cast<char>(rng());
     }
     auto block = Block::Parse(bad, kHashed);
