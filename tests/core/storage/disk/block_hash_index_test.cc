@@ -1,5 +1,6 @@
 // The data block hash index (SST format version 2): a block built with one
-// answers every point lookup as BlockIterator::Seek does, shares key prefixes
+// answers every point lookup as BlockIterator::Seek does (random keys at
+// several restart intervals: block_seek_exact_test.cc), shares key prefixes
 // only with the restart key, leaves out what it cannot index, and a damaged
 // index is reported or harmless, never a crash.
 
@@ -19,45 +20,19 @@
 #include "core/util/coding.h"
 #include "core/util/hash.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/block_test_util.h"
 
 namespace kstone::core {
 namespace {
 
-using Entries = std::vector<std::pair<std::string, std::string>>;
+using block_test::Entries;
+using block_test::ExpectSameAsIterator;
+using block_test::Targets;
 constexpr auto kHashed = Block::Format::kMayHaveHashIndex;
 
 std::string HashedContents(const Entries& entries, int restart_interval = 16) {
-  BlockBuilder builder(restart_interval, /*hash_index=*/true);
-  for (const auto& [key, value] : entries) builder.Add(key, value);
-  return std::string(builder.Finish());
-}
-
-// SeekExact through the index agrees with a BlockIterator seek.
-void ExpectSameAsIterator(const Block& block, const std::string& target) {
-  SCOPED_TRACE(absl::StrCat("target \"", target, "\""));
-  std::string_view value;
-  uint32_t corrupt_offset = 0;
-  const Block::SeekResult result =
-      block.SeekExact(target, &value, &corrupt_offset);
-  BlockIterator it(&block);
-  it.Seek(target);
-  ASSERT_FALSE(it.corrupt());
-  if (it.Valid() && it.key() == target) {
-    ASSERT_EQ(result, Block::SeekResult::kFound);
-    EXPECT_EQ(value, it.value());
-  } else {
-    EXPECT_EQ(result, Block::SeekResult::kAbsent);
-  }
-}
-
-std::vector<std::string> Targets(const Entries& entries) {
-  std::vector<std::string> targets = {"", std::string(1, '\0'), "\xff\xff"};
-  for (const auto& [key, value] : entries) {
-    targets.push_back(key);
-    targets.push_back(key + "a");
-    if (!key.empty()) targets.push_back(key.substr(0, key.size() - 1));
-  }
-  return targets;
+  return block_test::BlockContents(entries, restart_interval,
+                                   /*hash_index=*/true);
 }
 
 // Sorted keys with repeats (versions), `n` distinct ones.
@@ -87,40 +62,6 @@ TEST(BlockHashIndexTest, FindsTheNewestVersionOfEveryKey) {
       EXPECT_EQ(value, absl::StrCat("new", i));
     }
     for (const std::string& target : Targets(entries)) {
-      ExpectSameAsIterator(*block, target);
-    }
-  }
-}
-
-TEST(BlockHashIndexTest, RandomKeysAgreeWithTheIterator) {
-  const uint32_t seed = std::random_device{}();
-  SCOPED_TRACE(absl::StrCat("seed ", seed));
-  std::mt19937 rng(seed);
-  for (int round = 0; round < 30; ++round) {
-    const std::string stem(rng() % 10, 'k');
-    auto random_key = [&] {
-      std::string key = stem;
-      const size_t n = rng() % 10;
-      for (size_t i = 0; i < n; ++i) {
-        const char alphabet[] = {'\0', 'a', 'b', '\x7f', '\x80', '\xff'};
-        key.push_back(alphabet[rng() % 6]);
-      }
-      return key;
-    };
-    Entries entries(1 + rng() % 200);
-    for (auto& [key, value] : entries) {
-      key = random_key();
-      value = std::string(rng() % 5, 'v');
-    }
-    std::stable_sort(
-        entries.begin(), entries.end(),
-        [](const auto& a, const auto& b) { return a.first < b.first; });
-    const int interval = 1 + static_cast<int>(rng() % 16);
-    auto block = Block::Parse(HashedContents(entries, interval), kHashed);
-    ASSERT_NE(block, nullptr);
-    std::vector<std::string> targets = Targets(entries);
-    for (int i = 0; i < 50; ++i) targets.push_back(random_key());
-    for (const std::string& target : targets) {
       ExpectSameAsIterator(*block, target);
     }
   }

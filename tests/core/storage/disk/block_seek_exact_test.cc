@@ -1,13 +1,15 @@
 // Block::SeekExact (the point lookup of SstReader::Get) against
 // BlockIterator::Seek: the same entry, the same answer, and the same
 // corruption at the same offset, on sorted, repeated, prefix-sharing and
-// random keys and on randomly damaged blocks.
+// random keys, in blocks with and without a hash index, and on randomly
+// damaged blocks.
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -15,55 +17,27 @@
 #include "core/storage/disk/block.h"
 #include "core/storage/disk/block_builder.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/block_test_util.h"
 
 namespace kstone::core {
 namespace {
 
-using Entries = std::vector<std::pair<std::string, std::string>>;
+using block_test::Entries;
+using block_test::ExpectSameAsIterator;
+using block_test::Targets;
 
-std::string Contents(const Entries& entries, int restart_interval) {
-  BlockBuilder builder(restart_interval);
-  for (const auto& [key, value] : entries) builder.Add(key, value);
-  return std::string(builder.Finish());
-}
-
-// Checks SeekExact(target) against a BlockIterator seek on the same block.
-void ExpectSameAsIterator(const Block& block, const std::string& target) {
-  SCOPED_TRACE(absl::StrCat("target \"", target, "\""));
-  std::string_view value;
-  uint32_t corrupt_offset = 0;
-  const Block::SeekResult result =
-      block.SeekExact(target, &value, &corrupt_offset);
-  BlockIterator it(&block);
-  it.Seek(target);
-  if (it.corrupt()) {
-    ASSERT_EQ(result, Block::SeekResult::kCorrupt);
-    EXPECT_EQ(corrupt_offset, it.corrupt_offset());
-  } else if (it.Valid() && it.key() == target) {
-    ASSERT_EQ(result, Block::SeekResult::kFound);
-    EXPECT_EQ(value, it.value());
-  } else {
-    EXPECT_EQ(result, Block::SeekResult::kAbsent);
+// Restart interval, and whether the block has a hash index (SST format
+// version 2), which SeekExact then answers from.
+class BlockSeekExactTest
+    : public ::testing::TestWithParam<std::tuple<int, bool>> {
+ protected:
+  std::unique_ptr<const Block> Build(const Entries& entries) const {
+    const auto [interval, hashed] = GetParam();
+    return Block::Parse(
+        block_test::BlockContents(entries, interval, hashed),
+        hashed ? Block::Format::kMayHaveHashIndex : Block::Format::kPlain);
   }
-}
-
-std::vector<std::string> Targets(const Entries& entries) {
-  std::vector<std::string> targets = {"", std::string(1, '\0'), "\xff\xff\xff"};
-  for (const auto& [key, value] : entries) {
-    targets.push_back(key);
-    targets.push_back(key + std::string(1, '\0'));
-    targets.push_back(key + "a");
-    if (!key.empty()) {
-      targets.push_back(key.substr(0, key.size() - 1));
-      std::string below = key;
-      below.back() = static_cast<char>(below.back() - 1);
-      targets.push_back(below);
-    }
-  }
-  return targets;
-}
-
-class BlockSeekExactTest : public ::testing::TestWithParam<int> {};
+};
 
 TEST_P(BlockSeekExactTest, FindsTheNewestVersionOfAKey) {
   const Entries entries = {{"", "empty"},  {"a", "1"},        {"a", "2"},
@@ -71,7 +45,7 @@ TEST_P(BlockSeekExactTest, FindsTheNewestVersionOfAKey) {
                            {"abd", "6"},   {"b", "7"},        {"b\0c", "8"},
                            {"bb", "9"},    {"bb", "10"},      {"c", "11"},
                            {"\xff", "12"}, {"\xff\xff", "13"}};
-  auto block = Block::Parse(Contents(entries, GetParam()));
+  auto block = Build(entries);
   ASSERT_NE(block, nullptr);
   std::string_view value;
   uint32_t offset = 0;
@@ -112,7 +86,7 @@ TEST_P(BlockSeekExactTest, RandomKeysAgreeWithTheIterator) {
     std::stable_sort(
         entries.begin(), entries.end(),
         [](const auto& a, const auto& b) { return a.first < b.first; });
-    auto block = Block::Parse(Contents(entries, GetParam()));
+    auto block = Build(entries);
     ASSERT_NE(block, nullptr);
     std::vector<std::string> targets = Targets(entries);
     for (int i = 0; i < 50; ++i) targets.push_back(random_key());
@@ -122,8 +96,13 @@ TEST_P(BlockSeekExactTest, RandomKeysAgreeWithTheIterator) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(RestartIntervals, BlockSeekExactTest,
-                         ::testing::Values(1, 2, 3, 16));
+INSTANTIATE_TEST_SUITE_P(
+    RestartIntervals, BlockSeekExactTest,
+    ::testing::Combine(::testing::Values(1, 2, 3, 16), ::testing::Bool()),
+    [](const auto& param_info) {
+      return absl::StrCat("Interval", std::get<0>(param_info.param),
+                          std::get<1>(param_info.param) ? "Hashed" : "Plain");
+    });
 
 TEST(BlockSeekExactCorruptionTest, SharedBytesAtARestart) {
   BlockBuilder builder(16);
@@ -148,7 +127,7 @@ TEST(BlockSeekExactCorruptionTest, DamagedBlocksAgreeWithTheIterator) {
   for (int i = 0; i < 40; ++i) {
     entries.emplace_back(absl::StrCat("key", 100 + i), std::string(i % 7, 'v'));
   }
-  const std::string good = Contents(entries, 3);
+  const std::string good = block_test::BlockContents(entries, 3);
   const std::vector<std::string> targets = Targets(entries);
   int parsed = 0;
   for (int round = 0; round < 1000; ++round) {

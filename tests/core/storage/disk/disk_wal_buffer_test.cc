@@ -217,15 +217,22 @@ TEST_F(DiskWalBufferTest, ReplayAfterABufferedAppendIsRefused) {
       << report.status();
 }
 
+// A WAL on `fs` that buffers unsynced appends, holding one synced record
+// (seq 1), so that the next synced append leads a group of its own.
+void OpenBufferedWal(GateFileSystem* fs, std::unique_ptr<Wal>* wal) {
+  KS_ASSERT_OK(fs->CreateDir(kDir));
+  absl::StatusOr<std::unique_ptr<Wal>> opened =
+      OpenDiskWal(fs, kDir, /*segment_bytes=*/1 << 20);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *wal = std::move(*opened);
+  (*wal)->BufferUnsyncedAppends(kNever);
+  KS_ASSERT_OK((*wal)->Append(OneRecordBatch(1, 10), /*sync=*/true));
+}
+
 TEST(DiskWalBufferGateTest, AnUnsyncedAppendDoesNotWaitForALeader) {
   GateFileSystem fs;
-  KS_ASSERT_OK(fs.CreateDir(kDir));
-  absl::StatusOr<std::unique_ptr<Wal>> opened =
-      OpenDiskWal(&fs, kDir, /*segment_bytes=*/1 << 20);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  std::unique_ptr<Wal> wal = std::move(*opened);
-  wal->BufferUnsyncedAppends(kNever);
-  KS_ASSERT_OK(wal->Append(OneRecordBatch(1, 10), /*sync=*/true));
+  std::unique_ptr<Wal> wal;
+  ASSERT_NO_FATAL_FAILURE(OpenBufferedWal(&fs, &wal));
 
   // A leader held inside its sync.
   fs.Close();
@@ -251,7 +258,7 @@ TEST(DiskWalBufferGateTest, AnUnsyncedAppendDoesNotWaitForALeader) {
 
   // The buffered record follows the leader's group in the log.
   wal.reset();  // a clean close writes the buffer
-  opened = OpenDiskWal(&fs, kDir, 1 << 20);
+  absl::StatusOr<std::unique_ptr<Wal>> opened = OpenDiskWal(&fs, kDir, 1 << 20);
   ASSERT_TRUE(opened.ok()) << opened.status();
   std::vector<uint64_t> seqs;
   KS_ASSERT_OK((*opened)
@@ -268,13 +275,8 @@ TEST(DiskWalBufferGateTest, StatsCountTheBufferWhileALeaderWritesIt) {
   // size only after its sync: meanwhile the records are neither buffered
   // nor in the published size, and the WAL's size must not dip.
   GateFileSystem fs;
-  KS_ASSERT_OK(fs.CreateDir(kDir));
-  absl::StatusOr<std::unique_ptr<Wal>> opened =
-      OpenDiskWal(&fs, kDir, /*segment_bytes=*/1 << 20);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  std::unique_ptr<Wal> wal = std::move(*opened);
-  wal->BufferUnsyncedAppends(kNever);
-  KS_ASSERT_OK(wal->Append(OneRecordBatch(1, 10), /*sync=*/true));
+  std::unique_ptr<Wal> wal;
+  ASSERT_NO_FATAL_FAILURE(OpenBufferedWal(&fs, &wal));
   KS_ASSERT_OK(wal->Append(OneRecordBatch(2, 10), /*sync=*/false));
   ASSERT_GT(TEST_DiskWalBufferedBytes(wal.get()), 0u);
   const uint64_t before = wal->stats().bytes;
