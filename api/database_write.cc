@@ -374,7 +374,8 @@ absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
                                            bool key_of_item, bool must_exist) {
   KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
   // The stored item's probes load while the item is encoded.
-  engine_->Prefetch(engine_key);
+  core::PrefetchHandle prefetched;
+  engine_->PrefetchForWrite(engine_key, &prefetched);
   std::string value;
   KS_RETURN_IF_ERROR(EncodePutValue(key, item, key_of_item, &value));
   auto check = [&](const core::LockedReader& reader)
@@ -394,10 +395,9 @@ absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
     // The item is likely there: its lookup goes past the index slot to the
     // record, a chain worth overlapping with the memtable walk. (A likely
     // absent item costs only the slot, loaded while the item was encoded.)
-    return engine_->ReadModifyWrite(engine_key, check);
+    return engine_->ReadModifyWrite(engine_key, check, &prefetched);
   }
-  const std::string_view lock_key[1] = {engine_key};
-  return engine_->WriteLocked(lock_key, check);
+  return engine_->WriteLocked(engine_key, check, &prefetched);
 }
 
 namespace {
@@ -495,17 +495,35 @@ absl::StatusOr<WriteResult> DatabaseImpl::Delete(const Key& key,
 
 absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
                                           const kstone::Update& update) {
-  bool item_error = false;
-  WriteAction action;
+  const ReturnValues rv = update.return_values();
   // An Update without a condition equal to this thread's last one reuses
   // its preparation (a counter's increment, sent again and again).
   const bool memo = update.condition().expression.empty();
   // The item's lookup starts before the memo is consulted, so that its first
   // cache miss overlaps that work too.
   // (A bad key: PrepareAction reports it in its place.)
-  StartItemLookup(key, &action).IgnoreError();
+  absl::StatusOr<std::string> engine_key = EngineKeyOf(key);
+  core::PrefetchHandle prefetched;
+  if (engine_key.ok()) engine_->PrefetchForWrite(*engine_key, &prefetched);
   const PreparedUpdateMemo::Request request =
       UpdateMemoRequest(update.expression(), update.condition());
+  if (memo && engine_key.ok() &&
+      (rv == ReturnValues::kNone || rv == ReturnValues::kAllNew)) {
+    const PreparedUpdateMemo::Prepared* prepared =
+        PreparedUpdateMemo::ThisThread().Find(request);
+    if (prepared != nullptr && prepared->flat) {
+      std::optional<absl::StatusOr<Item>> done =
+          TryFlatUpdate(key, &*engine_key, &prefetched, *prepared->tree,
+                        /*return_new=*/rv == ReturnValues::kAllNew);
+      if (done.has_value()) return std::move(*done);
+    }
+  }
+  bool item_error = false;
+  WriteAction action;
+  if (engine_key.ok()) {
+    action.engine_key = std::move(*engine_key);
+    action.prefetched = true;
+  }
   if (memo) action.TakePreparedUpdate(request);
   KS_RETURN_IF_ERROR(PrepareAction(WriteAction::kUpdate, &key, nullptr,
                                    update.expression(), update.condition(),

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/expr/flat_update.h"
+
 namespace kstone {
 namespace {
 
@@ -43,6 +45,11 @@ bool PreparedUpdateMemo::Matches(const Request& request) const {
          *request.values == values_;
 }
 
+const PreparedUpdateMemo::Prepared* PreparedUpdateMemo::Find(
+    const Request& request) const {
+  return holds_ && Matches(request) ? &prepared_ : nullptr;
+}
+
 bool PreparedUpdateMemo::Take(const Request& request, Prepared* out) {
   if (!holds_ || !Matches(request)) return false;
   // Swapped, not moved: *out is empty (a fresh action's), and swapping
@@ -70,6 +77,7 @@ void PreparedUpdateMemo::Keep(const Request& request, Prepared prepared) {
     sort_key_.assign(request.sort_key);
   }
   prepared_ = std::move(prepared);
+  prepared_.flat = core::expr::IsFlatUpdate(*prepared_.tree);
   holds_ = true;
   taken_ = false;
 }

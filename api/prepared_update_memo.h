@@ -43,6 +43,12 @@ class PreparedUpdateMemo {
     core::expr::AttributeNames names;
     core::expr::AttributeValues values;
     std::unique_ptr<core::expr::UpdateExpression> tree;  // resolved
+    // In the memo's own Prepared only (Find's answer): whether
+    // core::expr::IsFlatUpdate(*tree), worked out by Keep, so that the tree
+    // may be applied to the stored bytes (DatabaseImpl::TryFlatUpdate).
+    // Take and GiveBack leave it where it is: the tree they move out and
+    // back is the one it describes.
+    bool flat = false;
 
     void Swap(Prepared& other) {
       names.swap(other.names);
@@ -61,6 +67,11 @@ class PreparedUpdateMemo {
 
   static PreparedUpdateMemo& ThisThread();
 
+  // If the memo holds the preparation of `request`, returns it, lent: it
+  // stays in the memo, unchanged and valid until this thread's next call
+  // of Take or Keep (an Update that uses it without giving it away makes no
+  // such call). Null otherwise.
+  const Prepared* Find(const Request& request) const;
   // If the memo holds the preparation of `request`, moves it into *out and
   // returns true (the memo is then empty until GiveBack or Keep).
   bool Take(const Request& request, Prepared* out);

@@ -94,6 +94,21 @@ class LockedReader {
       std::string_view key) const = 0;
 };
 
+// What Engine::PrefetchForWrite loaded to issue a key's probes, handed to
+// the ReadModifyWrite or WriteLocked of that key that follows, which may use
+// it instead of loading it again. Opaque; holding it keeps memory of the
+// engine alive, so it lives for one write (on the caller's stack).
+class PrefetchHandle {
+ public:
+  PrefetchHandle() = default;
+  PrefetchHandle(PrefetchHandle&&) = default;
+  PrefetchHandle& operator=(PrefetchHandle&&) = default;
+
+ private:
+  friend class EngineImpl;
+  std::shared_ptr<const void> loaded_;  // the key's stripe view
+};
+
 // Iterates the live (newest, non-deleted) records of one stripe in key order,
 // merging the memtables and every table of the stripe. Sees a consistent
 // state of the stripe as of its creation. Not thread-safe.
@@ -146,6 +161,14 @@ class Engine {
   // of `key` loads (EngineImpl::OverlapReadAndInsert), so that neither
   // waits for memory after the other.
   virtual absl::Status ReadModifyWrite(std::string_view key, CheckFn fn) = 0;
+  // WriteLocked of the one key `key`, and ReadModifyWrite, after
+  // PrefetchForWrite(key, handle): the same, a little cheaper (the stripe's
+  // state is not loaded again when the handle's is still current). Empties
+  // *handle.
+  virtual absl::Status WriteLocked(std::string_view key, CheckFn fn,
+                                   PrefetchHandle* handle) = 0;
+  virtual absl::Status ReadModifyWrite(std::string_view key, CheckFn fn,
+                                       PrefetchHandle* handle) = 0;
 
   // The newest value of `key`, or nullopt if absent or deleted.
   virtual absl::StatusOr<std::optional<std::string>> Get(
@@ -157,6 +180,10 @@ class Engine {
   // that whatever the caller does in between overlaps those cache misses.
   // Reads nothing and changes nothing; an empty key is ignored.
   virtual void Prefetch(std::string_view key) const = 0;
+  // Prefetch for a WriteLocked or ReadModifyWrite of `key` that follows:
+  // also keeps in *handle what it loaded to issue the probes.
+  virtual void PrefetchForWrite(std::string_view key,
+                                PrefetchHandle* handle) const = 0;
 
   virtual std::unique_ptr<EngineIterator> NewIterator(
       uint32_t stripe) const = 0;

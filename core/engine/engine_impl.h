@@ -61,9 +61,15 @@ class EngineImpl final : public Engine {
   absl::Status WriteLocked(absl::Span<const std::string_view> lock_keys,
                            CheckFn fn) override;
   absl::Status ReadModifyWrite(std::string_view key, CheckFn fn) override;
+  absl::Status WriteLocked(std::string_view key, CheckFn fn,
+                           PrefetchHandle* handle) override;
+  absl::Status ReadModifyWrite(std::string_view key, CheckFn fn,
+                               PrefetchHandle* handle) override;
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override;
   void Prefetch(std::string_view key) const override;
+  void PrefetchForWrite(std::string_view key,
+                        PrefetchHandle* handle) const override;
   std::unique_ptr<EngineIterator> NewIterator(uint32_t stripe) const override;
   absl::Status Flush() override;
   absl::Status Compact() override;
@@ -122,9 +128,15 @@ class EngineImpl final : public Engine {
   void LockStripes(absl::Span<const uint32_t> stripes);
   void UnlockStripes(absl::Span<const uint32_t> stripes);
   // WriteLocked; `read_modify_write`: lock_keys holds the one key of a
-  // ReadModifyWrite.
+  // ReadModifyWrite. `handle`: PrefetchForWrite's, of lock_keys[0] (the
+  // one key), or null.
   absl::Status LockedWrite(absl::Span<const std::string_view> lock_keys,
-                           CheckFn fn, bool read_modify_write);
+                           CheckFn fn, bool read_modify_write,
+                           PrefetchHandle* handle);
+  // The current view of stripe `s`, whose write_mu the caller holds: the
+  // one `handle` holds if it is still current (no reload), else loaded.
+  std::shared_ptr<const StripeView> LockedViewOf(uint32_t s,
+                                                 PrefetchHandle* handle) const;
   // Before a ReadModifyWrite's check reads `key`: walks the stripe's
   // active memtable to where the write of `key` will go (MemTable::
   // PrepareAdd, so that the Add links without a search) and, between the
@@ -318,6 +330,7 @@ inline void EngineImpl::UpdateView(uint32_t s, Fn fn) {
   MutexLock lock(&stripe.view_mu);
   auto next = std::make_shared<StripeView>(fn(*stripe.current));
   stripe.current = std::move(next);
+  stripe.current_address.store(stripe.current.get(), std::memory_order_release);
 }
 
 }  // namespace kstone::core

@@ -88,6 +88,30 @@ void EngineImpl::Prefetch(std::string_view key) const {
   PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key);
 }
 
+void EngineImpl::PrefetchForWrite(std::string_view key,
+                                  PrefetchHandle* handle) const {
+  if (key.empty()) return;
+  std::shared_ptr<const StripeView> view = stripes_[StripeOfKey(key)].view();
+  PrefetchProbes(*view, key);
+  handle->loaded_ = std::move(view);
+}
+
+std::shared_ptr<const StripeView> EngineImpl::LockedViewOf(
+    uint32_t s, PrefetchHandle* handle) const {
+  if (handle != nullptr && handle->loaded_ != nullptr &&
+      stripes_[s].current_address.load(std::memory_order_acquire) ==
+          handle->loaded_.get()) {
+    // Still current: taken as it is (no view_mu, no count taken). A write
+    // that replaces the view needs this write_mu, which the caller holds;
+    // a background job's replacement can come at any time, before the
+    // check or after it, and holds the same records.
+    return std::static_pointer_cast<const StripeView>(
+        std::move(handle->loaded_));
+  }
+  if (handle != nullptr) handle->loaded_.reset();
+  return stripes_[s].view();
+}
+
 void EngineImpl::OverlapReadAndInsert(
     const StripeView& view, std::string_view key,
     absl::InlinedVector<uint64_t, 4>* states) {
@@ -192,17 +216,29 @@ absl::Status EngineImpl::Write(WriteBatch batch) {
 
 absl::Status EngineImpl::WriteLocked(
     absl::Span<const std::string_view> lock_keys, CheckFn fn) {
-  return LockedWrite(lock_keys, fn, /*read_modify_write=*/false);
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/false, nullptr);
 }
 
 absl::Status EngineImpl::ReadModifyWrite(std::string_view key, CheckFn fn) {
   const std::string_view lock_keys[1] = {key};
-  return LockedWrite(lock_keys, fn, /*read_modify_write=*/true);
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/true, nullptr);
+}
+
+absl::Status EngineImpl::WriteLocked(std::string_view key, CheckFn fn,
+                                     PrefetchHandle* handle) {
+  const std::string_view lock_keys[1] = {key};
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/false, handle);
+}
+
+absl::Status EngineImpl::ReadModifyWrite(std::string_view key, CheckFn fn,
+                                         PrefetchHandle* handle) {
+  const std::string_view lock_keys[1] = {key};
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/true, handle);
 }
 
 absl::Status EngineImpl::LockedWrite(
     absl::Span<const std::string_view> lock_keys, CheckFn fn,
-    bool read_modify_write) {
+    bool read_modify_write, PrefetchHandle* handle) {
   uint32_t one_stripe[1];
   std::vector<uint32_t> many_stripes;
   absl::Span<const uint32_t> stripes;
@@ -221,16 +257,17 @@ absl::Status EngineImpl::LockedWrite(
   LockStripes(stripes);
   std::shared_ptr<const StripeView> view;
   absl::InlinedVector<uint64_t, 4> steps;
-  if (read_modify_write) {
+  if (read_modify_write || handle != nullptr) {
     // Under the stripe's lock its active memtable (view->active) is the
     // stripe's, which only this lock's holder replaces.
-    view = stripes_[one_stripe[0]].view();
-    OverlapReadAndInsert(*view, lock_keys[0], &steps);
+    view = LockedViewOf(one_stripe[0], handle);
   }
+  if (read_modify_write) OverlapReadAndInsert(*view, lock_keys[0], &steps);
   absl::Status status;
-  LockedReaderImpl reader(this, stripes, view.get(),
-                          view != nullptr ? lock_keys[0] : std::string_view(),
-                          view != nullptr ? steps.data() : nullptr);
+  LockedReaderImpl reader(
+      this, stripes, view.get(),
+      read_modify_write ? lock_keys[0] : std::string_view(),
+      read_modify_write ? steps.data() : nullptr);
   absl::StatusOr<std::vector<Mutation>> mutations = fn(reader);
   if (!mutations.ok()) {
     status = mutations.status();

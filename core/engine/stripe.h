@@ -51,6 +51,7 @@ struct Stripe {
       ABSL_LOCKS_EXCLUDED(view_mu) {
     MutexLock lock(&view_mu);
     current = std::move(v);
+    current_address.store(current.get(), std::memory_order_release);
   }
 
   Mutex write_mu;
@@ -60,6 +61,12 @@ struct Stripe {
 
   mutable Mutex view_mu ABSL_ACQUIRED_AFTER(write_mu);
   std::shared_ptr<const StripeView> current ABSL_GUARDED_BY(view_mu);
+  // current.get(), stored with every change of current (under view_mu),
+  // so that a writer holding write_mu can tell whether a view it loaded
+  // earlier, and still holds, is current without taking view_mu
+  // (EngineImpl::LockedViewOf). A held view cannot be freed, so no later
+  // view can reuse its address.
+  std::atomic<const StripeView*> current_address{nullptr};
 
   // Highest sequence number applied to this stripe's memtables: an iterator
   // created now must not see anything newer. Stored by writers after their

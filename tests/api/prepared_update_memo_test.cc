@@ -44,13 +44,25 @@ TEST(PreparedUpdateMemoUnitTest, TakeGiveBackAndKeep) {
   kept.tree = tree();
   const core::expr::UpdateExpression* kept_tree = kept.tree.get();
   memo.Keep(a, std::move(kept));
+  // Find lends the preparation and leaves it in the memo; the tree is flat
+  // (a SET of a top-level attribute, core/expr/flat_update.h).
+  EXPECT_EQ(memo.Find(b), nullptr);  // another value
+  const PreparedUpdateMemo::Prepared* found = memo.Find(a);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->tree.get(), kept_tree);
+  EXPECT_TRUE(found->flat);
+  ASSERT_EQ(memo.Find(a), found);
   EXPECT_FALSE(memo.Take(b, &taken));  // another value
   ASSERT_TRUE(memo.Take(a, &taken));
   EXPECT_EQ(taken.tree.get(), kept_tree);
   EXPECT_FALSE(memo.Take(a, &taken));  // given out
+  EXPECT_EQ(memo.Find(a), nullptr);
   memo.GiveBack(&taken);
   EXPECT_EQ(taken.tree, nullptr);
   PreparedUpdateMemo::Prepared again;
+  // Given back, the tree is still known to be flat.
+  ASSERT_NE(memo.Find(a), nullptr);
+  EXPECT_TRUE(memo.Find(a)->flat);
   ASSERT_TRUE(memo.Take(a, &again));
   EXPECT_EQ(again.tree.get(), kept_tree);
 
@@ -63,6 +75,18 @@ TEST(PreparedUpdateMemoUnitTest, TakeGiveBackAndKeep) {
   EXPECT_NE(again.tree, nullptr);  // not taken back
   EXPECT_FALSE(memo.Take(a, &taken));
   EXPECT_TRUE(memo.Take(b, &taken));
+
+  // A tree that is not flat (a list element as target) is kept too, marked.
+  const PreparedUpdateMemo::Request c{"SET l[0] = :v", &names, &one, "pk", ""};
+  absl::StatusOr<core::expr::UpdateExpression> listed =
+      core::expr::UpdateExpression::Parse("SET l[0] = :v");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  PreparedUpdateMemo::Prepared element;
+  element.tree =
+      std::make_unique<core::expr::UpdateExpression>(std::move(*listed));
+  memo.Keep(c, std::move(element));
+  ASSERT_NE(memo.Find(c), nullptr);
+  EXPECT_FALSE(memo.Find(c)->flat);
 }
 
 TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {

@@ -96,6 +96,82 @@ TEST_P(UpdateFastPathTest, SameItemsAndErrorsBothWays) {
   }
 }
 
+// A counter sent again and again: from the second call on the thread's memo
+// holds the preparation and the Update takes the short path
+// (DatabaseImpl::TryFlatUpdate), which hands what it cannot patch (a
+// missing item or attribute, another type) back to the general path. Each
+// outcome matches a twin key updated through the general path.
+TEST_P(UpdateFastPathTest, RepeatedCountersMatchTheGeneralPath) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const kstone::Update increment =
+      kstone::Update("SET n = n + :one").Value(":one", Value::Number("1"));
+  // Twins: "<shape>_fast" gets ReturnValues NONE or ALL_NEW (short path),
+  // "<shape>_slow" UPDATED_NEW (general path).
+  auto put = [&](const std::string& shape, Item item) {
+    for (const char* way : {"_fast", "_slow"}) {
+      item.Set("pk", Value::String(shape + way));
+      ASSERT_TRUE(db->Put(item).ok());
+    }
+  };
+  put("table", ItemBuilder().Number("n", 10).Build());
+  put("string", ItemBuilder().String("n", "ten").Build());
+  put("absent_n", ItemBuilder().Number("m", 1).Build());
+  ASSERT_TRUE(db->Flush().ok());
+  put("memtable", ItemBuilder().Number("n", -3).String("s", "x").Build());
+  const std::vector<std::string> shapes = {"table", "memtable", "string",
+                                           "absent_n", "missing"};
+  for (int round = 0; round < 5; ++round) {
+    for (const std::string& shape : shapes) {
+      SCOPED_TRACE(shape + " round " + std::to_string(round));
+      kstone::Update fast = increment;
+      fast.ReturnValues(round % 2 == 0 ? ReturnValues::kNone
+                                       : ReturnValues::kAllNew);
+      kstone::Update slow = increment;
+      slow.ReturnValues(ReturnValues::kUpdatedNew);
+      absl::StatusOr<Item> a = db->Update(Key(shape + "_fast"), fast);
+      absl::StatusOr<Item> b = db->Update(Key(shape + "_slow"), slow);
+      ASSERT_EQ(a.ok(), b.ok()) << a.status() << " / " << b.status();
+      if (!a.ok()) {
+        EXPECT_EQ(a.status().message(), b.status().message());
+        EXPECT_EQ(ErrorCodeOf(a.status()), ErrorCodeOf(b.status()));
+      }
+      absl::StatusOr<std::optional<Item>> got_fast =
+          db->Get(Key(shape + "_fast"));
+      absl::StatusOr<std::optional<Item>> got_slow =
+          db->Get(Key(shape + "_slow"));
+      ASSERT_TRUE(got_fast.ok() && got_slow.ok());
+      ASSERT_EQ(got_fast->has_value(), got_slow->has_value());
+      if (a.ok() && round % 2 == 1) {
+        // ALL_NEW: the whole new item, with its key.
+        ASSERT_TRUE(got_fast->has_value());
+        EXPECT_EQ(a->ToDynamoJson(), (*got_fast)->ToDynamoJson());
+      } else if (a.ok()) {
+        EXPECT_EQ(a->ToDynamoJson(), Item().ToDynamoJson());
+      }
+      if (!got_fast->has_value()) continue;
+      Item f = **got_fast;
+      Item s = **got_slow;
+      f.Remove("pk");
+      s.Remove("pk");
+      EXPECT_EQ(f.ToDynamoJson(), s.ToDynamoJson());
+    }
+  }
+  // Five increments each where the counter exists; nothing elsewhere.
+  absl::StatusOr<std::optional<Item>> table = db->Get(Key("table_fast"));
+  ASSERT_TRUE(table.ok() && table->has_value());
+  EXPECT_EQ((*table)->Get("n")->AsNumber(), "15");
+  absl::StatusOr<std::optional<Item>> mem = db->Get(Key("memtable_fast"));
+  ASSERT_TRUE(mem.ok() && mem->has_value());
+  EXPECT_EQ((*mem)->Get("n")->AsNumber(), "2");
+  absl::StatusOr<std::optional<Item>> str = db->Get(Key("string_fast"));
+  ASSERT_TRUE(str.ok() && str->has_value());
+  EXPECT_EQ((*str)->Get("n")->AsString(), "ten");
+  absl::StatusOr<std::optional<Item>> missing = db->Get(Key("missing_fast"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
 TEST_P(UpdateFastPathTest, UnusedPlaceholdersAreStillReported) {
   absl::StatusOr<Database> db = CreateDb();
   ASSERT_TRUE(db.ok()) << db.status();

@@ -1,0 +1,65 @@
+// DatabaseImpl::TryFlatUpdate: the short path of an Update that the
+// thread's memo has prepared and that core::expr::ApplyFlatUpdate can apply
+// to the stored bytes (a counter's `SET n = n + :one`, sent again and
+// again). The general path (database_write.cc) builds a WriteAction, takes
+// the preparation out of the memo and gives it back, and reads the item
+// through EvaluateAction's cases; none of that is needed here, and an
+// Update's cost over a Put is mostly such bookkeeping (docs/decisions.md,
+// "Update's short path (session 12)").
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "api/database_impl.h"
+#include "api/item_decoder.h"
+#include "core/expr/flat_update.h"
+#include "core/types/key.h"
+#include "core/util/status_macros.h"
+
+namespace kstone {
+
+std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
+    const Key& key, std::string* engine_key, core::PrefetchHandle* prefetched,
+    const core::expr::UpdateExpression& update, bool return_new) {
+  // At most what the key attributes add to the item's size (the stored
+  // bytes leave them out): the patch declines an item that could then pass
+  // the limit, and the general path decides exactly.
+  const size_t key_size_bound =
+      schema_.partition_key_name().size() +
+      (schema_.has_sort_key() ? schema_.sort_key_name().size() : 0) +
+      core::kMaxPartitionKeyBytes + core::kMaxSortKeyBytes;
+  bool patched = false;
+  std::optional<Item> new_item;
+  auto patch = [&](const core::LockedReader& reader)
+      -> absl::StatusOr<std::vector<core::Mutation>> {
+    std::vector<core::Mutation> mutations;
+    KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        reader.GetPrefetched(*engine_key));
+    std::string updated;
+    if (!stored.has_value() ||
+        !core::expr::ApplyFlatUpdate(update, *stored, key_size_bound,
+                                     &updated)) {
+      return mutations;  // nothing written; the general path takes over
+    }
+    if (return_new) {
+      KS_ASSIGN_OR_RETURN(new_item,
+                          DecodeStoredItem(updated, key, schema_, path_));
+    }
+    patched = true;
+    mutations.push_back(core::Mutation{core::RecordType::kValue,
+                                       std::move(*engine_key),
+                                       std::move(updated)});
+    return mutations;
+  };
+  const absl::Status status = engine_->ReadModifyWrite(*engine_key, patch, prefetched);
+  if (!status.ok()) return absl::StatusOr<Item>(status);
+  if (!patched) return std::nullopt;
+  return absl::StatusOr<Item>(new_item.has_value() ? std::move(*new_item)
+                                                   : Item());
+}
+
+}  // namespace kstone

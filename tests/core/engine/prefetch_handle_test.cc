@@ -1,0 +1,93 @@
+// Engine::PrefetchForWrite and the writes that take its PrefetchHandle
+// (WriteLocked and ReadModifyWrite of one key): the handle's stripe view is
+// used only while it is still the stripe's current one. A view replaced in
+// between (here by a flush, which moves the active memtable into a table)
+// must be loaded again, or the write would go into a memtable that no view
+// holds any more and be lost.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "tests/core/engine/engine_test_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace kstone::core::testing {
+namespace {
+
+constexpr uint32_t kStripe = 17;
+
+std::string KeyOf(int i) { return K(kStripe, absl::StrFormat("h%04d", i)); }
+
+// A check function that expects `key` to hold `want` and writes `next`.
+auto ReadThenWrite(const std::string& key, std::optional<std::string> want,
+                   std::string next) {
+  return [key, want, next](const LockedReader& reader)
+             -> absl::StatusOr<std::vector<Mutation>> {
+    absl::StatusOr<std::optional<std::string>> got = reader.GetPrefetched(key);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (got.ok()) {
+      EXPECT_EQ(*got, want) << key;
+    }
+    return std::vector<Mutation>{PutM(key, next)};
+  };
+}
+
+TEST_P(EngineTest, PrefetchHandleOfACurrentViewWrites) {
+  EngineOptions o = SmallOptions();
+  o.idle_compaction_ms = 0;
+  KS_ASSERT_OK(Open(o));
+  KS_ASSERT_OK(Put(e(), KeyOf(1), "a"));
+  for (bool read_modify_write : {false, true}) {
+    SCOPED_TRACE(read_modify_write ? "ReadModifyWrite" : "WriteLocked");
+    const std::string before = GetOrDie(e(), KeyOf(1)).value_or("");
+    const std::string after = before + "+";
+    PrefetchHandle handle;
+    e()->PrefetchForWrite(KeyOf(1), &handle);
+    const auto fn = ReadThenWrite(KeyOf(1), before, after);
+    KS_ASSERT_OK(read_modify_write
+                     ? e()->ReadModifyWrite(KeyOf(1), fn, &handle)
+                     : e()->WriteLocked(KeyOf(1), fn, &handle));
+    EXPECT_EQ(GetOrDie(e(), KeyOf(1)), std::optional<std::string>(after));
+  }
+  // A key never written: the read under the lock finds nothing.
+  PrefetchHandle handle;
+  e()->PrefetchForWrite(KeyOf(2), &handle);
+  KS_ASSERT_OK(e()->ReadModifyWrite(
+      KeyOf(2), ReadThenWrite(KeyOf(2), std::nullopt, "new"), &handle));
+  EXPECT_EQ(GetOrDie(e(), KeyOf(2)), std::optional<std::string>("new"));
+}
+
+TEST_P(EngineTest, PrefetchHandleOfAReplacedViewIsNotUsed) {
+  EngineOptions o = SmallOptions();
+  o.idle_compaction_ms = 0;
+  KS_ASSERT_OK(Open(o));
+  for (bool read_modify_write : {false, true}) {
+    SCOPED_TRACE(read_modify_write ? "ReadModifyWrite" : "WriteLocked");
+    const std::string key = KeyOf(read_modify_write ? 10 : 20);
+    KS_ASSERT_OK(Put(e(), key, "old"));
+    PrefetchHandle handle;
+    e()->PrefetchForWrite(key, &handle);
+    // The flush publishes a view with a fresh active memtable, where the
+    // next value goes: the handle's view has neither.
+    KS_ASSERT_OK(e()->Flush());
+    KS_ASSERT_OK(Put(e(), key, "mid"));
+    const auto fn = ReadThenWrite(key, "mid", "new");
+    KS_ASSERT_OK(read_modify_write ? e()->ReadModifyWrite(key, fn, &handle)
+                                   : e()->WriteLocked(key, fn, &handle));
+    EXPECT_EQ(GetOrDie(e(), key), std::optional<std::string>("new"));
+    KS_ASSERT_OK(e()->Flush());
+    EXPECT_EQ(GetOrDie(e(), key), std::optional<std::string>("new"));
+  }
+  if (GetParam() == Backend::kDisk) {
+    KS_ASSERT_OK(Reopen());
+    EXPECT_EQ(GetOrDie(e(), KeyOf(10)), std::optional<std::string>("new"));
+    EXPECT_EQ(GetOrDie(e(), KeyOf(20)), std::optional<std::string>("new"));
+  }
+}
+
+}  // namespace
+}  // namespace kstone::core::testing
