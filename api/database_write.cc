@@ -25,6 +25,7 @@
 #include "api/item_decoder.h"
 #include "api/prepared_update_memo.h"
 #include "api/request_internal.h"
+#include "api/this_thread.h"
 #include "api/value_internal.h"
 #include "core/expr/flat_update.h"
 #include "core/expr/projection_expression.h"
@@ -433,7 +434,7 @@ absl::StatusOr<DatabaseImpl::ItemCheck> DatabaseImpl::ExistenceCheckOf(
     std::string sort_key;
     ItemCheck check = ItemCheck::kOther;
   };
-  thread_local Memo memo;
+  Memo& memo = ThisThreadsInstance<Memo>();
   const std::string_view sort_key =
       schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
                              : std::string_view();

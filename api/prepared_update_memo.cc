@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "api/this_thread.h"
 #include "core/expr/flat_update.h"
 
 namespace kstone {
@@ -34,8 +35,7 @@ bool Keepable(const PreparedUpdateMemo::Request& request) {
 }  // namespace
 
 PreparedUpdateMemo& PreparedUpdateMemo::ThisThread() {
-  thread_local PreparedUpdateMemo memo;
-  return memo;
+  return ThisThreadsInstance<PreparedUpdateMemo>();
 }
 
 bool PreparedUpdateMemo::Matches(const Request& request) const {
