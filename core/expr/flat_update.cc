@@ -4,15 +4,123 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/status/statusor.h"
 #include "core/expr/ast.h"
 #include "core/expr/flat_update_internal.h"
 #include "core/types/item_codec.h"
 #include "core/types/item_parser.h"
+#include "core/types/small_decimal.h"
 #include "core/types/utf8.h"
 #include "core/types/validation.h"
 #include "core/util/coding.h"
 
 namespace kstone::core::expr {
+
+// The new values (shared with flat_update_sets.cc; defined here so that the
+// one-SET path, the hot one, can inline them).
+namespace flat_update_internal {
+namespace {
+
+// The number `operand` stands for (`stored`: the attribute a path names);
+// null if it is not one (a missing attribute or another type: the general
+// path reports those).
+const Number* OperandNumber(const Operand& operand,
+                            const AttributeView* stored) {
+  if (operand.is_value()) {
+    return operand.value != nullptr && operand.value->is_number()
+               ? &operand.value->AsNumber()
+               : nullptr;
+  }
+  return stored != nullptr && stored->is_number ? &stored->number : nullptr;
+}
+
+// a + b or a - b, tagged. In 64 bits when both have at most 18 digits and
+// the result is in range (SmallDecimal gives Number's bytes); otherwise
+// Number computes, or reports the error (false).
+bool ComputeSum(const Number& a, const Number& b, bool subtract,
+                NewValueBuffer* buffer, NewValue* out) {
+  SmallDecimal x;
+  SmallDecimal y;
+  SmallDecimal sum;
+  if (ToSmallDecimal(a, &x) && ToSmallDecimal(b, &y) &&
+      AddSmallDecimals(x, y, subtract, &sum)) {
+    int digits = 0;
+    const size_t n =
+        EncodeSmallDecimalOrdered(sum, buffer->number + 1, &digits);
+    if (n != 0) {
+      buffer->number[0] = static_cast<char>(ItemTag::kNumber);
+      out->bytes = std::string_view(buffer->number, n + 1);
+      out->size = static_cast<size_t>(digits + 1) / 2 + 1;  // NumberDynamoSize
+      return true;
+    }
+  }
+  const absl::StatusOr<Number> result =
+      subtract ? Number::Subtract(a, b) : Number::Add(a, b);
+  if (!result.ok()) return false;
+  buffer->encoded.clear();
+  buffer->encoded.push_back(static_cast<char>(ItemTag::kNumber));
+  result->EncodeOrdered(&buffer->encoded);
+  out->bytes = buffer->encoded;
+  out->size = NumberDynamoSize(*result);
+  return true;
+}
+
+}  // namespace
+
+bool ComputeValue(const SetValue& set, const AttributeView* left,
+                  const AttributeView* right, NewValueBuffer* buffer,
+                  NewValue* out) {
+  if (set.arithmetic != 0) {
+    const Number* a = OperandNumber(set.left, left);
+    const Number* b = OperandNumber(set.right, right);
+    if (a == nullptr || b == nullptr) return false;
+    return ComputeSum(*a, *b, set.arithmetic == '-', buffer, out);
+  }
+  if (set.left.is_value()) {
+    if (set.left.value == nullptr) return false;
+    buffer->encoded.clear();
+    AppendEncodedValue(*set.left.value, &buffer->encoded);
+    out->bytes = buffer->encoded;
+    out->size = set.left.value->DynamoSize();
+    return true;
+  }
+  if (left == nullptr) return false;  // a copy of a missing attribute
+  out->bytes = left->value;
+  out->size = left->value_size;
+  return true;
+}
+
+bool IsValidNewName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxAttributeNameBytes &&
+         IsValidUtf8(name);
+}
+
+void Concatenate(std::initializer_list<std::string_view> parts,
+                 std::string* out) {
+  size_t total = 0;
+  for (std::string_view p : parts) total += p.size();
+  out->resize(total);
+  char* dst = out->data();
+  for (std::string_view p : parts) {
+    std::memcpy(dst, p.data(), p.size());
+    dst += p.size();
+  }
+}
+
+void Splice(std::string_view stored, size_t begin, size_t end,
+            std::string_view value, std::string* out) {
+  const size_t tail = stored.size() - end;
+  out->resize(begin + value.size() + tail);
+  char* dst = out->data();
+  std::memcpy(dst, stored.data(), begin);
+  dst += begin;
+  // A value is short (a number: a few bytes): no call for it.
+  for (char c : value) *dst++ = c;
+  std::memcpy(dst, stored.data() + end, tail);
+}
+
+}  // namespace flat_update_internal
+
 namespace {
 
 using flat_update_internal::AttributeView;
@@ -22,16 +130,15 @@ using flat_update_internal::FitsLimit;
 using flat_update_internal::IsValidNewName;
 using flat_update_internal::NewValue;
 using flat_update_internal::NewValueBuffer;
-using flat_update_internal::RecordOfName;
 using flat_update_internal::Splice;
 
 // ---- One SET: the attributes it names found in one pass, one splice ----
 
-// Finds up to three top-level attributes by name while ItemParser checks
-// the whole item, and where the first name's record is or would go. The
-// stored names are strictly increasing (the parser checks), so each name is
-// compared only until a stored name reaches it.
-class AttributeFinder : public NullItemBuilder {
+// Finds up to three top-level attributes by name while ScanItem checks the
+// whole item, and where the first name's record is or would go. The stored
+// names are strictly increasing (the scan checks), so each name is compared
+// only until a stored name reaches it.
+class AttributeFinder {
  public:
   static constexpr int kMaxNames = 3;
 
@@ -47,10 +154,10 @@ class AttributeFinder : public NullItemBuilder {
     return count_++;
   }
 
-  void BeginItem(size_t) {}
-  Value* BeginAttribute(std::string_view name) {
-    const char* record = RecordOfName(name);
-    EndValue(record);
+  // ScanItem's visitor.
+  void operator()(const char* record, std::string_view name,
+                  std::string_view value, size_t value_size,
+                  const Number* number) {
     if (attributes_++ == 0) first_record_ = record;
     for (int i = 0; i < count_ && pending_ > 0; ++i) {
       Sought& s = sought_[i];
@@ -62,28 +169,17 @@ class AttributeFinder : public NullItemBuilder {
       if (i == 0) first_record_after_ = record;
       if (order == 0) {
         s.found = true;
-        current_ = &s;
-        value_begin_ = name.data() + name.size();
+        s.view.value = value;
+        s.view.value_size = value_size;
+        s.view.is_number = number != nullptr;
+        if (number != nullptr) s.view.number = *number;
       }
     }
-    return &top_level_;
-  }
-  void EndAttribute(size_t dynamo_size) {
-    if (current_ != nullptr) {
-      current_->view.value_size = dynamo_size - current_->name.size();
-    }
-  }
-  // A top-level number kept as parsed (nested ones get the base's slot).
-  void Num(Value* value, const Number& n) {
-    if (value != &top_level_ || current_ == nullptr) return;
-    current_->view.is_number = true;
-    current_->view.number = n;
   }
 
-  // After a successful parse of `stored`.
+  // After a successful scan of `stored`.
   void Finish(std::string_view stored) {
     const char* end = stored.data() + stored.size();
-    EndValue(end);
     if (first_record_ == nullptr) first_record_ = end;
     if (first_record_after_ == nullptr) first_record_after_ = end;
   }
@@ -107,24 +203,12 @@ class AttributeFinder : public NullItemBuilder {
     AttributeView view;
   };
 
-  // The value of the attribute being read ends where the next record (or
-  // the item) does.
-  void EndValue(const char* end) {
-    if (current_ == nullptr) return;
-    current_->view.value =
-        std::string_view(value_begin_, static_cast<size_t>(end - value_begin_));
-    current_ = nullptr;
-  }
-
   Sought sought_[kMaxNames];
   int count_ = 0;
   int pending_ = 0;  // names not yet passed
   size_t attributes_ = 0;
-  Sought* current_ = nullptr;
-  const char* value_begin_ = nullptr;  // of current_
   const char* first_record_ = nullptr;
   const char* first_record_after_ = nullptr;
-  Value top_level_;
 };
 
 bool ApplyOneSet(const UpdateAction& action, std::string_view stored,
@@ -139,7 +223,7 @@ bool ApplyOneSet(const UpdateAction& action, std::string_view stored,
                         ? finder.Add(set.right.path.elements[0].name)
                         : -1;
   size_t size = 0;
-  if (!ParseItem(stored, &finder, &size).ok()) return false;
+  if (!ScanItem(stored, finder, &size)) return false;
   finder.Finish(stored);
 
   NewValueBuffer buffer;

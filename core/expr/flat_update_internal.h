@@ -2,9 +2,10 @@
 #define KSTONE_CORE_EXPR_FLAT_UPDATE_INTERNAL_H_
 
 // The parts of ApplyFlatUpdate (flat_update.h) that its two paths share:
-// one SET (flat_update.cc) finds the attributes it names and splices one
-// record; several SETs (flat_update_sets.cc) split the item into its
-// records and merge the new ones in. Not for other callers.
+// one SET (flat_update.cc, which also computes the new values) finds the
+// attributes it names and splices one record; several SETs
+// (flat_update_sets.cc) split the item into its records and merge the new
+// ones in. Not for other callers.
 
 #include <cstddef>
 #include <initializer_list>
@@ -52,15 +53,6 @@ bool ComputeValue(const SetValue& set, const AttributeView* left,
 // ApplyFlatUpdate for several SETs (flat_update.h).
 bool ApplySets(const UpdateExpression& update, std::string_view stored,
                size_t key_size_bound, std::string* out);
-
-// Where the record of a stored attribute named `name` (a view of the
-// stored bytes) begins: its length prefix, as EncodeItem writes it (the
-// shortest varint), comes right before the name.
-inline const char* RecordOfName(std::string_view name) {
-  size_t prefix = 1;
-  for (size_t n = name.size(); n >= 0x80; n >>= 7) ++prefix;
-  return name.data() - prefix;
-}
 
 // Whether an item of DynamoDB size `size` stays within the limit whatever
 // its key attributes add (at most `key_size_bound`); if not, the general

@@ -22,54 +22,23 @@ struct StoredAttribute {
 
 using StoredAttributes = absl::InlinedVector<StoredAttribute, 16>;
 
-// Records the top-level names, values and sizes while ItemParser checks the
-// bytes; builds nothing else.
-class AttributeSpanBuilder : public NullItemBuilder {
- public:
-  explicit AttributeSpanBuilder(StoredAttributes* attributes)
-      : attributes_(attributes) {}
-
-  void BeginItem(size_t) {}
-  // A top-level value gets its own slot, so that Num can tell it from the
-  // numbers nested in lists, maps and sets (which get the base's).
-  Value* BeginAttribute(std::string_view name) {
-    attributes_->emplace_back().name = name;
-    return &top_level_;
-  }
-  void EndAttribute(size_t dynamo_size) {
-    StoredAttribute& a = attributes_->back();
-    a.view.value_size = dynamo_size - a.name.size();
-  }
-  // Keeps a top-level number as parsed, so that an arithmetic operand does
-  // not decode it a second time.
-  void Num(Value* value, const Number& n) {
-    if (value != &top_level_) return;
-    attributes_->back().view.is_number = true;
-    attributes_->back().view.number = n;
-  }
-
- private:
-  StoredAttributes* const attributes_;
-  Value top_level_;
-};
-
 // Parses `stored` into its top-level attributes with their byte spans.
 bool SplitAttributes(std::string_view stored, StoredAttributes* attributes,
                      size_t* dynamo_size) {
-  AttributeSpanBuilder builder(attributes);
-  if (!ParseItem(stored, &builder, dynamo_size).ok()) return false;
-  const char* const end = stored.data() + stored.size();
-  for (size_t i = 0; i < attributes->size(); ++i) {
-    StoredAttribute& a = (*attributes)[i];
-    const char* start = RecordOfName(a.name);
-    const char* stop = i + 1 < attributes->size()
-                           ? RecordOfName((*attributes)[i + 1].name)
-                           : end;
-    a.record = std::string_view(start, static_cast<size_t>(stop - start));
-    const char* value = a.name.data() + a.name.size();
-    a.view.value = std::string_view(value, static_cast<size_t>(stop - value));
-  }
-  return true;
+  auto visit = [attributes](const char* record, std::string_view name,
+                            std::string_view value, size_t value_size,
+                            const Number* number) {
+    StoredAttribute& a = attributes->emplace_back();
+    a.name = name;
+    // Its bytes: the name's length, the name, the value.
+    a.record = std::string_view(
+        record, static_cast<size_t>(value.data() + value.size() - record));
+    a.view.value = value;
+    a.view.value_size = value_size;
+    a.view.is_number = number != nullptr;
+    if (number != nullptr) a.view.number = *number;
+  };
+  return ScanItem(stored, visit, dynamo_size);
 }
 
 const StoredAttribute* Find(const StoredAttributes& attributes,

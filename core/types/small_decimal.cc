@@ -1,76 +1,6 @@
 #include "core/types/small_decimal.h"
 
 namespace kstone::core {
-namespace {
-
-constexpr int64_t kPowersOfTen[kSmallDecimalDigits + 1] = {1,
-                                                           10,
-                                                           100,
-                                                           1000,
-                                                           10000,
-                                                           100000,
-                                                           1000000,
-                                                           10000000,
-                                                           100000000,
-                                                           1000000000,
-                                                           10000000000,
-                                                           100000000000,
-                                                           1000000000000,
-                                                           10000000000000,
-                                                           100000000000000,
-                                                           1000000000000000,
-                                                           10000000000000000,
-                                                           100000000000000000,
-                                                           1000000000000000000};
-
-constexpr int64_t kCoefficientLimit = kPowersOfTen[kSmallDecimalDigits];
-
-bool IsSmall(int64_t c) {
-  return c < kCoefficientLimit && c > -kCoefficientLimit;
-}
-
-// *c * 10^by if that stays below 10^18 in magnitude.
-bool ScaleUp(int64_t* c, int by) {
-  if (by >= kSmallDecimalDigits) return false;  // *c != 0 here
-  const int64_t limit = kPowersOfTen[kSmallDecimalDigits - by];
-  if (*c >= limit || *c <= -limit) return false;
-  *c *= kPowersOfTen[by];
-  return true;
-}
-
-}  // namespace
-
-bool ToSmallDecimal(const Number& n, SmallDecimal* out) {
-  const int digits = n.num_digits();
-  if (digits > kSmallDecimalDigits) return false;
-  int64_t c = 0;
-  for (int i = 0; i < digits; ++i) c = c * 10 + n.digit(i);
-  out->coefficient = n.is_negative() ? -c : c;
-  out->scale = digits == 0 ? 0 : n.exponent() - digits;
-  return true;
-}
-
-bool AddSmallDecimals(const SmallDecimal& a, const SmallDecimal& b,
-                      bool subtract, SmallDecimal* out) {
-  int64_t x = a.coefficient;
-  int64_t y = b.coefficient;
-  if (!IsSmall(x) || !IsSmall(y)) return false;
-  if (subtract) y = -y;
-  // A zero operand has no scale to align to.
-  if (x == 0 || y == 0) {
-    *out = x == 0 ? SmallDecimal{y, b.scale} : SmallDecimal{x, a.scale};
-    return true;
-  }
-  int scale = a.scale;
-  if (a.scale > b.scale) {
-    if (!ScaleUp(&x, a.scale - b.scale)) return false;
-    scale = b.scale;
-  } else if (b.scale > a.scale) {
-    if (!ScaleUp(&y, b.scale - a.scale)) return false;
-  }
-  *out = SmallDecimal{x + y, scale};  // |x + y| < 2 * 10^18 < 2^63
-  return true;
-}
 
 size_t EncodeSmallDecimalOrdered(const SmallDecimal& d, char* buf,
                                  int* num_digits) {
@@ -87,12 +17,11 @@ size_t EncodeSmallDecimalOrdered(const SmallDecimal& d, char* buf,
     m /= 10;
     ++scale;
   }
-  // The digits, least significant first (at most 19).
-  uint8_t low_first[20];
-  int n = 0;
-  while (m > 0) {
-    low_first[n++] = static_cast<uint8_t>(m % 10);
-    m /= 10;
+  // n digits (at most 19: 10^19 > any coefficient sum).
+  int n = 1;
+  while (n <= kSmallDecimalDigits &&
+         m >= static_cast<uint64_t>(kSmallDecimalPowers[n])) {
+    ++n;
   }
   // value = 0.d1...dn * 10^exponent, as Number holds it.
   const int exponent = scale + n;
@@ -100,22 +29,29 @@ size_t EncodeSmallDecimalOrdered(const SmallDecimal& d, char* buf,
     return 0;
   }
   // The layout of Number::EncodeOrdered (docs/formats/item.md): class,
-  // biased exponent, one nibble per digit and a terminator nibble.
+  // biased exponent, one nibble per digit (d + 1, or 10 - d if negative)
+  // and a terminator nibble (0x0, or 0xF), padded to whole bytes with it.
   const int biased = exponent - Number::kMinExponent;
-  const int terminator = negative ? 0xF : 0x0;
-  auto nibble = [&](int i) {
-    if (i >= n) return terminator;
-    const int digit = low_first[n - 1 - i];
-    return negative ? 10 - digit : digit + 1;
+  buf[0] = negative ? 0x01 : 0x03;
+  buf[1] = static_cast<char>(negative ? 255 - biased : biased);
+  const uint8_t terminator = negative ? 0xF : 0x0;
+  const size_t bytes = static_cast<size_t>(n) / 2 + 1;
+  // From the last byte back: nibble j < n is digit j, taken from the low
+  // end of m.
+  auto nibble = [&](int j) -> uint8_t {
+    if (j >= n) return terminator;
+    const int digit = static_cast<int>(m % 10);
+    m /= 10;
+    return static_cast<uint8_t>(negative ? 10 - digit : digit + 1);
   };
-  size_t len = 0;
-  buf[len++] = negative ? 0x01 : 0x03;
-  buf[len++] = static_cast<char>(negative ? 255 - biased : biased);
-  for (int i = 0; i <= n; i += 2) {
-    buf[len++] = static_cast<char>((nibble(i) << 4) | nibble(i + 1));
+  int j = static_cast<int>(2 * bytes) - 1;
+  for (size_t k = bytes; k-- > 0; j -= 2) {
+    const uint8_t low = nibble(j);
+    const uint8_t high = nibble(j - 1);
+    buf[2 + k] = static_cast<char>((high << 4) | low);
   }
   *num_digits = n;
-  return len;
+  return 2 + bytes;
 }
 
 }  // namespace kstone::core
