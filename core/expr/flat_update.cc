@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cstdint>
 #include <cstring>
+#include <new>
 
 #include "absl/status/statusor.h"
 #include "core/expr/ast.h"
@@ -114,9 +115,8 @@ void Splice(std::string_view stored, size_t begin, size_t end,
   char* dst = out->data();
   std::memcpy(dst, stored.data(), begin);
   dst += begin;
-  // A value is short (a number: a few bytes): no call for it.
-  for (char c : value) *dst++ = c;
-  std::memcpy(dst, stored.data() + end, tail);
+  std::memcpy(dst, value.data(), value.size());
+  std::memcpy(dst + value.size(), stored.data() + end, tail);
 }
 
 }  // namespace flat_update_internal
@@ -149,7 +149,10 @@ class AttributeFinder {
       if (sought_[i].name == name) return i;
     }
     assert(count_ < kMaxNames);
-    sought_[count_].name = name;
+    Sought& s = sought_[count_];
+    s.name = name;
+    s.passed = false;
+    s.found = false;
     ++pending_;
     return count_++;
   }
@@ -169,10 +172,8 @@ class AttributeFinder {
       if (i == 0) first_record_after_ = record;
       if (order == 0) {
         s.found = true;
-        s.view.value = value;
-        s.view.value_size = value_size;
-        s.view.is_number = number != nullptr;
-        if (number != nullptr) s.view.number = *number;
+        new (&s.view) AttributeView{value, value_size, number != nullptr,
+                                    number != nullptr ? *number : Number()};
       }
     }
   }
@@ -196,11 +197,16 @@ class AttributeFinder {
   const char* first_record_after() const { return first_record_after_; }
 
  private:
+  // Set by Add; `view` only when found (left unconstructed until then: a
+  // finder is made for every update).
   struct Sought {
+    Sought() {}
     std::string_view name;
-    bool passed = false;  // a stored name >= this one was seen
-    bool found = false;
-    AttributeView view;
+    bool passed;  // a stored name >= this one was seen
+    bool found;
+    union {
+      AttributeView view;
+    };
   };
 
   Sought sought_[kMaxNames];

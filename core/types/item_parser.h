@@ -141,6 +141,7 @@ class ItemParser {
     if (!GetVarint64Fast(&in_, &count) || count > in_.size()) return false;
     size_t total = 0;
     std::string_view previous;
+    Number n;  // the last number read
     for (uint64_t i = 0; i < count; ++i) {
       const char* const record = in_.data();
       std::string_view name;
@@ -151,7 +152,6 @@ class ItemParser {
       const char* const value = in_.data();
       size_t size = 1;  // NULL, BOOL
       const Number* number = nullptr;
-      Number n;
       switch (static_cast<ItemTag>(in_[0])) {
         case ItemTag::kNull:
         case ItemTag::kFalse:
