@@ -35,6 +35,13 @@ size_t EncodeSmallDecimalOrdered(const SmallDecimal& d, char* buf,
   buf[0] = negative ? 0x01 : 0x03;
   buf[1] = static_cast<char>(negative ? 255 - biased : biased);
   const uint8_t terminator = negative ? 0xF : 0x0;
+  if (n == 1) {  // a counter's usual result: one digit and the terminator
+    const int digit = static_cast<int>(m);
+    buf[2] = static_cast<char>(((negative ? 10 - digit : digit + 1) << 4) |
+                               terminator);
+    *num_digits = 1;
+    return 3;
+  }
   const size_t bytes = static_cast<size_t>(n) / 2 + 1;
   // From the last byte back: nibble j < n is digit j, taken from the low
   // end of m.
