@@ -329,6 +329,35 @@ TEST(FlatUpdateTest, OneSetIsMeasuredExactlyNearTheLimit) {
   }
 }
 
+// A name length written as a longer varint than needed (kstone never writes
+// one; the parser accepts it) is copied as it is: the output is the same
+// item as the general path's, though not the same bytes. (Before ScanItem
+// the splice assumed the shortest varint and cut the next record.)
+TEST(FlatUpdateTest, ALongerNameLengthIsCopiedNotCut) {
+  auto r = Resolve("SET a = a + :one", {}, {{":one", N("1")}});
+  ASSERT_TRUE(r->update.has_value());
+  // {a: 0, b: 0}, b's length as 0x81 0x00.
+  const std::string stored(
+      "\x01\x02\x01"
+      "a"
+      "\x04\x02"
+      "\x81\x00"
+      "b"
+      "\x04\x02",
+      11);
+  absl::StatusOr<Item> old = DecodeItem(stored);
+  ASSERT_TRUE(old.ok()) << old.status();
+  std::string fast;
+  ASSERT_TRUE(ApplyFlatUpdate(*r->update, stored, kKeyBound, &fast));
+  absl::StatusOr<Item> patched = DecodeItem(fast);
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  absl::StatusOr<std::string> general = General(*r->update, *old);
+  ASSERT_TRUE(general.ok()) << general.status();
+  absl::StatusOr<Item> expected = DecodeItem(*general);
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(*patched, *expected);
+}
+
 TEST(FlatUpdateTest, CorruptBytesAreDeclined) {
   auto r = Resolve("SET a = :s", {}, {{":s", S("y")}});
   ASSERT_TRUE(r->update.has_value());
