@@ -1,90 +1,273 @@
 #include "core/expr/flat_update.h"
 
-#include <algorithm>
+#include <cassert>
 #include <cstdint>
+#include <cstring>
+#include <new>
 
-#include "absl/container/inlined_vector.h"
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "core/expr/ast.h"
+#include "core/expr/flat_update_internal.h"
 #include "core/types/item_codec.h"
 #include "core/types/item_parser.h"
-#include "core/types/number.h"
+#include "core/types/small_decimal.h"
 #include "core/types/utf8.h"
 #include "core/types/validation.h"
 #include "core/util/coding.h"
 
 namespace kstone::core::expr {
+
+// The new values (shared with flat_update_sets.cc; defined here so that the
+// one-SET path, the hot one, can inline them).
+namespace flat_update_internal {
 namespace {
 
-// One top-level attribute of the stored item.
-struct StoredAttribute {
-  std::string_view name;    // points into the stored bytes
-  std::string_view record;  // varint name length, name, value
-  std::string_view value;   // tag and payload
-  size_t dynamo_size = 0;   // name bytes + value size
-  bool is_number = false;   // then `number` is the value, as parsed
-  Number number;
-};
-
-using StoredAttributes = absl::InlinedVector<StoredAttribute, 16>;
-
-// Records the top-level names and sizes while ItemParser checks the bytes;
-// builds nothing else.
-class AttributeSpanBuilder : public NullItemBuilder {
- public:
-  explicit AttributeSpanBuilder(StoredAttributes* attributes)
-      : attributes_(attributes) {}
-
-  void BeginItem(size_t) {}
-  // A top-level value gets its own slot, so that Num can tell it from the
-  // numbers nested in lists, maps and sets (which get the base's).
-  Value* BeginAttribute(std::string_view name) {
-    attributes_->emplace_back().name = name;
-    return &top_level_;
+// The number `operand` stands for (`stored`: the attribute a path names);
+// null if it is not one (a missing attribute or another type: the general
+// path reports those).
+const Number* OperandNumber(const Operand& operand,
+                            const AttributeView* stored) {
+  if (operand.is_value()) {
+    return operand.value != nullptr && operand.value->is_number()
+               ? &operand.value->AsNumber()
+               : nullptr;
   }
-  void EndAttribute(size_t dynamo_size) {
-    attributes_->back().dynamo_size = dynamo_size;
-  }
-  // Keeps a top-level number as parsed, so that an arithmetic operand does
-  // not decode it a second time.
-  void Num(Value* value, const Number& n) {
-    if (value != &top_level_) return;
-    attributes_->back().is_number = true;
-    attributes_->back().number = n;
-  }
+  return stored != nullptr && stored->is_number ? &stored->number : nullptr;
+}
 
- private:
-  StoredAttributes* const attributes_;
-  Value top_level_;
-};
-
-// Parses `stored` into its top-level attributes with their byte spans.
-bool SplitAttributes(std::string_view stored, StoredAttributes* attributes,
-                     size_t* dynamo_size) {
-  AttributeSpanBuilder builder(attributes);
-  if (!ParseItem(stored, &builder, dynamo_size).ok()) return false;
-  const char* const end = stored.data() + stored.size();
-  for (size_t i = 0; i < attributes->size(); ++i) {
-    StoredAttribute& a = (*attributes)[i];
-    const char* start = a.name.data() - VarintLength(a.name.size());
-    const StoredAttribute* next =
-        i + 1 < attributes->size() ? &(*attributes)[i + 1] : nullptr;
-    const char* stop =
-        next == nullptr ? end
-                        : next->name.data() - VarintLength(next->name.size());
-    a.record = std::string_view(start, static_cast<size_t>(stop - start));
-    const char* value = a.name.data() + a.name.size();
-    a.value = std::string_view(value, static_cast<size_t>(stop - value));
+// a + b or a - b, tagged. In 64 bits when both have at most 18 digits and
+// the result is in range (SmallDecimal gives Number's bytes); otherwise
+// Number computes, or reports the error (false).
+bool ComputeSum(const Number& a, const Number& b, bool subtract,
+                NewValueBuffer* buffer, NewValue* out) {
+  SmallDecimal x;
+  SmallDecimal y;
+  SmallDecimal sum;
+  if (ToSmallDecimal(a, &x) && ToSmallDecimal(b, &y) &&
+      AddSmallDecimals(x, y, subtract, &sum)) {
+    int digits = 0;
+    const size_t n =
+        EncodeSmallDecimalOrdered(sum, buffer->number + 1, &digits);
+    if (n != 0) {
+      buffer->number[0] = static_cast<char>(ItemTag::kNumber);
+      out->bytes = std::string_view(buffer->number, n + 1);
+      out->size = static_cast<size_t>(digits + 1) / 2 + 1;  // NumberDynamoSize
+      return true;
+    }
   }
+  const absl::StatusOr<Number> result =
+      subtract ? Number::Subtract(a, b) : Number::Add(a, b);
+  if (!result.ok()) return false;
+  buffer->encoded.clear();
+  buffer->encoded.push_back(static_cast<char>(ItemTag::kNumber));
+  result->EncodeOrdered(&buffer->encoded);
+  out->bytes = buffer->encoded;
+  out->size = NumberDynamoSize(*result);
   return true;
 }
 
-const StoredAttribute* Find(const StoredAttributes& attributes,
-                            std::string_view name) {
-  for (const StoredAttribute& a : attributes) {
-    if (a.name == name) return &a;
+}  // namespace
+
+bool ComputeValue(const SetValue& set, const AttributeView* left,
+                  const AttributeView* right, NewValueBuffer* buffer,
+                  NewValue* out) {
+  if (set.arithmetic != 0) {
+    const Number* a = OperandNumber(set.left, left);
+    const Number* b = OperandNumber(set.right, right);
+    if (a == nullptr || b == nullptr) return false;
+    return ComputeSum(*a, *b, set.arithmetic == '-', buffer, out);
   }
-  return nullptr;
+  if (set.left.is_value()) {
+    if (set.left.value == nullptr) return false;
+    buffer->encoded.clear();
+    AppendEncodedValue(*set.left.value, &buffer->encoded);
+    out->bytes = buffer->encoded;
+    out->size = set.left.value->DynamoSize();
+    return true;
+  }
+  if (left == nullptr) return false;  // a copy of a missing attribute
+  out->bytes = left->value;
+  out->size = left->value_size;
+  return true;
+}
+
+bool IsValidNewName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxAttributeNameBytes &&
+         IsValidUtf8(name);
+}
+
+void Concatenate(std::initializer_list<std::string_view> parts,
+                 std::string* out) {
+  size_t total = 0;
+  for (std::string_view p : parts) total += p.size();
+  out->resize(total);
+  char* dst = out->data();
+  for (std::string_view p : parts) {
+    std::memcpy(dst, p.data(), p.size());
+    dst += p.size();
+  }
+}
+
+void Splice(std::string_view stored, size_t begin, size_t end,
+            std::string_view value, std::string* out) {
+  const size_t tail = stored.size() - end;
+  out->resize(begin + value.size() + tail);
+  char* dst = out->data();
+  std::memcpy(dst, stored.data(), begin);
+  dst += begin;
+  std::memcpy(dst, value.data(), value.size());
+  std::memcpy(dst + value.size(), stored.data() + end, tail);
+}
+
+}  // namespace flat_update_internal
+
+namespace {
+
+using flat_update_internal::AttributeView;
+using flat_update_internal::ComputeValue;
+using flat_update_internal::Concatenate;
+using flat_update_internal::FitsLimit;
+using flat_update_internal::IsValidNewName;
+using flat_update_internal::NewValue;
+using flat_update_internal::NewValueBuffer;
+using flat_update_internal::Splice;
+
+// ---- One SET: the attributes it names found in one pass, one splice ----
+
+// Finds up to three top-level attributes by name while ScanItem checks the
+// whole item, and where the first name's record is or would go. The stored
+// names are strictly increasing (the scan checks), so each name is compared
+// only until a stored name reaches it.
+class AttributeFinder {
+ public:
+  static constexpr int kMaxNames = 3;
+
+  // Looks for `name` too (once however often it is added); returns its
+  // index, 0 for the first name added.
+  int Add(std::string_view name) {
+    for (int i = 0; i < count_; ++i) {
+      if (sought_[i].name == name) return i;
+    }
+    assert(count_ < kMaxNames);
+    Sought& s = sought_[count_];
+    s.name = name;
+    s.passed = false;
+    s.found = false;
+    ++pending_;
+    return count_++;
+  }
+
+  // ScanItem's visitor.
+  void operator()(const char* record, std::string_view name,
+                  std::string_view value, size_t value_size,
+                  const Number* number) {
+    if (attributes_++ == 0) first_record_ = record;
+    for (int i = 0; i < count_ && pending_ > 0; ++i) {
+      Sought& s = sought_[i];
+      if (s.passed) continue;
+      const int order = CompareNames(name, s.name);
+      if (order < 0) continue;
+      s.passed = true;
+      --pending_;
+      if (i == 0) first_record_after_ = record;
+      if (order == 0) {
+        s.found = true;
+        new (&s.view) AttributeView{value, value_size, number != nullptr,
+                                    number != nullptr ? *number : Number()};
+      }
+    }
+  }
+
+  // After a successful scan of `stored`.
+  void Finish(std::string_view stored) {
+    const char* end = stored.data() + stored.size();
+    if (first_record_ == nullptr) first_record_ = end;
+    if (first_record_after_ == nullptr) first_record_after_ = end;
+  }
+
+  // The attribute named by Add's `index`; null if the item lacks it or
+  // index < 0.
+  const AttributeView* Found(int index) const {
+    return index >= 0 && sought_[index].found ? &sought_[index].view : nullptr;
+  }
+  size_t attributes() const { return attributes_; }
+  // The records: [first_record, end); the first name's place is
+  // first_record_after (its own record if the item has it).
+  const char* first_record() const { return first_record_; }
+  const char* first_record_after() const { return first_record_after_; }
+
+ private:
+  // Set by Add; `view` only when found (left unconstructed until then: a
+  // finder is made for every update).
+  struct Sought {
+    Sought() {}
+    std::string_view name;
+    bool passed;  // a stored name >= this one was seen
+    bool found;
+    union {
+      AttributeView view;
+    };
+  };
+
+  Sought sought_[kMaxNames];
+  int count_ = 0;
+  int pending_ = 0;  // names not yet passed
+  size_t attributes_ = 0;
+  const char* first_record_ = nullptr;
+  const char* first_record_after_ = nullptr;
+};
+
+bool ApplyOneSet(const UpdateAction& action, std::string_view stored,
+                 size_t key_size_bound, std::string* out) {
+  const std::string& name = action.path.elements[0].name;
+  const SetValue& set = action.set;
+  AttributeFinder finder;
+  finder.Add(name);
+  const int left =
+      set.left.is_path() ? finder.Add(set.left.path.elements[0].name) : -1;
+  const int right = set.arithmetic != 0 && set.right.is_path()
+                        ? finder.Add(set.right.path.elements[0].name)
+                        : -1;
+  size_t size = 0;
+  if (!ScanItem(stored, finder, &size)) return false;
+  finder.Finish(stored);
+
+  NewValueBuffer buffer;
+  NewValue v;
+  if (!ComputeValue(set, finder.Found(left), finder.Found(right), &buffer,
+                    &v)) {
+    return false;
+  }
+  const char* const begin = stored.data();
+  const char* const end = begin + stored.size();
+  if (const AttributeView* target = finder.Found(0); target != nullptr) {
+    // The attribute's value replaced, everything around it copied as it is
+    // (a counter's increment).
+    size = size - target->value_size + v.size;
+    if (!FitsLimit(size, key_size_bound)) return false;
+    const size_t at = static_cast<size_t>(target->value.data() - begin);
+    Splice(stored, at, at + target->value.size(), v.bytes, out);
+    return true;
+  }
+  // A new attribute: its record goes before the first greater name, and the
+  // count grows by one.
+  if (!IsValidNewName(name)) return false;
+  size += name.size() + v.size;
+  if (!FitsLimit(size, key_size_bound)) return false;
+  char head[1 + 10];
+  head[0] = static_cast<char>(kItemFormatVersion);
+  const char* head_end = EncodeVarint64(head + 1, finder.attributes() + 1);
+  char prefix[10];
+  const char* prefix_end = EncodeVarint64(prefix, name.size());
+  const char* first = finder.first_record();
+  const char* at = finder.first_record_after();
+  Concatenate(
+      {std::string_view(head, static_cast<size_t>(head_end - head)),
+       std::string_view(first, static_cast<size_t>(at - first)),
+       std::string_view(prefix, static_cast<size_t>(prefix_end - prefix)), name,
+       v.bytes, std::string_view(at, static_cast<size_t>(end - at))},
+      out);
+  return true;
 }
 
 bool IsTopLevelPath(const Operand& operand) {
@@ -94,64 +277,6 @@ bool IsTopLevelPath(const Operand& operand) {
 
 bool IsSimpleOperand(const Operand& operand) {
   return operand.is_value() || IsTopLevelPath(operand);
-}
-
-// The number `operand` stands for; false if it is not one (a missing
-// attribute or another type: the general path reports those).
-bool OperandNumber(const Operand& operand, const StoredAttributes& attributes,
-                   Number* out) {
-  if (operand.is_value()) {
-    if (operand.value == nullptr || !operand.value->is_number()) return false;
-    *out = operand.value->AsNumber();
-    return true;
-  }
-  const StoredAttribute* a = Find(attributes, operand.path.elements[0].name);
-  if (a == nullptr || !a->is_number) return false;
-  *out = a->number;
-  return true;
-}
-
-// A new value of a target attribute: bytes [offset, offset + length) of the
-// scratch buffer.
-struct NewValue {
-  std::string_view name;
-  size_t offset = 0;
-  size_t length = 0;
-  size_t dynamo_size = 0;  // of the value alone
-};
-
-// Appends the new value of `action` to *scratch; false to decline.
-bool ComputeValue(const UpdateAction& action,
-                  const StoredAttributes& attributes, std::string* scratch,
-                  NewValue* out) {
-  const SetValue& set = action.set;
-  out->name = action.path.elements[0].name;
-  out->offset = scratch->size();
-  if (set.arithmetic != 0) {
-    Number a;
-    Number b;
-    if (!OperandNumber(set.left, attributes, &a) ||
-        !OperandNumber(set.right, attributes, &b)) {
-      return false;
-    }
-    absl::StatusOr<Number> result =
-        set.arithmetic == '+' ? Number::Add(a, b) : Number::Subtract(a, b);
-    if (!result.ok()) return false;
-    scratch->push_back(static_cast<char>(ItemTag::kNumber));
-    result->EncodeOrdered(scratch);
-    out->dynamo_size = NumberDynamoSize(*result);
-  } else if (set.left.is_value()) {
-    if (set.left.value == nullptr) return false;
-    AppendEncodedValue(*set.left.value, scratch);
-    out->dynamo_size = set.left.value->DynamoSize();
-  } else {
-    const StoredAttribute* a = Find(attributes, set.left.path.elements[0].name);
-    if (a == nullptr) return false;
-    scratch->append(a->value);
-    out->dynamo_size = a->dynamo_size - a->name.size();
-  }
-  out->length = scratch->size() - out->offset;
-  return true;
 }
 
 }  // namespace
@@ -175,99 +300,10 @@ bool IsFlatUpdate(const UpdateExpression& update) {
 bool ApplyFlatUpdate(const UpdateExpression& update, std::string_view stored,
                      size_t key_size_bound, std::string* out) {
   if (!IsFlatUpdate(update)) return false;
-  StoredAttributes attributes;
-  size_t size = 0;
-  if (!SplitAttributes(stored, &attributes, &size)) return false;
-
   if (update.actions().size() == 1) {
-    // One SET of an attribute the item has (a counter's increment): its
-    // value is replaced in place, everything around it copied as it is.
-    const std::string& name = update.actions()[0].path.elements[0].name;
-    const StoredAttribute* target = Find(attributes, name);
-    if (target != nullptr) {
-      std::string scratch;
-      NewValue v;
-      if (!ComputeValue(update.actions()[0], attributes, &scratch, &v)) {
-        return false;
-      }
-      size += v.dynamo_size + name.size() - target->dynamo_size;
-      if (size > kMaxItemBytes || key_size_bound > kMaxItemBytes - size) {
-        return false;  // the general path measures exactly
-      }
-      const size_t before =
-          static_cast<size_t>(target->value.data() - stored.data());
-      const size_t after = before + target->value.size();
-      out->clear();
-      out->reserve(stored.size() - target->value.size() + scratch.size());
-      out->append(stored.data(), before);
-      out->append(scratch);
-      out->append(stored.data() + after, stored.size() - after);
-      return true;
-    }
+    return ApplyOneSet(update.actions()[0], stored, key_size_bound, out);
   }
-
-  // Every right-hand side reads the item as it was: compute all new values
-  // before writing any.
-  absl::InlinedVector<NewValue, 4> values(update.actions().size());
-  std::string scratch;
-  for (size_t i = 0; i < values.size(); ++i) {
-    const UpdateAction& action = update.actions()[i];
-    const std::string& name = action.path.elements[0].name;
-    if (name.empty() || name.size() > kMaxAttributeNameBytes ||
-        !IsValidUtf8(name)) {
-      return false;
-    }
-    if (!ComputeValue(action, attributes, &scratch, &values[i])) return false;
-  }
-  std::sort(values.begin(), values.end(),
-            [](const NewValue& a, const NewValue& b) {
-              return CompareNames(a.name, b.name) < 0;
-            });
-
-  // The new size and count.
-  size_t count = attributes.size();
-  for (const NewValue& v : values) {
-    const StoredAttribute* old = Find(attributes, v.name);
-    if (old != nullptr) {
-      size -= old->dynamo_size;
-    } else {
-      ++count;
-    }
-    size += v.name.size() + v.dynamo_size;
-  }
-  if (size > kMaxItemBytes || key_size_bound > kMaxItemBytes - size) {
-    return false;  // the general path measures exactly
-  }
-
-  // The records in name order: the untouched ones copied, the new ones
-  // encoded.
-  out->clear();
-  out->reserve(stored.size() + scratch.size() + 16);
-  out->push_back(static_cast<char>(kItemFormatVersion));
-  PutVarint64(out, count);
-  size_t i = 0;
-  size_t j = 0;
-  while (i < attributes.size() || j < values.size()) {
-    int order = 0;
-    if (i == attributes.size()) {
-      order = 1;
-    } else if (j == values.size()) {
-      order = -1;
-    } else {
-      order = CompareNames(attributes[i].name, values[j].name);
-    }
-    if (order < 0) {
-      out->append(attributes[i].record);
-      ++i;
-      continue;
-    }
-    const NewValue& v = values[j];
-    PutLengthPrefixed(out, v.name);
-    out->append(scratch, v.offset, v.length);
-    ++j;
-    if (order == 0) ++i;  // replaced
-  }
-  return true;
+  return flat_update_internal::ApplySets(update, stored, key_size_bound, out);
 }
 
 }  // namespace kstone::core::expr

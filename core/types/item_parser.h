@@ -10,6 +10,8 @@
 // public kstone::Items straight from the bytes (api/item_decoder.h), and a
 // builder that builds nothing just validates and measures. Along the way it
 // computes DynamoDB's item size (core::Item::DynamoSize) of what it reads.
+// ScanItem (at the end) walks an item's top level with the same checks for a
+// reader that wants a few attributes as bytes rather than a builder's calls.
 //
 // A Builder B provides (all calls in the order of the bytes):
 //
@@ -124,6 +126,65 @@ class ItemParser {
     if (!in_.empty()) return Error("trailing bytes");
     *dynamo_size = total;
     return absl::OkStatus();
+  }
+
+  // ScanItem's walk (below): the checks of ParseItem, without a builder or
+  // a Status per attribute; the scalars are read here, containers by
+  // ParseValue.
+  template <typename Visit>
+  bool ScanTopLevel(Visit& visit, size_t* dynamo_size) {
+    if (in_.empty() || static_cast<uint8_t>(in_[0]) != kItemFormatVersion) {
+      return false;
+    }
+    in_.remove_prefix(1);
+    uint64_t count = 0;
+    if (!GetVarint64Fast(&in_, &count) || count > in_.size()) return false;
+    size_t total = 0;
+    std::string_view previous;
+    Number n;  // the last number read
+    for (uint64_t i = 0; i < count; ++i) {
+      const char* const record = in_.data();
+      std::string_view name;
+      if (!GetLengthPrefixedFast(&in_, &name)) return false;
+      if (i > 0 && CompareNames(previous, name) >= 0) return false;
+      previous = name;
+      if (in_.empty()) return false;
+      const char* const value = in_.data();
+      size_t size = 1;  // NULL, BOOL
+      const Number* number = nullptr;
+      switch (static_cast<ItemTag>(in_[0])) {
+        case ItemTag::kNull:
+        case ItemTag::kFalse:
+        case ItemTag::kTrue:
+          in_.remove_prefix(1);
+          break;
+        case ItemTag::kString:
+        case ItemTag::kBinary: {
+          in_.remove_prefix(1);
+          std::string_view bytes;
+          if (!GetLengthPrefixedFast(&in_, &bytes)) return false;
+          size = bytes.size();
+          break;
+        }
+        case ItemTag::kNumber:
+          in_.remove_prefix(1);
+          if (!Number::DecodeOrdered(&in_, &n)) return false;
+          size = NumberDynamoSize(n);
+          number = &n;
+          break;
+        default: {  // L, M, sets; an unknown tag is ParseValue's error
+          Value slot;
+          if (!ParseValue(0, &slot, &size).ok()) return false;
+        }
+      }
+      visit(record, name,
+            std::string_view(value, static_cast<size_t>(in_.data() - value)),
+            size, number);
+      total += name.size() + size;
+    }
+    if (!in_.empty()) return false;
+    *dynamo_size = total;
+    return true;
   }
 
  private:
@@ -408,6 +469,23 @@ class NullItemBuilder {
  private:
   Value slot_;
 };
+
+// Walks the top level of the encoded item `bytes`, checking all that
+// ParseItem checks (false where ParseItem returns an error), and calls
+//   visit(const char* record, std::string_view name, std::string_view value,
+//         size_t value_size, const Number* number)
+// for each attribute in order: `record` where its bytes begin (the name's
+// length), `value` its tag and payload, `value_size` the value's DynamoDB
+// size, `number` the value if it is a number (else null; valid during the
+// call). *dynamo_size: the item's size. For a reader that wants a few
+// top-level attributes as bytes (core/expr/flat_update.cc): cheaper than
+// ParseItem with a builder (no call or Status per scalar attribute).
+template <typename Visit>
+bool ScanItem(std::string_view bytes, Visit&& visit, size_t* dynamo_size) {
+  NullItemBuilder builder;
+  return ItemParser<NullItemBuilder>(bytes, &builder)
+      .ScanTopLevel(visit, dynamo_size);
+}
 
 }  // namespace kstone::core
 

@@ -83,7 +83,8 @@ inline bool GetLengthPrefixedFast(std::string_view* input,
   if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
     const size_t length = static_cast<unsigned char>(input->front());
     if (length >= input->size()) return false;
-    *value = input->substr(1, length);
+    // In bounds (checked above): no substr, whose check may throw.
+    *value = std::string_view(input->data() + 1, length);
     input->remove_prefix(1 + length);
     return true;
   }

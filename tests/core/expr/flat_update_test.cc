@@ -219,6 +219,145 @@ TEST(FlatUpdateTest, NearTheSizeLimitIsDeclined) {
   EXPECT_FALSE(General(*over->update, item).ok());
 }
 
+// One SET of a stored number (a counter): the sums SmallDecimal takes and
+// those it leaves to Number give the general path's bytes; what Number
+// rejects is declined.
+TEST(FlatUpdateTest, CountersGiveTheGeneralPathsBytes) {
+  struct Case {
+    const char* stored;
+    const char* text;
+    const char* operand;
+    bool accepted;
+  };
+  const std::string nines18(18, '9');
+  const std::string nines38(38, '9');
+  const std::vector<Case> cases = {
+      {"0", "SET a = a + :v", "1", true},
+      {"9", "SET a = a + :v", "1", true},    // carry: 10
+      {"99", "SET a = a + :v", "1", true},   // carry across digits: 100
+      {"100", "SET a = a - :v", "1", true},  // borrow: 99
+      {"-1", "SET a = a + :v", "1", true},   // becomes 0
+      {"5", "SET a = a - :v", "5", true},    // becomes 0
+      {"0", "SET a = a - :v", "1", true},    // becomes negative
+      {"-10", "SET a = a + :v", "1", true},  // stays negative: -9
+      {"-99", "SET a = a - :v", "1", true},  // -100
+      {"1.5", "SET a = a + :v", "1", true},  // a fraction
+      {"0.1", "SET a = :v + a", "0.2", true},
+      {"1e17", "SET a = a + :v", "1", true},  // 18 digits aligned
+      {"1e20", "SET a = a + :v", "1", true},  // 21 digits: Number's
+      {"1e125", "SET a = a + :v", "1e125", true},
+      {"123456789012345678", "SET a = a + :v", "1", true},   // 18 digits
+      {nines18.c_str(), "SET a = a + :v", "1", true},        // 19 digits out
+      {"1234567890123456789", "SET a = a + :v", "1", true},  // 19 in: Number
+      {nines38.c_str(), "SET a = a - :v", "1", true},        // 38 digits
+      {nines38.c_str(), "SET a = a + :v", "1", true},        // 1e38
+      {"12345678901234567890123456789012345678", "SET a = a + :v", "0.1",
+       false},                                          // 39 digits: rejected
+      {"9e125", "SET a = a + :v", "9e125", false},      // overflow
+      {"1.5e-130", "SET a = a - :v", "1e-130", false},  // underflow
+      {"2e-130", "SET a = a - :v", "1e-130", true},     // the bottom
+      {"7", "SET b = a + :v", "1", true},  // the sum into a new attribute
+      {"7", "SET a = a + a", "1", true},   // one attribute read twice
+      {"7", "SET A = a - :v", "1", true},  // a new first attribute
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.stored) + ": " + c.text + ", :v = " + c.operand);
+    Item item;
+    item.Set("a", N(c.stored));
+    item.Set("v", S(std::string(100, 'x')));  // kstone_bench's item
+    auto r = Resolve(c.text, {}, {{":v", N(c.operand)}});
+    ASSERT_TRUE(r->update.has_value());
+    EXPECT_EQ(Check(*r->update, item), c.accepted);
+  }
+}
+
+// One SET of an attribute the item lacks: the record goes in name order
+// and the count grows, also from 127 to 128 (a longer varint), and names
+// with a two-byte length prefix are found and skipped.
+TEST(FlatUpdateTest, OneNewAttributeGoesInNameOrder) {
+  auto r = Resolve("SET #n = :v", {{"#n", "m"}}, {{":v", N("5")}});
+  ASSERT_TRUE(r->update.has_value());
+  EXPECT_TRUE(Check(*r->update, Item()));  // the first attribute
+  Item many;
+  for (int i = 0; i < 127; ++i) {
+    many.Set("a" + std::to_string(1000 + i), N("1"));
+  }
+  EXPECT_TRUE(Check(*r->update, many));
+  many.Set("zz", N("1"));  // 128 before, 129 after
+  EXPECT_TRUE(Check(*r->update, many));
+
+  const std::string long_a = "a" + std::string(200, 'l');
+  const std::string long_z = "z" + std::string(300, 'l');
+  Item longs;
+  longs.Set(long_a, N("1"));
+  longs.Set(long_z, S("after"));
+  for (const std::string& name :
+       {std::string("m"), long_a + "x", std::string(150, 'b'), long_z + "x"}) {
+    SCOPED_TRACE(name.size());
+    auto set = Resolve("SET #n = :v", {{"#n", name}}, {{":v", N("5")}});
+    ASSERT_TRUE(set->update.has_value());
+    EXPECT_TRUE(Check(*set->update, longs));
+  }
+  // The long names as operands and targets.
+  auto add = Resolve("SET #z = #a + :v", {{"#z", long_z}, {"#a", long_a}},
+                     {{":v", N("5")}});
+  ASSERT_TRUE(add->update.has_value());
+  EXPECT_TRUE(Check(*add->update, longs));
+  auto copy = Resolve("SET #a = #z", {{"#z", long_z}, {"#a", long_a}});
+  ASSERT_TRUE(copy->update.has_value());
+  EXPECT_TRUE(Check(*copy->update, longs));
+}
+
+// Near 400 KB, one SET is taken exactly up to the limit less the key bound:
+// a sum that needs one more byte of DynamoDB size, or a new attribute.
+TEST(FlatUpdateTest, OneSetIsMeasuredExactlyNearTheLimit) {
+  // {a: 99, big: S(n)} is 1 + 2 + 3 + n bytes; 99 + 12 = 111 takes 3.
+  auto sum = Resolve("SET a = a + :v", {}, {{":v", N("12")}});
+  auto insert = Resolve("SET b = :v", {}, {{":v", N("12")}});  // 1 + 2
+  ASSERT_TRUE(sum->update.has_value());
+  ASSERT_TRUE(insert->update.has_value());
+  const size_t fill = kMaxItemBytes - kKeyBound - (1 + 2 + 3) - 1;
+  for (size_t extra : {0, 1}) {
+    SCOPED_TRACE(extra);
+    Item item;
+    item.Set("a", N("99"));
+    item.Set("big", S(std::string(fill + extra, 'x')));
+    EXPECT_EQ(Check(*sum->update, item), extra == 0);
+    Item smaller = item;
+    smaller.Set("big", S(std::string(fill + extra - 2, 'x')));
+    EXPECT_EQ(Check(*insert->update, smaller), extra == 0);
+  }
+}
+
+// A name length written as a longer varint than needed (kstone never writes
+// one; the parser accepts it) is copied as it is: the output is the same
+// item as the general path's, though not the same bytes. (Before ScanItem
+// the splice assumed the shortest varint and cut the next record.)
+TEST(FlatUpdateTest, ALongerNameLengthIsCopiedNotCut) {
+  auto r = Resolve("SET a = a + :one", {}, {{":one", N("1")}});
+  ASSERT_TRUE(r->update.has_value());
+  // {a: 0, b: 0}, b's length as 0x81 0x00.
+  const std::string stored(
+      "\x01\x02\x01"
+      "a"
+      "\x04\x02"
+      "\x81\x00"
+      "b"
+      "\x04\x02",
+      11);
+  absl::StatusOr<Item> old = DecodeItem(stored);
+  ASSERT_TRUE(old.ok()) << old.status();
+  std::string fast;
+  ASSERT_TRUE(ApplyFlatUpdate(*r->update, stored, kKeyBound, &fast));
+  absl::StatusOr<Item> patched = DecodeItem(fast);
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  absl::StatusOr<std::string> general = General(*r->update, *old);
+  ASSERT_TRUE(general.ok()) << general.status();
+  absl::StatusOr<Item> expected = DecodeItem(*general);
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(*patched, *expected);
+}
+
 TEST(FlatUpdateTest, CorruptBytesAreDeclined) {
   auto r = Resolve("SET a = :s", {}, {{":s", S("y")}});
   ASSERT_TRUE(r->update.has_value());

@@ -3,6 +3,8 @@
 #include <random>
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "core/types/item_codec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -144,6 +146,89 @@ TEST(ItemParserTest, AttributesInOrderWithTheirSizes) {
   KS_ASSERT_OK(ParseItem(EncodeItem(item), &builder, &size));
   EXPECT_EQ(builder.trace(), "[a:6][b:4]");
   EXPECT_EQ(size, 10u);
+}
+
+// ScanItem's walk of the top level, as it reports it: "[name:record
+// bytes:value bytes:value size(:N)]".
+struct ScanResult {
+  bool ok = false;
+  size_t size = 0;
+  std::string trace;
+  std::string records;  // the records' bytes, concatenated
+};
+
+ScanResult Scan(std::string_view bytes) {
+  ScanResult r;
+  r.ok = ScanItem(
+      bytes,
+      [&](const char* record, std::string_view name, std::string_view value,
+          size_t value_size, const Number* number) {
+        const std::string_view whole(
+            record, static_cast<size_t>(value.data() + value.size() - record));
+        r.records.append(whole);
+        absl::StrAppend(&r.trace, "[",
+                        absl::string_view(name.data(), name.size()), ":",
+                        whole.size(), ":", value.size(), ":", value_size,
+                        number != nullptr ? ":N" : "", "]");
+        if (number != nullptr) {
+          std::string encoded;
+          number->EncodeOrdered(&encoded);
+          EXPECT_EQ(std::string(value.substr(1)), encoded);
+        }
+      },
+      &r.size);
+  return r;
+}
+
+TEST(ItemParserTest, ScanItemReportsRecordsValuesAndSizes) {
+  Item item;
+  item.Set("b", Value::String("xyz"));
+  item.Set("a", Value::List({Value::Bool(true)}));
+  item.Set("n", *Value::ParseNumber("-12.5"));
+  item.Set(std::string(200, 'z'), Value::Null());  // a two-byte length
+  const std::string bytes = EncodeItem(item);
+  const ScanResult r = Scan(bytes);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.trace, "[a:5:3:5][b:7:5:3][n:7:5:3:N][" + std::string(200, 'z') +
+                         ":203:1:1]");
+  EXPECT_EQ(r.size, item.DynamoSize());
+  EXPECT_EQ(r.records, bytes.substr(2));  // after the version and count
+}
+
+// ScanItem accepts exactly what ParseItem accepts, with the same size.
+TEST(ItemParserTest, ScanItemAcceptsWhatParseItemAccepts) {
+  const uint32_t seed = Seed();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  RandomItems random(seed);
+  std::mt19937 rng(seed);
+  int failed = 0;
+  int passed = 0;
+  for (int i = 0; i < 10000; ++i) {
+    std::string bytes = EncodeItem(random.RandomItem(4));
+    const int change = static_cast<int>(rng() % 4);
+    if (change == 1 && !bytes.empty()) {
+      bytes.resize(rng() % bytes.size());
+    } else if (change >= 2) {
+      const int flips = 1 + rng() % 3;
+      for (int f = 0; f < flips; ++f) {
+        bytes[rng() % bytes.size()] = static_cast<char>(rng());
+      }
+    }
+    SCOPED_TRACE(absl::BytesToHexString(absl::string_view(bytes)));
+    size_t measured = 0;
+    const absl::Status validated = ValidateEncodedItem(bytes, &measured);
+    const ScanResult r = Scan(bytes);
+    ASSERT_EQ(r.ok, validated.ok()) << validated;
+    if (!r.ok) {
+      ++failed;
+      continue;
+    }
+    ++passed;
+    ASSERT_EQ(r.size, measured);
+    ASSERT_EQ(bytes.substr(bytes.size() - r.records.size()), r.records);
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_GT(passed, 2500);
 }
 
 }  // namespace
