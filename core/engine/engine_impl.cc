@@ -133,9 +133,10 @@ void EngineImpl::SetError(const absl::Status& status) {
   done_cv_.SignalAll();
 }
 
-void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key) {
-  view.active->Prefetch(key);
-  for (const auto& mem : view.immutables) mem->Prefetch(key);
+void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key,
+                                uint64_t filter_hash) {
+  view.active->PrefetchFilter(filter_hash);
+  for (const auto& mem : view.immutables) mem->PrefetchFilter(filter_hash);
   for (const auto& table : view.tables) table->Prefetch(key);
 }
 
@@ -146,17 +147,23 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
     if (r.type == RecordType::kDeletion) return std::nullopt;
     return std::move(r.value);
   };
+  // One hash for every memtable's key filter; with steps, the active
+  // memtable's needs none (below), and the immutables usually none.
+  const bool filters = steps == nullptr || !view.immutables.empty() || prefetch;
+  const uint64_t filter_hash = filters ? MemTable::FilterHash(key) : 0;
   // Most of a point read's time is these misses.
-  if (prefetch) PrefetchProbes(view, key);
+  if (prefetch) PrefetchProbes(view, key, filter_hash);
   // With steps, ReadModifyWrite's walk to where `key` goes has found
   // where it is, too.
-  if (std::optional<LookupResult> r = steps != nullptr
-                                          ? view.active->GetPrepared(key)
-                                          : view.active->Get(key)) {
+  if (std::optional<LookupResult> r =
+          steps != nullptr ? view.active->GetPrepared(key)
+                           : view.active->Get(key, filter_hash)) {
     return from_lookup(*r);
   }
   for (const auto& mem : view.immutables) {
-    if (std::optional<LookupResult> r = mem->Get(key)) return from_lookup(*r);
+    if (std::optional<LookupResult> r = mem->Get(key, filter_hash)) {
+      return from_lookup(*r);
+    }
   }
   for (size_t i = 0; i < view.tables.size(); ++i) {
     // Table::Get consults the bloom filter first.
