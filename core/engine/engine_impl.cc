@@ -143,9 +143,12 @@ void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key,
 absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
     const StripeView& view, std::string_view key, bool prefetch,
     const uint64_t* steps) const {
-  auto from_lookup = [](LookupResult& r) -> std::optional<std::string> {
-    if (r.type == RecordType::kDeletion) return std::nullopt;
-    return std::move(r.value);
+  using Result = absl::StatusOr<std::optional<std::string>>;
+  // The value goes into the result in place: a move per wrapper (optional,
+  // StatusOr) cost as much as the rest of the read's bookkeeping.
+  auto from_lookup = [](LookupResult& r) -> Result {
+    if (r.type == RecordType::kDeletion) return std::optional<std::string>();
+    return Result(absl::in_place, std::move(r.value));
   };
   // One hash for every memtable's key filter; with steps, the active
   // memtable's needs none (below), and the immutables usually none.
@@ -167,11 +170,11 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
   }
   for (size_t i = 0; i < view.tables.size(); ++i) {
     // Table::Get consults the bloom filter first.
-    KS_ASSIGN_OR_RETURN(std::optional<LookupResult> r,
-                        steps != nullptr
-                            ? view.tables[i]->GetAfterSteps(key, steps[i])
-                            : view.tables[i]->Get(key));
-    if (r) return from_lookup(*r);
+    absl::StatusOr<std::optional<LookupResult>> r =
+        steps != nullptr ? view.tables[i]->GetAfterSteps(key, steps[i])
+                         : view.tables[i]->Get(key);
+    if (!r.ok()) return r.status();
+    if (r->has_value()) return from_lookup(**r);
   }
   return std::optional<std::string>();
 }
