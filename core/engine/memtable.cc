@@ -198,8 +198,11 @@ void MemTable::PrepareAdd(std::string_view key,
   // (key, kMaxSeq) sorts before every record of `key`, which is where a
   // newer record of it goes. Keys arriving in order are bracketed by the
   // last Add's splice already: no walk.
-  prepared_key_.assign(key.data(), key.size());
-  prepared_ = true;
+  prepared_size_ = 0;
+  if (!key.empty() && key.size() <= kPreparedKeyBytes) {
+    std::memcpy(prepared_key_, key.data(), key.size());
+    prepared_size_ = key.size();
+  }
   if (!SpliceFits(key, kMaxSeq, max_height())) {
     // Inlined into the walk's loop: a count and one comparison per node.
     int visited = 0;
@@ -313,8 +316,9 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
   // record of key sorts between the two).
   const bool newest =
       seq > max_seq_ || records_.load(std::memory_order_relaxed) == 0;
-  const bool prepared = prepared_ && newest && key == prepared_key_;
-  prepared_ = false;
+  const bool prepared = prepared_size_ > 0 && newest &&
+                        key == std::string_view(prepared_key_, prepared_size_);
+  prepared_size_ = 0;
   assert(!prepared || SpliceFits(key, seq, height));
   if (prepared || SpliceFits(key, seq, height)) {
     // splice_ is head_ at every level >= old_height (no node has them yet).

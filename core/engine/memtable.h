@@ -48,7 +48,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -222,11 +221,15 @@ class MemTable {
   // has that level; head_ before the first Add.
   Node* splice_[kMaxHeight];
   // The key the last PrepareAdd walked to, while no Add has come since
-  // (prepared_): splice_ then brackets it at every level, so that an Add of
-  // it with a sequence number above every record's links there without
-  // checking (SpliceFits: two key comparisons per level).
-  std::string prepared_key_;
-  bool prepared_ = false;
+  // (prepared_size_ > 0): splice_ then brackets it at every level, so that
+  // an Add of it with a sequence number above every record's links there
+  // without checking (SpliceFits: two key comparisons per level). Kept
+  // here, next to the splice, rather than in a string of its own (a
+  // cache line elsewhere, one per memtable); longer keys, rare, are not
+  // noted and take the check.
+  static constexpr size_t kPreparedKeyBytes = 64;
+  size_t prepared_size_ = 0;
+  char prepared_key_[kPreparedKeyBytes];
   // The key filter (see the class comment); null when filter_words_ is 0.
   // Only the writer sets bits, before it publishes the record they cover.
   const size_t filter_words_;
