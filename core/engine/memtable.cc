@@ -194,15 +194,16 @@ void MemTable::PrepareAdd(std::string_view key,
                           absl::Span<const int> step_nodes,
                           absl::FunctionRef<void()> on_step) {
   assert(std::is_sorted(step_nodes.begin(), step_nodes.end()));
-  size_t taken = 0;
-  // (key, kMaxSeq) sorts before every record of `key`, which is where a
-  // newer record of it goes. Keys arriving in order are bracketed by the
-  // last Add's splice already: no walk.
+  // Noted for the Add that follows (see prepared_key_).
   prepared_size_ = 0;
   if (!key.empty() && key.size() <= kPreparedKeyBytes) {
     std::memcpy(prepared_key_, key.data(), key.size());
     prepared_size_ = key.size();
   }
+  size_t taken = 0;
+  // (key, kMaxSeq) sorts before every record of `key`, which is where a
+  // newer record of it goes. Keys arriving in order are bracketed by the
+  // last Add's splice already: no walk.
   if (!SpliceFits(key, kMaxSeq, max_height())) {
     // Inlined into the walk's loop: a count and one comparison per node.
     int visited = 0;

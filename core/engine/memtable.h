@@ -100,8 +100,9 @@ class MemTable {
   // at its step_nodes[1]-th, and so on (increasing). Steps the walk does not
   // reach (a short walk, or none when the current hint brackets `key`
   // already, as for keys arriving in order) run after it, so `on_step` runs
-  // step_nodes.size() times in all. (Only at those nodes: a call at every
-  // node cost more than the walk's own comparisons.) Only a hint: an Add of
+  // step_nodes.size() times in all. (Only at those nodes, so that the
+  // walk's loop makes no call.) The Add of `key`'s newest record that
+  // follows links at the place without checking it. Only a hint: an Add of
   // another key, or after another Add, searches as usual. REQUIRES: Add's
   // synchronisation.
   void PrepareAdd(std::string_view key, absl::Span<const int> step_nodes,
@@ -121,8 +122,9 @@ class MemTable {
   // Starts loading the filter word of the key whose FilterHash is
   // `filter_hash` (see Table::Prefetch).
   void PrefetchFilter(uint64_t filter_hash) const {
-    if (filter_words_ > 0)
+    if (filter_words_ > 0) {
       __builtin_prefetch(&filter_[FilterWord(filter_hash)]);
+    }
   }
   void Prefetch(std::string_view key) const {
     if (filter_words_ > 0) PrefetchFilter(FilterHash(key));
