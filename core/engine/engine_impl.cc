@@ -133,38 +133,48 @@ void EngineImpl::SetError(const absl::Status& status) {
   done_cv_.SignalAll();
 }
 
-void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key) {
-  view.active->Prefetch(key);
-  for (const auto& mem : view.immutables) mem->Prefetch(key);
+void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key,
+                                uint64_t filter_hash) {
+  view.active->PrefetchFilter(filter_hash);
+  for (const auto& mem : view.immutables) mem->PrefetchFilter(filter_hash);
   for (const auto& table : view.tables) table->Prefetch(key);
 }
 
 absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
     const StripeView& view, std::string_view key, bool prefetch,
     const uint64_t* steps) const {
-  auto from_lookup = [](LookupResult& r) -> std::optional<std::string> {
-    if (r.type == RecordType::kDeletion) return std::nullopt;
-    return std::move(r.value);
+  using Result = absl::StatusOr<std::optional<std::string>>;
+  // The value goes into the result in place: a move per wrapper (optional,
+  // StatusOr) cost as much as the rest of the read's bookkeeping.
+  auto from_lookup = [](LookupResult& r) -> Result {
+    if (r.type == RecordType::kDeletion) return std::optional<std::string>();
+    return Result(absl::in_place, std::move(r.value));
   };
+  // One hash for every memtable's key filter; with steps, the active
+  // memtable's needs none (below), and the immutables usually none.
+  const bool filters = steps == nullptr || !view.immutables.empty() || prefetch;
+  const uint64_t filter_hash = filters ? MemTable::FilterHash(key) : 0;
   // Most of a point read's time is these misses.
-  if (prefetch) PrefetchProbes(view, key);
+  if (prefetch) PrefetchProbes(view, key, filter_hash);
   // With steps, ReadModifyWrite's walk to where `key` goes has found
   // where it is, too.
-  if (std::optional<LookupResult> r = steps != nullptr
-                                          ? view.active->GetPrepared(key)
-                                          : view.active->Get(key)) {
+  if (std::optional<LookupResult> r =
+          steps != nullptr ? view.active->GetPrepared(key)
+                           : view.active->Get(key, filter_hash)) {
     return from_lookup(*r);
   }
   for (const auto& mem : view.immutables) {
-    if (std::optional<LookupResult> r = mem->Get(key)) return from_lookup(*r);
+    if (std::optional<LookupResult> r = mem->Get(key, filter_hash)) {
+      return from_lookup(*r);
+    }
   }
   for (size_t i = 0; i < view.tables.size(); ++i) {
     // Table::Get consults the bloom filter first.
-    KS_ASSIGN_OR_RETURN(std::optional<LookupResult> r,
-                        steps != nullptr
-                            ? view.tables[i]->GetAfterSteps(key, steps[i])
-                            : view.tables[i]->Get(key));
-    if (r) return from_lookup(*r);
+    absl::StatusOr<std::optional<LookupResult>> r =
+        steps != nullptr ? view.tables[i]->GetAfterSteps(key, steps[i])
+                         : view.tables[i]->Get(key);
+    if (!r.ok()) return r.status();
+    if (r->has_value()) return from_lookup(**r);
   }
   return std::optional<std::string>();
 }

@@ -110,8 +110,9 @@ class EngineImpl final : public Engine {
   // --- reads (engine_impl.cc)
   // Starts loading the memory a read of `key` in `view` touches first (each
   // memtable's filter word, each table's index slot), so that the misses
-  // overlap instead of adding up.
-  static void PrefetchProbes(const StripeView& view, std::string_view key);
+  // overlap instead of adding up. `filter_hash`: MemTable::FilterHash(key).
+  static void PrefetchProbes(const StripeView& view, std::string_view key,
+                             uint64_t filter_hash);
   // The newest value of `key` in `view`. `prefetch`: issue the probes first
   // (false when the caller's Engine::Prefetch already did). `steps`, if not
   // null: the lookup state of `key` in each of view.tables that

@@ -85,14 +85,15 @@ void EngineImpl::Prefetch(std::string_view key) const {
   if (key.empty()) return;
   // The probes GetFromView starts right before it probes; issued earlier,
   // their misses overlap the caller's work instead of stalling the read.
-  PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key);
+  PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key,
+                 MemTable::FilterHash(key));
 }
 
 void EngineImpl::PrefetchForWrite(std::string_view key,
                                   PrefetchHandle* handle) const {
   if (key.empty()) return;
   std::shared_ptr<const StripeView> view = stripes_[StripeOfKey(key)].view();
-  PrefetchProbes(*view, key);
+  PrefetchProbes(*view, key, MemTable::FilterHash(key));
   handle->loaded_ = std::move(view);
 }
 
@@ -115,8 +116,10 @@ std::shared_ptr<const StripeView> EngineImpl::LockedViewOf(
 void EngineImpl::OverlapReadAndInsert(
     const StripeView& view, std::string_view key,
     absl::InlinedVector<uint64_t, 4>* states) {
-  // One lookup state per table (a stripe rarely has more than a few).
-  states->assign(view.tables.size(), 0);
+  // One lookup state per table (a stripe rarely has more than a few; push
+  // backs within the inline capacity cost less than assign's generic fill).
+  states->clear();
+  for (size_t i = 0; i < view.tables.size(); ++i) states->push_back(0);
   // Step 1 once the walk has loaded its first node and step 2 at its
   // third: by then the index slot that Engine::Prefetch started loading
   // before the lock has had a node's worth of misses to arrive, and a
@@ -125,19 +128,15 @@ void EngineImpl::OverlapReadAndInsert(
   // (Measured: a step at every level came too early, the first levels being
   // short; steps at nodes 1 and 3 beat 0 and 2, and 2 and 4-5; with offset
   // slots, step 1 at nodes 2-4 did no better than at node 1.)
-  int taken = 0;
-  auto step = [&] {
-    ++taken;
+  static constexpr int kStepNodes[] = {1, 3};
+  // (A stripe without tables has no lookup to advance.)
+  const absl::Span<const int> step_nodes =
+      states->empty() ? absl::Span<const int>() : kStepNodes;
+  view.active->PrepareAdd(key, step_nodes, [&] {
     for (size_t i = 0; i < states->size(); ++i) {
       view.tables[i]->PrefetchStep(key, &(*states)[i]);
     }
-  };
-  int visited = 0;
-  view.active->PrepareAdd(key, [&] {
-    ++visited;
-    if (visited == 1 || visited == 3) step();
   });
-  while (taken < 2) step();  // a walk of fewer nodes
 }
 
 absl::StatusOr<std::vector<uint32_t>> EngineImpl::StripesOf(
@@ -302,9 +301,12 @@ absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
     before[i] = stripes_[stripes[i]].active->memory_usage();
   }
   // Start loading each key's memtable filter word (a random cache line)
-  // now, so that the miss overlaps the WAL append.
+  // now, so that the miss overlaps the WAL append. The Add below takes the
+  // same hash.
+  absl::InlinedVector<uint64_t, 4> filter_hashes;
   for (const Mutation& m : mutations) {
-    stripes_[StripeOfKey(m.key)].active->Prefetch(m.key);
+    filter_hashes.push_back(MemTable::FilterHash(m.key));
+    stripes_[StripeOfKey(m.key)].active->PrefetchFilter(filter_hashes.back());
   }
   uint64_t log_bytes = 0;
   {
@@ -326,7 +328,7 @@ absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
       const Mutation& m = batch.mutations[i];
       MemTable* mem = stripes_[StripeOfKey(m.key)].active.get();
       mem->NoteEpoch(epoch);
-      mem->Add(first + i, m.type, m.key, m.value);
+      mem->Add(first + i, m.type, m.key, m.value, filter_hashes[i]);
       log_bytes += m.key.size() + m.value.size() + 8;
     }
     for (uint32_t s : stripes) {

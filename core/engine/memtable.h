@@ -51,9 +51,11 @@
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "core/engine/arena.h"
 #include "core/storage/record.h"
 #include "core/storage/table.h"
+#include "core/util/hash.h"
 
 namespace kstone::core {
 
@@ -71,34 +73,61 @@ class MemTable {
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
+  // The key filter's hash of `key`, the same in every memtable. A caller
+  // that asks several memtables about one key, or prefetches a key's filter
+  // word before adding it, computes it once and passes it to the overloads
+  // below that take a `filter_hash`, each of which REQUIRES
+  // filter_hash == FilterHash(key).
+  static uint64_t FilterHash(std::string_view key) {
+    return Hash64(key, kFilterSeed);
+  }
+
   // Inserts a record. REQUIRES: external synchronisation with other Add
   // calls; seq <= kMaxSeq; (key, seq) is not already present.
   void Add(uint64_t seq, RecordType type, std::string_view key,
-           std::string_view value);
+           std::string_view value) {
+    Add(seq, type, key, value, filter_words_ > 0 ? FilterHash(key) : 0);
+  }
+  void Add(uint64_t seq, RecordType type, std::string_view key,
+           std::string_view value, uint64_t filter_hash);
 
   // Prepares the next Add of `key`, whose sequence number will be above every
   // record's here: walks to where that record goes and keeps the place as
   // the insert hint (splice_), so that the Add links it without a search.
-  // The walk is a chain of cache misses: `on_node` runs after each node it
-  // loads, so that the caller can advance a chain of its own meanwhile and
-  // the two overlap. (There is no walk when the current hint brackets `key`
-  // already, as for keys arriving in order.) Only a hint: an Add of
+  // The walk is a chain of cache misses, and the caller may have a chain of
+  // its own to advance meanwhile, a step at a time: `on_step` runs once
+  // the walk has loaded its step_nodes[0]-th node (counting from 1), again
+  // at its step_nodes[1]-th, and so on (increasing). Steps the walk does not
+  // reach (a short walk, or none when the current hint brackets `key`
+  // already, as for keys arriving in order) run after it, so `on_step` runs
+  // step_nodes.size() times in all. (Only at those nodes, so that the
+  // walk's loop makes no call.) The Add of `key`'s newest record that
+  // follows links at the place without checking it. Only a hint: an Add of
   // another key, or after another Add, searches as usual. REQUIRES: Add's
   // synchronisation.
-  void PrepareAdd(std::string_view key, absl::FunctionRef<void()> on_node);
+  void PrepareAdd(std::string_view key, absl::Span<const int> step_nodes,
+                  absl::FunctionRef<void()> on_step);
 
   // The newest record for `key` (value or tombstone), or nullopt.
-  std::optional<LookupResult> Get(std::string_view key) const;
+  std::optional<LookupResult> Get(std::string_view key) const {
+    return Get(key, filter_words_ > 0 ? FilterHash(key) : 0);
+  }
+  std::optional<LookupResult> Get(std::string_view key,
+                                  uint64_t filter_hash) const;
   // Get, read at the place the last PrepareAdd found instead of searching:
   // the record after it is the key's newest if the key is here. REQUIRES:
   // PrepareAdd(key) was the last PrepareAdd, with no Add since (under Add's
   // synchronisation throughout).
   std::optional<LookupResult> GetPrepared(std::string_view key) const;
-  // Starts loading the key's filter word (see Table::Prefetch).
-  void Prefetch(std::string_view key) const {
+  // Starts loading the filter word of the key whose FilterHash is
+  // `filter_hash` (see Table::Prefetch).
+  void PrefetchFilter(uint64_t filter_hash) const {
     if (filter_words_ > 0) {
-      __builtin_prefetch(&filter_[FilterWord(FilterHash(key))]);
+      __builtin_prefetch(&filter_[FilterWord(filter_hash)]);
     }
+  }
+  void Prefetch(std::string_view key) const {
+    if (filter_words_ > 0) PrefetchFilter(FilterHash(key));
   }
 
   // An iterator over every record (all versions and tombstones). It sees
@@ -131,6 +160,7 @@ class MemTable {
 
  private:
   static constexpr int kMaxHeight = 12;
+  static constexpr uint64_t kFilterSeed = 0x6d656d74626c66ULL;  // "memtblf"
   struct Node;
   class Iterator;
 
@@ -146,9 +176,9 @@ class MemTable {
   static uint64_t FilterMask(uint64_t hash) {
     return (uint64_t{1} << (hash & 63)) | (uint64_t{1} << ((hash >> 6) & 63));
   }
-  // False only if `key` was certainly never added.
-  bool FilterMayContain(std::string_view key) const;
-  static uint64_t FilterHash(std::string_view key);
+  // False only if the key whose FilterHash is `filter_hash` was certainly
+  // never added.
+  bool FilterMayContain(uint64_t filter_hash) const;
 
   int RandomHeight();
   Node* NewHead();
@@ -158,7 +188,8 @@ class MemTable {
   Node* FindGreaterOrEqual(std::string_view key, uint64_t seq,
                            Node** prev) const;
   // FindGreaterOrEqual's walk, calling on_node() after each node it compares
-  // (PrepareAdd's hook). Defined and used in memtable.cc only.
+  // (PrepareAdd's step counter, inlined). Defined and used in memtable.cc
+  // only.
   template <typename OnNode>
   Node* Walk(std::string_view key, uint64_t seq, Node** prev,
              OnNode on_node) const;
@@ -191,6 +222,16 @@ class MemTable {
   // node the last Add linked its node after, or the node itself where it
   // has that level; head_ before the first Add.
   Node* splice_[kMaxHeight];
+  // The key the last PrepareAdd walked to, while no Add has come since
+  // (prepared_size_ > 0): splice_ then brackets it at every level, so that
+  // an Add of it with a sequence number above every record's links there
+  // without checking (SpliceFits: two key comparisons per level). Kept
+  // here, next to the splice, rather than in a string of its own (a
+  // cache line elsewhere, one per memtable); longer keys, rare, are not
+  // noted and take the check.
+  static constexpr size_t kPreparedKeyBytes = 64;
+  size_t prepared_size_ = 0;
+  char prepared_key_[kPreparedKeyBytes];
   // The key filter (see the class comment); null when filter_words_ is 0.
   // Only the writer sets bits, before it publishes the record they cover.
   const size_t filter_words_;

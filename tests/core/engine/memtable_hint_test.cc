@@ -37,7 +37,8 @@ struct Entry {
 // Adds `keys` with sequence numbers 1, 2, ... and checks the memtable
 // against a sorted model: a full scan both ways, a Get and a Seek of every
 // key. `prepare`, if given, names the key to PrepareAdd before each Add
-// (the one added, another, or "" for none).
+// (the one added, another, or "" for none), which must call back at as many
+// steps as it is asked to.
 void AddAndCheck(const std::vector<std::string>& keys,
                  const std::vector<std::string>* prepare = nullptr) {
   MemTable mem(7);
@@ -45,11 +46,14 @@ void AddAndCheck(const std::vector<std::string>& keys,
   uint64_t seq = 0;
   for (const std::string& key : keys) {
     if (prepare != nullptr && !(*prepare)[seq].empty()) {
-      // The walk (if the last hint does not fit) loads at most one node
-      // per record and per level.
-      uint64_t nodes = 0;
-      mem.PrepareAdd((*prepare)[seq], [&] { ++nodes; });
-      ASSERT_LE(nodes, mem.records() + 12);
+      // Steps at nodes the walk reaches or not (it loads about log4 of the
+      // records, and none when the last hint fits): every step runs.
+      static const std::vector<std::vector<int>> kStepNodes = {
+          {}, {1}, {1, 3}, {2, 5, 40}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 50}};
+      const std::vector<int>& step_nodes = kStepNodes[seq % kStepNodes.size()];
+      size_t steps = 0;
+      mem.PrepareAdd((*prepare)[seq], step_nodes, [&] { ++steps; });
+      ASSERT_EQ(steps, step_nodes.size());
       // The place found reads as a search does.
       const std::optional<LookupResult> prepared =
           mem.GetPrepared((*prepare)[seq]);
@@ -165,28 +169,56 @@ TEST(MemTableHintTest, MixedRunsAndRandomKeysMatchTheModel) {
 // PrepareAdd before an Add leaves the hint at the prepared key: an Add of
 // that key (new or a new version) links there, an Add of another key must
 // notice the hint does not fit. Either way the memtable matches the model.
+// Keys longer than the memtable notes (64 bytes) take the checked path.
 TEST(MemTableHintTest, PrepareAddOfTheSameOrAnotherKeyMatchesTheModel) {
   const uint32_t seed = std::random_device{}();
   SCOPED_TRACE(testing::Message() << "seed " << seed);
   std::mt19937 rng(seed);
-  std::vector<std::string> keys;
-  std::vector<std::string> prepare;
-  for (int i = 0; i < 12000; ++i) {
-    // Few distinct keys, so that many Adds are new versions of a key.
-    keys.push_back(HintKey(static_cast<int>(rng() % 3000)));
-    switch (rng() % 6) {
-      case 0:
-        prepare.push_back(HintKey(static_cast<int>(rng() % 3000)));
-        break;
-      case 1:
-        prepare.push_back("");
-        break;
-      default:
-        prepare.push_back(keys.back());
-        break;
+  for (const std::string& prefix : {std::string(), std::string(70, 'x')}) {
+    std::vector<std::string> keys;
+    std::vector<std::string> prepare;
+    for (int i = 0; i < 12000; ++i) {
+      // Few distinct keys, so that many Adds are new versions of a key.
+      keys.push_back(prefix + HintKey(static_cast<int>(rng() % 3000)));
+      switch (rng() % 6) {
+        case 0:
+          prepare.push_back(prefix + HintKey(static_cast<int>(rng() % 3000)));
+          break;
+        case 1:
+          prepare.push_back("");
+          break;
+        default:
+          prepare.push_back(keys.back());
+          break;
+      }
     }
+    AddAndCheck(keys, &prepare);
   }
-  AddAndCheck(keys, &prepare);
+}
+
+// An Add right after PrepareAdd of its key links at the place the walk
+// found without checking it, but only for a record newer than every record
+// here (the engine's writes): an older version of the key (as recovery
+// might add) sorts after the key's newer records and must be placed there.
+TEST(MemTableHintTest, AnOlderVersionAfterPrepareAddGoesAfterTheNewerOnes) {
+  MemTable mem(7);
+  for (int i = 0; i < 200; ++i) {
+    mem.Add(static_cast<uint64_t>(i) * 10 + 100, RecordType::kValue, HintKey(i),
+            "v");
+  }
+  const std::string key = HintKey(50);  // has version 600
+  mem.PrepareAdd(key, {}, [] {});
+  mem.Add(5, RecordType::kValue, key, "older");
+  mem.PrepareAdd(key, {}, [] {});
+  mem.Add(5000, RecordType::kValue, key, "newest");
+  auto it = mem.NewIterator();
+  it->Seek(key);
+  std::vector<uint64_t> seqs;
+  for (; it->Valid() && it->record().key == key; it->Next()) {
+    seqs.push_back(it->record().seq);
+  }
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{5000, 600, 5}));
+  EXPECT_EQ(mem.Get(key)->value, "newest");
 }
 
 }  // namespace
