@@ -170,11 +170,19 @@ Block::SeekResult Block::SeekExact(std::string_view target,
 Block::SeekResult Block::SeekHashed(std::string_view target,
                                     std::string_view* value,
                                     uint32_t* corrupt_offset) const {
+  return SeekHashedFrom(BlockHashHome(BlockHashOf(target), num_buckets_),
+                        target, value, corrupt_offset);
+}
+
+Block::SeekResult Block::SeekHashedFrom(uint32_t home, std::string_view target,
+                                        std::string_view* value,
+                                        uint32_t* corrupt_offset) const {
+  assert(num_buckets_ != 0 && home < num_buckets_);
   // Every distinct key of the block has its first entry in the table, and
   // a probe ends at an empty bucket (the builder leaves at least one; a
   // corrupt table without one is probed once around).
   const char* buckets = data_.data() + buckets_offset_;
-  uint32_t i = BlockHashHome(BlockHashOf(target), num_buckets_);
+  uint32_t i = home;
   // A probe checks ~2.5 entries on average (a load of 3/4): start loading
   // the first few at once rather than one after another.
   for (uint32_t j = i, n = 0; n < 4; ++n) {
@@ -191,6 +199,37 @@ Block::SeekResult Block::SeekHashed(std::string_view target,
     i = i + 1 == num_buckets_ ? 0 : i + 1;
   }
   return SeekResult::kAbsent;
+}
+
+uint32_t Block::PrefetchHashedProbe(std::string_view target) const {
+  if (num_buckets_ == 0) return UINT32_MAX;
+  const uint32_t home = BlockHashHome(BlockHashOf(target), num_buckets_);
+  const char* buckets = data_.data() + buckets_offset_;
+  // As SeekHashedFrom's own hints: the first few candidates (their first
+  // line, where the key's delta is), and the restart key of the first,
+  // which MatchEntry compares when the delta matches.
+  for (uint32_t j = home, n = 0; n < 4; ++n) {
+    const uint16_t offset = BlockHashBucket(buckets, j);
+    if (offset == kBlockHashEmpty || offset >= restarts_offset_) break;
+    __builtin_prefetch(data_.data() + offset);
+    if (n == 0) __builtin_prefetch(data_.data() + RestartBefore(offset));
+    j = j + 1 == num_buckets_ ? 0 : j + 1;
+  }
+  return home;
+}
+
+uint32_t Block::RestartBefore(uint32_t offset) const {
+  assert(num_restarts_ > 0);
+  uint32_t lo = 0, hi = num_restarts_;
+  while (hi - lo > 1) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (RestartPoint(mid) <= offset) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return RestartPoint(lo);
 }
 
 Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
@@ -216,16 +255,7 @@ Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
   if (shared > 0) {
     // The first `shared` bytes are the restart key's: its interval's
     // restart point is the last one at or before `offset`.
-    uint32_t lo = 0, hi = num_restarts_;
-    while (hi - lo > 1) {
-      const uint32_t mid = lo + (hi - lo) / 2;
-      if (RestartPoint(mid) <= offset) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    const uint32_t restart = RestartPoint(lo);
+    const uint32_t restart = RestartBefore(offset);
     uint32_t restart_shared, restart_length, restart_value_len;
     const char* key =
         restart < offset
