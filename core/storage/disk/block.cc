@@ -201,19 +201,41 @@ Block::SeekResult Block::SeekHashedFrom(uint32_t home, std::string_view target,
   return SeekResult::kAbsent;
 }
 
-uint32_t Block::PrefetchHashedProbe(std::string_view target) const {
-  if (num_buckets_ == 0) return UINT32_MAX;
-  const uint32_t home = BlockHashHome(BlockHashOf(target), num_buckets_);
-  const char* buckets = data_.data() + buckets_offset_;
+uint32_t Block::PrefetchHashedProbe(std::string_view contents,
+                                    std::string_view target) {
+  // The layout ParseLayout reads, only as far as the hints need it.
+  if (contents.size() < 8) return UINT32_MAX;
+  const char* base = contents.data();
+  const uint32_t footer = DecodeFixed32(base + contents.size() - 4);
+  if ((footer & kBlockHashIndexFlag) == 0) return UINT32_MAX;
+  const uint32_t num_restarts = footer & ~kBlockHashIndexFlag;
+  const uint32_t num_buckets = DecodeFixed32(base + contents.size() - 8);
+  const uint64_t tail =
+      8 + uint64_t{num_buckets} * 2 + uint64_t{num_restarts} * 4;
+  if (num_buckets == 0 || num_restarts == 0 || tail > contents.size()) {
+    return UINT32_MAX;
+  }
+  const char* buckets = base + contents.size() - 8 - 2 * num_buckets;
+  const char* restarts = buckets - 4 * num_restarts;
+  const uint32_t entries_end = static_cast<uint32_t>(restarts - base);
+  const uint32_t home = BlockHashHome(BlockHashOf(target), num_buckets);
   // As SeekHashedFrom's own hints: the first few candidates (their first
   // line, where the key's delta is), and the restart key of the first,
   // which MatchEntry compares when the delta matches.
   for (uint32_t j = home, n = 0; n < 4; ++n) {
     const uint16_t offset = BlockHashBucket(buckets, j);
-    if (offset == kBlockHashEmpty || offset >= restarts_offset_) break;
-    __builtin_prefetch(data_.data() + offset);
-    if (n == 0) __builtin_prefetch(data_.data() + RestartBefore(offset));
-    j = j + 1 == num_buckets_ ? 0 : j + 1;
+    if (offset == kBlockHashEmpty || offset >= entries_end) break;
+    __builtin_prefetch(base + offset);
+    if (n == 0) {
+      uint32_t restart = 0;
+      for (uint32_t r = 0; r < num_restarts; ++r) {
+        const uint32_t point = DecodeFixed32(restarts + 4 * r);
+        if (point > offset) break;
+        restart = point;
+      }
+      if (restart < entries_end) __builtin_prefetch(base + restart);
+    }
+    j = j + 1 == num_buckets ? 0 : j + 1;
   }
   return home;
 }

@@ -60,12 +60,15 @@ class Block {
   uint32_t num_buckets() const { return num_buckets_; }
 
   // For a lookup of target in steps (SstReader::PrefetchStep), while the
-  // block's tail is in cache: starts loading what SeekExact(target) reads
-  // next (the entries of target's first buckets, and the restart key of
-  // the first) and returns target's home bucket, for SeekHashedFrom.
-  // UINT32_MAX (and nothing loaded) if the block has no hash index. Reads
-  // only what ParseInto checked, so the block need not be verified.
-  uint32_t PrefetchHashedProbe(std::string_view target) const;
+  // tail of the block `contents` is in cache: starts loading what
+  // SeekExact(target) reads next (the entries of target's first hash
+  // buckets, and the restart key of the first) and returns target's home
+  // bucket, for SeekHashedFrom. UINT32_MAX (and nothing loaded) if the
+  // block has no hash index. Reads only the tail, bounds-checked but not
+  // validated as ParseInto does: the block need not be verified, and the
+  // answer is only a hint until it is.
+  static uint32_t PrefetchHashedProbe(std::string_view contents,
+                                      std::string_view target);
   // SeekExact through the hash index, the probe starting at bucket `home`
   // (as PrefetchHashedProbe(target) returned it for this block): the same
   // answer, without hashing target again.

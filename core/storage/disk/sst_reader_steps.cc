@@ -69,16 +69,13 @@ void SstReader::PrefetchStep(std::string_view key, uint64_t* state) const {
     return;  // nothing left to load
   }
   // Step 2: the tail is in cache by now. The block is not verified yet, so
-  // what it says is used only for hints and a home bucket that
-  // GetAfterSteps uses on the verified block (the same bytes).
+  // what it says is used only for hints and a home bucket, which
+  // GetAfterSteps uses once the block is verified and parsed (the same
+  // bytes) and the home is inside its index.
   const uint64_t i = *state >> 2;
   const BlockHandle& handle = point_index_.handle(static_cast<size_t>(i));
-  Block block;
-  if (!Block::ParseInto(mapped_.substr(handle.offset, handle.size), &block,
-                        data_block_format_)) {
-    return;  // GetAfterSteps reports it
-  }
-  const uint32_t home = block.PrefetchHashedProbe(key);
+  const uint32_t home = Block::PrefetchHashedProbe(
+      mapped_.substr(handle.offset, handle.size), key);
   if (home >= (uint32_t{1} << kBucketBits)) return;  // none, or too large
   *state = (i << (2 + kBucketBits)) | (uint64_t{home} << 2) | kTagBucket;
 }
