@@ -370,8 +370,7 @@ absl::StatusOr<std::string_view> SstReader::VerifiedMappedBlock(
 absl::StatusOr<std::optional<LookupResult>> SstReader::GetFromBlock(
     const BlockHandle& handle, std::string_view key, uint32_t home) const {
   if (mapped()) {
-    KS_ASSIGN_OR_RETURN(std::string_view contents,
-                        VerifiedMappedBlock(handle));
+    KS_ASSIGN_OR_RETURN(std::string_view contents, VerifiedMappedBlock(handle));
     // Without a hash index, the restart array (at the end), the restart
     // keys and the entries are a chain of misses: start loading the whole
     // block at once. With one, a lookup reads the block's tail and one or

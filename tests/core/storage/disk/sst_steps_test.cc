@@ -82,9 +82,8 @@ class SstStepsTest : public ::testing::TestWithParam<Param> {
     SstBuilderOptions options;
     options.block_size = block_size;
     options.format_version = version();
-    KS_ASSERT_OK_AND_ASSIGN(auto builder,
-                            SstBuilder::Create(fs_.get(), dir_, number,
-                                               options));
+    KS_ASSERT_OK_AND_ASSIGN(
+        auto builder, SstBuilder::Create(fs_.get(), dir_, number, options));
     for (int i = 0; i < n; ++i) {
       const std::string value(value_size, static_cast<char>('a' + i % 26));
       if (i % 5 == 0) {
@@ -105,8 +104,8 @@ class SstStepsTest : public ::testing::TestWithParam<Param> {
       const bool map = mode() == Mode::kPosixMapped;
       std::shared_ptr<BlockCache> cache =
           !map && second ? std::make_shared<BlockCache>(1 << 20) : nullptr;
-      auto reader = SstReader::Open(fs_.get(), Path(number), number, cache,
-                                    map, /*verify_data_now=*/map && second);
+      auto reader = SstReader::Open(fs_.get(), Path(number), number, cache, map,
+                                    /*verify_data_now=*/map && second);
       EXPECT_TRUE(reader.ok()) << reader.status();
       if (!reader.ok()) continue;
       EXPECT_EQ((*reader)->mapped(), map);
@@ -118,14 +117,13 @@ class SstStepsTest : public ::testing::TestWithParam<Param> {
   // Every key of an n-key table, the strings around it, and keys before
   // and after them all.
   static std::vector<std::string> Probes(int n) {
-    std::vector<std::string> probes = {"", "a", "key", "zzz", Key(-1),
-                                       Key(n)};
+    std::vector<std::string> probes = {"", "a", "key", "zzz", Key(-1), Key(n)};
     for (int i = 0; i < n; ++i) {
       const std::string key = Key(i);
       probes.push_back(key);
       probes.push_back(key + '\0');  // just after the key
       probes.push_back(key + "x");
-      probes.push_back(key.substr(0, key.size() - 1));  // a prefix
+      probes.push_back(key.substr(0, key.size() - 1));           // a prefix
       probes.push_back(absl::StrCat("key", 10000 + 3 * i + 1));  // missing
     }
     return probes;
