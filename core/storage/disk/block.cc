@@ -170,11 +170,19 @@ Block::SeekResult Block::SeekExact(std::string_view target,
 Block::SeekResult Block::SeekHashed(std::string_view target,
                                     std::string_view* value,
                                     uint32_t* corrupt_offset) const {
+  return SeekHashedFrom(BlockHashHome(BlockHashOf(target), num_buckets_),
+                        target, value, corrupt_offset);
+}
+
+Block::SeekResult Block::SeekHashedFrom(uint32_t home, std::string_view target,
+                                        std::string_view* value,
+                                        uint32_t* corrupt_offset) const {
+  assert(num_buckets_ != 0 && home < num_buckets_);
   // Every distinct key of the block has its first entry in the table, and
   // a probe ends at an empty bucket (the builder leaves at least one; a
   // corrupt table without one is probed once around).
   const char* buckets = data_.data() + buckets_offset_;
-  uint32_t i = BlockHashHome(BlockHashOf(target), num_buckets_);
+  uint32_t i = home;
   // A probe checks ~2.5 entries on average (a load of 3/4): start loading
   // the first few at once rather than one after another.
   for (uint32_t j = i, n = 0; n < 4; ++n) {
@@ -191,6 +199,59 @@ Block::SeekResult Block::SeekHashed(std::string_view target,
     i = i + 1 == num_buckets_ ? 0 : i + 1;
   }
   return SeekResult::kAbsent;
+}
+
+uint32_t Block::PrefetchHashedProbe(std::string_view contents,
+                                    std::string_view target) {
+  // The layout ParseLayout reads, only as far as the hints need it.
+  if (contents.size() < 8) return UINT32_MAX;
+  const char* base = contents.data();
+  const uint32_t footer = DecodeFixed32(base + contents.size() - 4);
+  if ((footer & kBlockHashIndexFlag) == 0) return UINT32_MAX;
+  const uint32_t num_restarts = footer & ~kBlockHashIndexFlag;
+  const uint32_t num_buckets = DecodeFixed32(base + contents.size() - 8);
+  const uint64_t tail =
+      8 + uint64_t{num_buckets} * 2 + uint64_t{num_restarts} * 4;
+  if (num_buckets == 0 || num_restarts == 0 || tail > contents.size()) {
+    return UINT32_MAX;
+  }
+  const char* buckets = base + contents.size() - 8 - 2 * num_buckets;
+  const char* restarts = buckets - 4 * num_restarts;
+  const uint32_t entries_end = static_cast<uint32_t>(restarts - base);
+  const uint32_t home = BlockHashHome(BlockHashOf(target), num_buckets);
+  // As SeekHashedFrom's own hints: the first few candidates (their first
+  // line, where the key's delta is), and the restart key of the first,
+  // which MatchEntry compares when the delta matches.
+  for (uint32_t j = home, n = 0; n < 4; ++n) {
+    const uint16_t offset = BlockHashBucket(buckets, j);
+    if (offset == kBlockHashEmpty || offset >= entries_end) break;
+    __builtin_prefetch(base + offset);
+    if (n == 0) {
+      uint32_t restart = 0;
+      for (uint32_t r = 0; r < num_restarts; ++r) {
+        const uint32_t point = DecodeFixed32(restarts + 4 * r);
+        if (point > offset) break;
+        restart = point;
+      }
+      if (restart < entries_end) __builtin_prefetch(base + restart);
+    }
+    j = j + 1 == num_buckets ? 0 : j + 1;
+  }
+  return home;
+}
+
+uint32_t Block::RestartBefore(uint32_t offset) const {
+  assert(num_restarts_ > 0);
+  uint32_t lo = 0, hi = num_restarts_;
+  while (hi - lo > 1) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (RestartPoint(mid) <= offset) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return RestartPoint(lo);
 }
 
 Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
@@ -216,16 +277,7 @@ Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
   if (shared > 0) {
     // The first `shared` bytes are the restart key's: its interval's
     // restart point is the last one at or before `offset`.
-    uint32_t lo = 0, hi = num_restarts_;
-    while (hi - lo > 1) {
-      const uint32_t mid = lo + (hi - lo) / 2;
-      if (RestartPoint(mid) <= offset) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    const uint32_t restart = RestartPoint(lo);
+    const uint32_t restart = RestartBefore(offset);
     uint32_t restart_shared, restart_length, restart_value_len;
     const char* key =
         restart < offset

@@ -57,6 +57,25 @@ class Block {
                        uint32_t* corrupt_offset) const;
 
   bool has_hash_index() const { return num_buckets_ != 0; }
+  uint32_t num_buckets() const { return num_buckets_; }
+
+  // For a lookup of target in steps (SstReader::PrefetchStep), while the
+  // tail of the block `contents` is in cache: starts loading what
+  // SeekExact(target) reads next (the entries of target's first hash
+  // buckets, and the restart key of the first) and returns target's home
+  // bucket, for SeekHashedFrom. UINT32_MAX (and nothing loaded) if the
+  // block has no hash index. Reads only the tail, bounds-checked but not
+  // validated as ParseInto does: the block need not be verified, and the
+  // answer is only a hint until it is.
+  static uint32_t PrefetchHashedProbe(std::string_view contents,
+                                      std::string_view target);
+  // SeekExact through the hash index, the probe starting at bucket `home`
+  // (as PrefetchHashedProbe(target) returned it for this block): the same
+  // answer, without hashing target again.
+  // REQUIRES: has_hash_index() and home < num_buckets().
+  SeekResult SeekHashedFrom(uint32_t home, std::string_view target,
+                            std::string_view* value,
+                            uint32_t* corrupt_offset) const;
 
   // Bytes of memory the block holds (for the cache's accounting).
   size_t charge() const { return sizeof(Block) + owned_.capacity(); }
@@ -68,6 +87,9 @@ class Block {
   static bool ParseLayout(std::string_view contents, Format format,
                           Block* block);
   uint32_t RestartPoint(uint32_t i) const;
+  // The last restart point at or before `offset` (the start of the
+  // interval holding the entry there). REQUIRES: num_restarts_ > 0.
+  uint32_t RestartBefore(uint32_t offset) const;
   // SeekExact through the hash index.
   SeekResult SeekHashed(std::string_view target, std::string_view* value,
                         uint32_t* corrupt_offset) const;

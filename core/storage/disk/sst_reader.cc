@@ -356,15 +356,21 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
   if (!MayContain(key)) return std::nullopt;
   KS_ASSIGN_OR_RETURN(std::optional<BlockHandle> found, FindDataBlock(key));
   if (!found.has_value()) return std::nullopt;
-  const BlockHandle& handle = *found;
+  return GetFromBlock(*found, key, /*home=*/UINT32_MAX);
+}
+
+absl::StatusOr<std::string_view> SstReader::VerifiedMappedBlock(
+    const BlockHandle& handle) const {
+  // With data_verified_, every handle of the index was range-checked and
+  // verified at Open.
+  if (data_verified_) return mapped_.substr(handle.offset, handle.size);
+  return MappedDataBlock(handle);
+}
+
+absl::StatusOr<std::optional<LookupResult>> SstReader::GetFromBlock(
+    const BlockHandle& handle, std::string_view key, uint32_t home) const {
   if (mapped()) {
-    std::string_view contents;
-    if (data_verified_) {
-      // Every handle of the index was range-checked and verified at Open.
-      contents = mapped_.substr(handle.offset, handle.size);
-    } else {
-      KS_ASSIGN_OR_RETURN(contents, MappedDataBlock(handle));
-    }
+    KS_ASSIGN_OR_RETURN(std::string_view contents, VerifiedMappedBlock(handle));
     // Without a hash index, the restart array (at the end), the restart
     // keys and the entries are a chain of misses: start loading the whole
     // block at once. With one, a lookup reads the block's tail and one or
@@ -377,18 +383,25 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
       return Corruption("malformed data block", handle.offset);
     }
     if (may_have_index && !block.has_hash_index()) PrefetchBlock(contents);
-    return GetInBlock(block, key, handle.offset);
+    return GetInBlock(block, key, handle.offset, home);
   }
   KS_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
                       ReadDataBlock(handle));
-  return GetInBlock(*block, key, handle.offset);
+  return GetInBlock(*block, key, handle.offset, home);
 }
 
 absl::StatusOr<std::optional<LookupResult>> SstReader::GetInBlock(
-    const Block& block, std::string_view key, uint64_t offset) const {
+    const Block& block, std::string_view key, uint64_t offset,
+    uint32_t home) const {
   std::string_view value;
   uint32_t corrupt_offset = 0;
-  switch (block.SeekExact(key, &value, &corrupt_offset)) {
+  // A home from a step is the one SeekExact would compute (the same bytes);
+  // the range check only keeps a stray state from reading out of bounds.
+  const Block::SeekResult result =
+      home < block.num_buckets()
+          ? block.SeekHashedFrom(home, key, &value, &corrupt_offset)
+          : block.SeekExact(key, &value, &corrupt_offset);
+  switch (result) {
     case Block::SeekResult::kAbsent:
       return std::nullopt;
     case Block::SeekResult::kCorrupt:

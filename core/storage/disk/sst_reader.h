@@ -66,6 +66,17 @@ class SstReader final : public Table,
   bool MayContain(std::string_view key) const override;
   // Starts loading the filter bits Get(key) tests first.
   void Prefetch(std::string_view key) const override;
+  // The lookup in steps (docs/decisions.md "Disk update in steps"). Step 1
+  // tests the filter and finds the data block in the point index; on a
+  // mapped table of format version 2 it starts loading the block's tail
+  // (hash index, restart array). Step 2, there, reads the tail and starts
+  // loading the entries of the key's first buckets. Later steps do
+  // nothing. GetAfterSteps goes on from where the steps stopped, with
+  // Get's checks (a block is verified before anything read from it is
+  // believed). A state is meaningful only for the key whose steps made it.
+  void PrefetchStep(std::string_view key, uint64_t* state) const override;
+  absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
+      std::string_view key, uint64_t state) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 
@@ -133,10 +144,20 @@ class SstReader final : public Table,
   // point_index_ or else the index block; nullopt if there is none.
   absl::StatusOr<std::optional<BlockHandle>> FindDataBlock(
       std::string_view key) const;
-  // Looks `key` up in a data block read from `offset`.
+  // Get once the filter passed and the index named the block `handle`.
+  // `home`: key's home bucket in the block's hash index if a step found it
+  // (Block::PrefetchHashedProbe), else UINT32_MAX.
+  absl::StatusOr<std::optional<LookupResult>> GetFromBlock(
+      const BlockHandle& handle, std::string_view key, uint32_t home) const;
+  // Looks `key` up in a data block read from `offset` (`home` as above).
   absl::StatusOr<std::optional<LookupResult>> GetInBlock(const Block& block,
                                                          std::string_view key,
-                                                         uint64_t offset) const;
+                                                         uint64_t offset,
+                                                         uint32_t home) const;
+  // The contents of the mapped data block `handle`, verified (or known to
+  // be: data_verified_).
+  absl::StatusOr<std::string_view> VerifiedMappedBlock(
+      const BlockHandle& handle) const;
   absl::Status Corruption(std::string_view what, uint64_t offset) const;
 
   // Constant after Open.

@@ -266,6 +266,19 @@ TEST_P(TableConformanceTest, RandomRecordsMatchModel) {
       if (present) {
         EXPECT_EQ(got->seq, lower->first.seq);
       }
+      // The lookup in steps reads the same, whatever the steps found.
+      for (int steps = 0; steps <= 3; ++steps) {
+        uint64_t state = 0;
+        for (int n = 0; n < steps; ++n) table->PrefetchStep(probe, &state);
+        KS_ASSERT_OK_AND_ASSIGN(auto stepped,
+                                table->GetAfterSteps(probe, state));
+        ASSERT_EQ(stepped.has_value(), present) << steps << " steps";
+        if (present) {
+          EXPECT_EQ(stepped->seq, lower->first.seq);
+          EXPECT_EQ(stepped->type, lower->second.type);
+          EXPECT_TRUE(stepped->value == lower->second.value);
+        }
+      }
 
       it->Seek(probe);
       if (lower == model.end()) {
