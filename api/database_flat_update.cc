@@ -40,9 +40,8 @@ std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
     KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                         reader.GetPrefetched(*engine_key));
     std::string updated;
-    if (!stored.has_value() ||
-        !core::expr::ApplyFlatUpdate(update, *stored, key_size_bound,
-                                     &updated)) {
+    if (!stored.has_value() || !core::expr::ApplyFlatUpdate(
+                                   update, *stored, key_size_bound, &updated)) {
       return mutations;  // nothing written; the general path takes over
     }
     if (return_new) {
@@ -50,12 +49,12 @@ std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
                           DecodeStoredItem(updated, key, schema_, path_));
     }
     patched = true;
-    mutations.push_back(core::Mutation{core::RecordType::kValue,
-                                       std::move(*engine_key),
-                                       std::move(updated)});
+    mutations.push_back(core::Mutation{
+        core::RecordType::kValue, std::move(*engine_key), std::move(updated)});
     return mutations;
   };
-  const absl::Status status = engine_->ReadModifyWrite(*engine_key, patch, prefetched);
+  const absl::Status status =
+      engine_->ReadModifyWrite(*engine_key, patch, prefetched);
   if (!status.ok()) return absl::StatusOr<Item>(status);
   if (!patched) return std::nullopt;
   return absl::StatusOr<Item>(new_item.has_value() ? std::move(*new_item)

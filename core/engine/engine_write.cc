@@ -263,10 +263,9 @@ absl::Status EngineImpl::LockedWrite(
   }
   if (read_modify_write) OverlapReadAndInsert(*view, lock_keys[0], &steps);
   absl::Status status;
-  LockedReaderImpl reader(
-      this, stripes, view.get(),
-      read_modify_write ? lock_keys[0] : std::string_view(),
-      read_modify_write ? steps.data() : nullptr);
+  LockedReaderImpl reader(this, stripes, view.get(),
+                          read_modify_write ? lock_keys[0] : std::string_view(),
+                          read_modify_write ? steps.data() : nullptr);
   absl::StatusOr<std::vector<Mutation>> mutations = fn(reader);
   if (!mutations.ok()) {
     status = mutations.status();

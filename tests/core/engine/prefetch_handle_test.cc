@@ -50,9 +50,8 @@ TEST_P(EngineTest, PrefetchHandleOfACurrentViewWrites) {
     PrefetchHandle handle;
     e()->PrefetchForWrite(KeyOf(1), &handle);
     const auto fn = ReadThenWrite(KeyOf(1), before, after);
-    KS_ASSERT_OK(read_modify_write
-                     ? e()->ReadModifyWrite(KeyOf(1), fn, &handle)
-                     : e()->WriteLocked(KeyOf(1), fn, &handle));
+    KS_ASSERT_OK(read_modify_write ? e()->ReadModifyWrite(KeyOf(1), fn, &handle)
+                                   : e()->WriteLocked(KeyOf(1), fn, &handle));
     EXPECT_EQ(GetOrDie(e(), KeyOf(1)), std::optional<std::string>(after));
   }
   // A key never written: the read under the lock finds nothing.
