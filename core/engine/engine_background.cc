@@ -166,8 +166,11 @@ void EngineImpl::WaitForWorkOrIdleCompaction() {
     idle_seq_.reset();
     if (passed_over) {
       // Another job holds a candidate; when it ends, its loop sets
-      // idle_candidates_ again and searches.
-      work_cv_.Wait(&mu_);
+      // idle_candidates_ again and searches. PickIdleStripe dropped mu_
+      // while it looked, so the destructor may have set shutting_down_ and
+      // sent its signal meanwhile: waiting then would never end (the
+      // destructor's join hung so, once, in CI).
+      if (!shutting_down_) work_cv_.Wait(&mu_);
       return;
     }
     idle_candidates_ = false;
