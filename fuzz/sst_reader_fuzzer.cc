@@ -114,7 +114,30 @@ std::string TempDir() {
   return tmpl;
 }
 
-// Opens `path`, scans it both ways, seeks and point-reads it.
+// A point read in steps (PrefetchStep, then GetAfterSteps) after 0 to 2
+// steps finds what Get finds, errors included (sst_reader_steps.cc).
+void CheckSteppedReads(const kstone::core::Table& table,
+                       const std::string& key) {
+  const auto plain = table.Get(key);
+  for (int steps = 0; steps <= 2; ++steps) {
+    uint64_t state = 0;
+    for (int i = 0; i < steps; ++i) table.PrefetchStep(key, &state);
+    const auto stepped = table.GetAfterSteps(key, state);
+    CheckStatus(stepped.status());
+    if (plain.ok() != stepped.ok()) std::abort();
+    if (!plain.ok()) continue;
+    if (plain->has_value() != stepped->has_value()) std::abort();
+    if (plain->has_value() &&
+        ((*plain)->seq != (*stepped)->seq ||
+         (*plain)->type != (*stepped)->type ||
+         (*plain)->value != (*stepped)->value)) {
+      std::abort();
+    }
+  }
+}
+
+// Opens `path`, scans it both ways, seeks and point-reads it (also in
+// steps).
 void Exercise(kstone::core::FileSystem* fs, const std::string& path,
               std::shared_ptr<kstone::core::BlockCache> cache, bool map,
               bool verify_data_now, std::string_view bytes) {
@@ -132,7 +155,10 @@ void Exercise(kstone::core::FileSystem* fs, const std::string& path,
     keys.emplace_back(it->record().key);
   }
   CheckStatus(it->status());
-  for (const std::string& key : keys) CheckStatus(table.Get(key).status());
+  for (const std::string& key : keys) {
+    CheckStatus(table.Get(key).status());
+    CheckSteppedReads(table, key);
+  }
   it->SeekToFirst();
   Walk(it.get(), /*forward=*/true, 10000);
   it->SeekToLast();
@@ -147,6 +173,7 @@ void Exercise(kstone::core::FileSystem* fs, const std::string& path,
     table.Prefetch(key);
     auto got = table.Get(key);
     CheckStatus(got.status());
+    CheckSteppedReads(table, key);
     table.MayContain(key);
     it->Seek(key);
     Walk(it.get(), /*forward=*/true, 20);
