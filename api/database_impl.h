@@ -158,17 +158,16 @@ class DatabaseImpl {
   // action as it was.
   absl::Status StartItemLookup(const Key& key, WriteAction* action) const;
   // An Update of `key` (engine key *engine_key, whose lookup
-  // Engine::PrefetchForWrite started, leaving *prefetched) with a prepared `update` for which
-  // core::expr::IsFlatUpdate holds, without a condition, returning nothing
-  // or (`return_new`) the new item: the stored bytes patched under the
-  // stripe lock by core::expr::ApplyFlatUpdate (database_flat_update.cc).
-  // Returns nullopt, having written nothing and left *engine_key as it was,
-  // when the patch does not apply (no stored item, an attribute of another
-  // type, an item that might pass the size limit): the general path then
-  // does the Update.
+  // Engine::PrefetchForWrite started, leaving *prefetched) with a prepared
+  // `update` for which core::expr::IsFlatUpdate holds, without a condition,
+  // returning nothing or (`return_new`) the new item: the stored bytes patched
+  // under the stripe lock by core::expr::ApplyFlatUpdate
+  // (database_flat_update.cc). Returns nullopt, having written nothing and left
+  // *engine_key as it was, when the patch does not apply (no stored item, an
+  // attribute of another type, an item that might pass the size limit): the
+  // general path then does the Update.
   std::optional<absl::StatusOr<Item>> TryFlatUpdate(
-      const Key& key, std::string* engine_key,
-      core::PrefetchHandle* prefetched,
+      const Key& key, std::string* engine_key, core::PrefetchHandle* prefetched,
       const core::expr::UpdateExpression& update, bool return_new);
   // What a Put's condition without placeholders asks about the stored item
   // (ConditionExpression::KeyExistenceCheck), remembered per thread for the

@@ -127,10 +127,9 @@ void CheckSteppedReads(const kstone::core::Table& table,
     if (plain.ok() != stepped.ok()) std::abort();
     if (!plain.ok()) continue;
     if (plain->has_value() != stepped->has_value()) std::abort();
-    if (plain->has_value() &&
-        ((*plain)->seq != (*stepped)->seq ||
-         (*plain)->type != (*stepped)->type ||
-         (*plain)->value != (*stepped)->value)) {
+    if (plain->has_value() && ((*plain)->seq != (*stepped)->seq ||
+                               (*plain)->type != (*stepped)->type ||
+                               (*plain)->value != (*stepped)->value)) {
       std::abort();
     }
   }
