@@ -153,7 +153,8 @@ class DatabaseImpl {
   PreparedUpdateMemo::Request UpdateMemoRequest(
       std::string_view expression, const WriteCondition& condition) const;
   // Converts `key` for the engine into action->engine_key and starts loading
-  // the stored item's probes (Engine::Prefetch), setting action->prefetched;
+  // the stored item's probes (Engine::PrefetchForWrite, keeping its handle
+  // in action->prefetch for ApplyAction), setting action->prefetched;
   // PrepareAction then takes the key as it is. A bad key's error leaves the
   // action as it was.
   absl::Status StartItemLookup(const Key& key, WriteAction* action) const;

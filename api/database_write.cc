@@ -102,7 +102,7 @@ std::string DatabaseImpl::WriteAction::EncodeStored(
 absl::Status DatabaseImpl::StartItemLookup(const Key& key,
                                            WriteAction* action) const {
   KS_ASSIGN_OR_RETURN(action->engine_key, EngineKeyOf(key));
-  engine_->Prefetch(action->engine_key);
+  engine_->PrefetchForWrite(action->engine_key, &action->prefetch);
   action->prefetched = true;
   return absl::OkStatus();
 }
@@ -357,11 +357,12 @@ absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
     }
     return m;
   };
-  const std::string_view lock_key[1] = {action->engine_key};
   absl::Status status =
       action->NeedsOldItem()
-          ? engine_->ReadModifyWrite(action->engine_key, evaluate)
-          : engine_->WriteLocked(lock_key, evaluate);
+          ? engine_->ReadModifyWrite(action->engine_key, evaluate,
+                                     &action->prefetch)
+          : engine_->WriteLocked(action->engine_key, evaluate,
+                                 &action->prefetch);
   if (ErrorCodeOf(status) == ErrorCode::kConditionalCheckFailed &&
       action->on_failure == ReturnValuesOnConditionCheckFailure::kAllOld &&
       action->old_item.has_value()) {
@@ -524,6 +525,7 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   if (engine_key.ok()) {
     action.engine_key = std::move(*engine_key);
     action.prefetched = true;
+    action.prefetch = std::move(prefetched);  // (empty if the short path ran)
   }
   if (memo) action.TakePreparedUpdate(request);
   KS_RETURN_IF_ERROR(PrepareAction(WriteAction::kUpdate, &key, nullptr,

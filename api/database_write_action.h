@@ -22,6 +22,7 @@
 #include "api/database_impl.h"
 #include "api/expression_cache.h"
 #include "api/prepared_update_memo.h"
+#include "core/engine/engine.h"
 #include "core/expr/placeholders.h"
 #include "core/storage/record.h"
 #include "core/types/item.h"
@@ -66,6 +67,9 @@ struct DatabaseImpl::WriteAction {
   // engine_key and called Engine::Prefetch on it: the locked read need not
   // issue the probes again, and PrepareAction takes the key as it is.
   bool prefetched = false;
+  // What that prefetch loaded (Engine::PrefetchForWrite), for the locked
+  // write of this one item (ApplyAction); empty otherwise.
+  core::PrefetchHandle prefetch;
   // Set by the caller before PrepareAction: names, values and update hold
   // this Update's preparation already (PreparedUpdateMemo), so PrepareAction
   // skips the expressions.

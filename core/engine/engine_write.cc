@@ -82,11 +82,10 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
 };
 
 void EngineImpl::Prefetch(std::string_view key) const {
-  if (key.empty()) return;
   // The probes GetFromView starts right before it probes; issued earlier,
   // their misses overlap the caller's work instead of stalling the read.
-  PrefetchProbes(*stripes_[StripeOfKey(key)].view(), key,
-                 MemTable::FilterHash(key));
+  PrefetchHandle unused;
+  PrefetchForWrite(key, &unused);
 }
 
 void EngineImpl::PrefetchForWrite(std::string_view key,
