@@ -5,7 +5,8 @@
 // the preparation out of the memo and gives it back, and reads the item
 // through EvaluateAction's cases; none of that is needed here, and an
 // Update's cost over a Put is mostly such bookkeeping (docs/decisions.md,
-// "Update's short path (session 12)").
+// "Update's short path (session 12)"). The item read and the item written
+// go through the thread's WriteBuffers, whose memory is reused.
 
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "api/database_impl.h"
 #include "api/item_decoder.h"
+#include "api/write_buffers.h"
 #include "core/expr/flat_update.h"
 #include "core/types/key.h"
 #include "core/util/status_macros.h"
@@ -34,27 +36,30 @@ std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
       core::kMaxPartitionKeyBytes + core::kMaxSortKeyBytes;
   bool patched = false;
   std::optional<Item> new_item;
-  auto patch = [&](const core::LockedReader& reader)
-      -> absl::StatusOr<std::vector<core::Mutation>> {
-    std::vector<core::Mutation> mutations;
-    KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                        reader.GetPrefetched(*engine_key));
-    std::string updated;
-    if (!stored.has_value() || !core::expr::ApplyFlatUpdate(
-                                   update, *stored, key_size_bound, &updated)) {
-      return mutations;  // nothing written; the general path takes over
+  WriteBuffers& buffers = WriteBuffers::ThisThread();
+  auto patch = [&](const core::LockedReader& reader,
+                   std::vector<core::Mutation>* mutations) -> absl::Status {
+    KS_ASSIGN_OR_RETURN(const bool found,
+                        reader.GetPrefetchedInto(*engine_key, &buffers.stored));
+    mutations->resize(1);
+    core::Mutation& m = (*mutations)[0];
+    if (!found || !core::expr::ApplyFlatUpdate(update, buffers.stored,
+                                               key_size_bound, &m.value)) {
+      mutations->clear();  // nothing written; the general path takes over
+      return absl::OkStatus();
     }
     if (return_new) {
       KS_ASSIGN_OR_RETURN(new_item,
-                          DecodeStoredItem(updated, key, schema_, path_));
+                          DecodeStoredItem(m.value, key, schema_, path_));
     }
     patched = true;
-    mutations.push_back(core::Mutation{
-        core::RecordType::kValue, std::move(*engine_key), std::move(updated)});
-    return mutations;
+    m.type = core::RecordType::kValue;
+    m.key.assign(*engine_key);
+    return absl::OkStatus();
   };
-  const absl::Status status =
-      engine_->ReadModifyWrite(*engine_key, patch, prefetched);
+  const absl::Status status = engine_->ReadModifyWrite(
+      *engine_key, patch, prefetched, &buffers.mutations);
+  buffers.Trim();
   if (!status.ok()) return absl::StatusOr<Item>(status);
   if (!patched) return std::nullopt;
   return absl::StatusOr<Item>(new_item.has_value() ? std::move(*new_item)

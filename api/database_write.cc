@@ -27,6 +27,7 @@
 #include "api/request_internal.h"
 #include "api/this_thread.h"
 #include "api/value_internal.h"
+#include "api/write_buffers.h"
 #include "core/expr/flat_update.h"
 #include "core/expr/projection_expression.h"
 #include "core/types/item_codec.h"
@@ -378,28 +379,37 @@ absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
   // The stored item's probes load while the item is encoded.
   core::PrefetchHandle prefetched;
   engine_->PrefetchForWrite(engine_key, &prefetched);
-  std::string value;
-  KS_RETURN_IF_ERROR(EncodePutValue(key, item, key_of_item, &value));
-  auto check = [&](const core::LockedReader& reader)
-      -> absl::StatusOr<std::vector<core::Mutation>> {
-    KS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                        reader.GetPrefetched(engine_key));
-    if (stored.has_value() != must_exist) {
+  // The mutation is made before the lock, in the thread's buffers (whose
+  // memory is reused); the check only reads.
+  WriteBuffers& buffers = WriteBuffers::ThisThread();
+  buffers.mutations.resize(1);
+  core::Mutation& m = buffers.mutations[0];
+  m.type = core::RecordType::kValue;
+  m.key.assign(engine_key);
+  absl::Status status = EncodePutValue(key, item, key_of_item, &m.value);
+  auto check = [&](const core::LockedReader& reader,
+                   std::vector<core::Mutation>*) -> absl::Status {
+    KS_ASSIGN_OR_RETURN(const bool found,
+                        reader.GetPrefetchedInto(engine_key, &buffers.stored));
+    if (found != must_exist) {
       return MakeError(ErrorCode::kConditionalCheckFailed,
                        "The conditional request failed");
     }
-    std::vector<core::Mutation> m;
-    m.push_back(core::Mutation{core::RecordType::kValue, std::move(engine_key),
-                               std::move(value)});
-    return m;
+    return absl::OkStatus();
   };
-  if (must_exist) {
-    // The item is likely there: its lookup goes past the index slot to the
-    // record, a chain worth overlapping with the memtable walk. (A likely
-    // absent item costs only the slot, loaded while the item was encoded.)
-    return engine_->ReadModifyWrite(engine_key, check, &prefetched);
+  if (status.ok()) {
+    // An item that must exist is likely there: its lookup goes past the
+    // index slot to the record, a chain worth overlapping with the memtable
+    // walk. (A likely absent item costs only the slot, loaded while the
+    // item was encoded.)
+    status = must_exist
+                 ? engine_->ReadModifyWrite(engine_key, check, &prefetched,
+                                            &buffers.mutations)
+                 : engine_->WriteLocked(engine_key, check, &prefetched,
+                                        &buffers.mutations);
   }
-  return engine_->WriteLocked(engine_key, check, &prefetched);
+  buffers.Trim();
+  return status;
 }
 
 namespace {

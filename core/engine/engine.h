@@ -92,6 +92,11 @@ class LockedReader {
   // the same result, without issuing the key's probes a second time.
   virtual absl::StatusOr<std::optional<std::string>> GetPrefetched(
       std::string_view key) const = 0;
+  // GetPrefetched into *value, reusing its memory (for a caller that keeps
+  // the string from one write to the next): true if `key` has a value,
+  // which is then in *value.
+  virtual absl::StatusOr<bool> GetPrefetchedInto(std::string_view key,
+                                                 std::string* value) const = 0;
 };
 
 // What Engine::PrefetchForWrite loaded to issue a key's probes, handed to
@@ -169,6 +174,20 @@ class Engine {
                                    PrefetchHandle* handle) = 0;
   virtual absl::Status ReadModifyWrite(std::string_view key, CheckFn fn,
                                        PrefetchHandle* handle) = 0;
+  // The same two for a caller that keeps the vector of mutations from one
+  // write to the next (one per thread), so that a steady stream of writes
+  // reuses the memory of its strings instead of allocating and freeing
+  // them every time: `fn` leaves in *mutations what to write (resizing it;
+  // the elements it keeps keep their strings' memory), and the write
+  // leaves them there. Only the vector's contents change hands.
+  using FillFn = absl::FunctionRef<absl::Status(const LockedReader&,
+                                                std::vector<Mutation>*)>;
+  virtual absl::Status WriteLocked(std::string_view key, FillFn fn,
+                                   PrefetchHandle* handle,
+                                   std::vector<Mutation>* mutations) = 0;
+  virtual absl::Status ReadModifyWrite(std::string_view key, FillFn fn,
+                                       PrefetchHandle* handle,
+                                       std::vector<Mutation>* mutations) = 0;
 
   // The newest value of `key`, or nullopt if absent or deleted.
   virtual absl::StatusOr<std::optional<std::string>> Get(

@@ -144,23 +144,24 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
     const StripeView& view, std::string_view key, bool prefetch,
     const uint64_t* steps) const {
   using Result = absl::StatusOr<std::optional<std::string>>;
+  if (steps != nullptr) {
+    LookupResult r;
+    absl::StatusOr<bool> found = GetSteppedInto(view, key, steps, &r);
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<std::string>();
+    return Result(absl::in_place, std::move(r.value));
+  }
   // The value goes into the result in place: a move per wrapper (optional,
   // StatusOr) cost as much as the rest of the read's bookkeeping.
   auto from_lookup = [](LookupResult& r) -> Result {
     if (r.type == RecordType::kDeletion) return std::optional<std::string>();
     return Result(absl::in_place, std::move(r.value));
   };
-  // One hash for every memtable's key filter; with steps, the active
-  // memtable's needs none (below), and the immutables usually none.
-  const bool filters = steps == nullptr || !view.immutables.empty() || prefetch;
-  const uint64_t filter_hash = filters ? MemTable::FilterHash(key) : 0;
+  // One hash for every memtable's key filter.
+  const uint64_t filter_hash = MemTable::FilterHash(key);
   // Most of a point read's time is these misses.
   if (prefetch) PrefetchProbes(view, key, filter_hash);
-  // With steps, ReadModifyWrite's walk to where `key` goes has found
-  // where it is, too.
-  if (std::optional<LookupResult> r =
-          steps != nullptr ? view.active->GetPrepared(key)
-                           : view.active->Get(key, filter_hash)) {
+  if (std::optional<LookupResult> r = view.active->Get(key, filter_hash)) {
     return from_lookup(*r);
   }
   for (const auto& mem : view.immutables) {
@@ -170,13 +171,37 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
   }
   for (size_t i = 0; i < view.tables.size(); ++i) {
     // Table::Get consults the bloom filter first.
-    absl::StatusOr<std::optional<LookupResult>> r =
-        steps != nullptr ? view.tables[i]->GetAfterSteps(key, steps[i])
-                         : view.tables[i]->Get(key);
+    absl::StatusOr<std::optional<LookupResult>> r = view.tables[i]->Get(key);
     if (!r.ok()) return r.status();
     if (r->has_value()) return from_lookup(**r);
   }
   return std::optional<std::string>();
+}
+
+absl::StatusOr<bool> EngineImpl::GetSteppedInto(const StripeView& view,
+                                                std::string_view key,
+                                                const uint64_t* steps,
+                                                LookupResult* out) const {
+  // ReadModifyWrite's walk to where `key` goes has found where it is, too:
+  // the active memtable needs no search and no filter hash.
+  bool found = view.active->GetPreparedInto(key, out);
+  if (!found && !view.immutables.empty()) {
+    const uint64_t filter_hash = MemTable::FilterHash(key);
+    for (const auto& mem : view.immutables) {
+      if (std::optional<LookupResult> r = mem->Get(key, filter_hash)) {
+        *out = std::move(*r);
+        found = true;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; !found && i < view.tables.size(); ++i) {
+    absl::StatusOr<bool> in_table =
+        view.tables[i]->GetAfterStepsInto(key, steps[i], out);
+    if (!in_table.ok()) return in_table.status();
+    found = *in_table;
+  }
+  return found && out->type != RecordType::kDeletion;
 }
 
 absl::StatusOr<std::optional<std::string>> EngineImpl::Get(

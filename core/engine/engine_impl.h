@@ -65,6 +65,12 @@ class EngineImpl final : public Engine {
                            PrefetchHandle* handle) override;
   absl::Status ReadModifyWrite(std::string_view key, CheckFn fn,
                                PrefetchHandle* handle) override;
+  absl::Status WriteLocked(std::string_view key, FillFn fn,
+                           PrefetchHandle* handle,
+                           std::vector<Mutation>* mutations) override;
+  absl::Status ReadModifyWrite(std::string_view key, FillFn fn,
+                               PrefetchHandle* handle,
+                               std::vector<Mutation>* mutations) override;
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override;
   void Prefetch(std::string_view key) const override;
@@ -121,6 +127,12 @@ class EngineImpl final : public Engine {
   absl::StatusOr<std::optional<std::string>> GetFromView(
       const StripeView& view, std::string_view key, bool prefetch,
       const uint64_t* steps = nullptr) const;
+  // GetFromView with `steps` into *out (whose value's memory the tables
+  // may reuse): true if `key` has a live value, then in out->value.
+  absl::StatusOr<bool> GetSteppedInto(const StripeView& view,
+                                      std::string_view key,
+                                      const uint64_t* steps,
+                                      LookupResult* out) const;
 
   // --- write path (engine_write.cc)
   // Sorted, distinct stripes of `keys`; InvalidArgument for an empty key.
@@ -134,6 +146,11 @@ class EngineImpl final : public Engine {
   absl::Status LockedWrite(absl::Span<const std::string_view> lock_keys,
                            CheckFn fn, bool read_modify_write,
                            PrefetchHandle* handle);
+  // LockedWrite with the caller's vector of mutations (see FillFn).
+  absl::Status LockedWrite(absl::Span<const std::string_view> lock_keys,
+                           FillFn fn, bool read_modify_write,
+                           PrefetchHandle* handle,
+                           std::vector<Mutation>* mutations);
   // The current view of stripe `s`, whose write_mu the caller holds: the
   // one `handle` holds if it is still current (no reload), else loaded.
   std::shared_ptr<const StripeView> LockedViewOf(uint32_t s,
@@ -152,10 +169,12 @@ class EngineImpl final : public Engine {
                             absl::InlinedVector<uint64_t, 4>* states);
   // Waits while the memtables are over the total cap (back-pressure).
   absl::Status WaitForMemtableRoom() ABSL_LOCKS_EXCLUDED(mu_);
-  // Assigns sequence numbers, logs and applies. REQUIRES: the write_mu of
-  // every stripe in `stripes` is held and every mutation's key is in one.
+  // Assigns sequence numbers, logs and applies *mutations, which it leaves
+  // as they were (their memory the caller's to reuse). REQUIRES: the
+  // write_mu of every stripe in `stripes` is held and every mutation's key
+  // is in one.
   absl::Status CommitLocked(absl::Span<const uint32_t> stripes,
-                            std::vector<Mutation> mutations);
+                            std::vector<Mutation>* mutations);
   // Makes the stripe's active memtable immutable and queues its flush (no-op
   // if it is empty). REQUIRES: stripes_[s].write_mu held.
   void SwitchMemtableLocked(uint32_t s);

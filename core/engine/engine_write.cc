@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -52,10 +53,28 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
       std::string_view key) const override {
     return Read(key, /*prefetch=*/false);
   }
+  absl::StatusOr<bool> GetPrefetchedInto(std::string_view key,
+                                         std::string* value) const override {
+    KS_ASSIGN_OR_RETURN(const uint32_t s, LockedStripeOf(key));
+    if (IsStepped(key, s)) {
+      // The tables write into value's memory.
+      LookupResult r;
+      r.value.swap(*value);
+      absl::StatusOr<bool> found =
+          engine_->GetSteppedInto(*view_, key, steps_, &r);
+      value->swap(r.value);
+      return found;
+    }
+    KS_ASSIGN_OR_RETURN(std::optional<std::string> read,
+                        Read(key, /*prefetch=*/false));
+    if (!read.has_value()) return false;
+    *value = std::move(*read);
+    return true;
+  }
 
  private:
-  absl::StatusOr<std::optional<std::string>> Read(std::string_view key,
-                                                  bool prefetch) const {
+  // The stripe of `key`, which must be one of the locked ones.
+  absl::StatusOr<uint32_t> LockedStripeOf(std::string_view key) const {
     if (key.empty()) return absl::InvalidArgumentError("engine: empty key");
     const uint32_t s = StripeOfKey(key);
     if (!std::binary_search(stripes_.begin(), stripes_.end(), s)) {
@@ -64,11 +83,22 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
           absl::StrCat("engine: LockedReader::Get of a key in stripe ", s,
                        ", which the write did not lock"));
     }
+    return s;
+  }
+
+  // Whether the read of `key` (in stripe s) can use the lookup states that
+  // OverlapReadAndInsert left.
+  bool IsStepped(std::string_view key, uint32_t s) const {
+    return steps_ != nullptr && view_ != nullptr && s == stripes_[0] &&
+           key == std::string_view(stepped_key_, stepped_size_);
+  }
+
+  absl::StatusOr<std::optional<std::string>> Read(std::string_view key,
+                                                  bool prefetch) const {
+    KS_ASSIGN_OR_RETURN(const uint32_t s, LockedStripeOf(key));
     if (view_ != nullptr && s == stripes_[0]) {
-      const bool stepped = steps_ != nullptr &&
-                           key == std::string_view(stepped_key_, stepped_size_);
       return engine_->GetFromView(*view_, key, prefetch,
-                                  stepped ? steps_ : nullptr);
+                                  IsStepped(key, s) ? steps_ : nullptr);
     }
     return engine_->GetFromView(*engine_->stripes_[s].view(), key, prefetch);
   }
@@ -197,7 +227,7 @@ absl::Status EngineImpl::Write(WriteBatch batch) {
     const uint32_t stripe[1] = {StripeOfKey(key)};
     KS_RETURN_IF_ERROR(WaitForMemtableRoom());
     LockStripes(stripe);
-    absl::Status status = CommitLocked(stripe, std::move(batch.mutations));
+    absl::Status status = CommitLocked(stripe, &batch.mutations);
     UnlockStripes(stripe);
     return status;
   }
@@ -207,7 +237,7 @@ absl::Status EngineImpl::Write(WriteBatch batch) {
   KS_ASSIGN_OR_RETURN(std::vector<uint32_t> stripes, StripesOf(keys));
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
-  absl::Status status = CommitLocked(stripes, std::move(batch.mutations));
+  absl::Status status = CommitLocked(stripes, &batch.mutations);
   UnlockStripes(stripes);
   return status;
 }
@@ -234,9 +264,40 @@ absl::Status EngineImpl::ReadModifyWrite(std::string_view key, CheckFn fn,
   return LockedWrite(lock_keys, fn, /*read_modify_write=*/true, handle);
 }
 
+absl::Status EngineImpl::WriteLocked(std::string_view key, FillFn fn,
+                                     PrefetchHandle* handle,
+                                     std::vector<Mutation>* mutations) {
+  const std::string_view lock_keys[1] = {key};
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/false, handle,
+                     mutations);
+}
+
+absl::Status EngineImpl::ReadModifyWrite(std::string_view key, FillFn fn,
+                                         PrefetchHandle* handle,
+                                         std::vector<Mutation>* mutations) {
+  const std::string_view lock_keys[1] = {key};
+  return LockedWrite(lock_keys, fn, /*read_modify_write=*/true, handle,
+                     mutations);
+}
+
 absl::Status EngineImpl::LockedWrite(
     absl::Span<const std::string_view> lock_keys, CheckFn fn,
     bool read_modify_write, PrefetchHandle* handle) {
+  std::vector<Mutation> mutations;
+  auto fill = [&](const LockedReader& reader,
+                  std::vector<Mutation>* out) -> absl::Status {
+    absl::StatusOr<std::vector<Mutation>> made = fn(reader);
+    if (!made.ok()) return made.status();
+    *out = std::move(*made);
+    return absl::OkStatus();
+  };
+  return LockedWrite(lock_keys, fill, read_modify_write, handle, &mutations);
+}
+
+absl::Status EngineImpl::LockedWrite(
+    absl::Span<const std::string_view> lock_keys, FillFn fn,
+    bool read_modify_write, PrefetchHandle* handle,
+    std::vector<Mutation>* mutations) {
   uint32_t one_stripe[1];
   std::vector<uint32_t> many_stripes;
   absl::Span<const uint32_t> stripes;
@@ -265,10 +326,8 @@ absl::Status EngineImpl::LockedWrite(
   LockedReaderImpl reader(this, stripes, view.get(),
                           read_modify_write ? lock_keys[0] : std::string_view(),
                           read_modify_write ? steps.data() : nullptr);
-  absl::StatusOr<std::vector<Mutation>> mutations = fn(reader);
-  if (!mutations.ok()) {
-    status = mutations.status();
-  } else {
+  status = fn(reader, mutations);
+  if (status.ok()) {
     for (const Mutation& m : *mutations) {
       if (m.key.empty() || !std::binary_search(stripes.begin(), stripes.end(),
                                                StripeOfKey(m.key))) {
@@ -278,7 +337,7 @@ absl::Status EngineImpl::LockedWrite(
       }
     }
     if (status.ok() && !mutations->empty()) {
-      status = CommitLocked(stripes, std::move(*mutations));
+      status = CommitLocked(stripes, mutations);
     }
   }
   UnlockStripes(stripes);
@@ -286,10 +345,10 @@ absl::Status EngineImpl::LockedWrite(
 }
 
 absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
-                                      std::vector<Mutation> mutations)
+                                      std::vector<Mutation>* mutations)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (has_error_.load()) return error();
-  const uint64_t n = mutations.size();
+  const uint64_t n = mutations->size();
   if (last_seq_.load() + n > MemTable::kMaxSeq) {
     return absl::ResourceExhaustedError("engine: sequence numbers exhausted");
   }
@@ -302,7 +361,7 @@ absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
   // now, so that the miss overlaps the WAL append. The Add below takes the
   // same hash.
   absl::InlinedVector<uint64_t, 4> filter_hashes;
-  for (const Mutation& m : mutations) {
+  for (const Mutation& m : *mutations) {
     filter_hashes.push_back(MemTable::FilterHash(m.key));
     stripes_[StripeOfKey(m.key)].active->PrefetchFilter(filter_hashes.back());
   }
@@ -312,7 +371,9 @@ absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
     // Under the stripe locks, so a stripe's sequence numbers increase in the
     // order its writes are logged and applied.
     const uint64_t first = last_seq_.fetch_add(n) + 1;
-    WriteBatch batch{first, std::move(mutations)};
+    // The batch borrows the mutations and gives them back on every return.
+    WriteBatch batch{first, std::move(*mutations)};
+    absl::Cleanup give_back = [&] { *mutations = std::move(batch.mutations); };
     absl::Status status =
         wal_->Append(batch, options_.sync_mode == SyncMode::kEveryCommit);
     if (!status.ok()) {

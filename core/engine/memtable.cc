@@ -369,28 +369,37 @@ std::optional<LookupResult> MemTable::Get(std::string_view key,
                                           uint64_t filter_hash) const {
   assert(filter_words_ == 0 || filter_hash == FilterHash(key));
   if (!FilterMayContain(filter_hash)) return std::nullopt;
-  return ResultIfKey(FindGreaterOrEqual(key, kMaxSeq, nullptr), key);
+  LookupResult result;
+  if (!ResultIfKey(FindGreaterOrEqual(key, kMaxSeq, nullptr), key, &result)) {
+    return std::nullopt;
+  }
+  return result;
 }
 
 std::optional<LookupResult> MemTable::GetPrepared(std::string_view key) const {
-  // PrepareAdd left splice_[0] as the last node before (key, kMaxSeq).
-  assert(SpliceFits(key, kMaxSeq, 1));
-  return ResultIfKey(splice_[0]->NextRelaxed(0), key);
+  LookupResult result;
+  if (!GetPreparedInto(key, &result)) return std::nullopt;
+  return result;
 }
 
-std::optional<LookupResult> MemTable::ResultIfKey(const Node* node,
-                                                  std::string_view key) {
-  if (node == nullptr) return std::nullopt;
+bool MemTable::GetPreparedInto(std::string_view key, LookupResult* out) const {
+  // PrepareAdd left splice_[0] as the last node before (key, kMaxSeq).
+  assert(SpliceFits(key, kMaxSeq, 1));
+  return ResultIfKey(splice_[0]->NextRelaxed(0), key, out);
+}
+
+bool MemTable::ResultIfKey(const Node* node, std::string_view key,
+                           LookupResult* out) {
+  if (node == nullptr) return false;
   // The key first: the node is usually another key's (a read of a key
   // that is not here), whose record need not be decoded further.
   const char* after_key;
-  if (EntryKey(node->entry, &after_key) != key) return std::nullopt;
+  if (EntryKey(node->entry, &after_key) != key) return false;
   const RecordView record = DecodeMemTableEntry(node->entry);
-  LookupResult result;
-  result.seq = record.seq;
-  result.type = record.type;
-  result.value.assign(record.value.data(), record.value.size());
-  return result;
+  out->seq = record.seq;
+  out->type = record.type;
+  out->value.assign(record.value.data(), record.value.size());
+  return true;
 }
 
 // Iterates the skiplist. Not thread-safe; safe against the concurrent writer.

@@ -119,6 +119,9 @@ class MemTable {
   // PrepareAdd(key) was the last PrepareAdd, with no Add since (under Add's
   // synchronisation throughout).
   std::optional<LookupResult> GetPrepared(std::string_view key) const;
+  // GetPrepared into *out (true if the key is here), reusing out->value's
+  // memory.
+  bool GetPreparedInto(std::string_view key, LookupResult* out) const;
   // Starts loading the filter word of the key whose FilterHash is
   // `filter_hash` (see Table::Prefetch).
   void PrefetchFilter(uint64_t filter_hash) const {
@@ -196,10 +199,11 @@ class MemTable {
   // True if splice_ brackets (key, seq) at levels [0, height): for each,
   // splice_[i] < (key, seq) < its successor at level i (or no successor).
   bool SpliceFits(std::string_view key, uint64_t seq, int height) const;
-  // The record at `node` as Get's result if it is one of `key` (the first
-  // node >= (key, kMaxSeq) holds the key's newest record if any).
-  static std::optional<LookupResult> ResultIfKey(const Node* node,
-                                                 std::string_view key);
+  // If the record at `node` is one of `key`, writes it into *out as Get's
+  // result and returns true (the first node >= (key, kMaxSeq) holds the
+  // key's newest record if any).
+  static bool ResultIfKey(const Node* node, std::string_view key,
+                          LookupResult* out);
   // Last node < the record at `entry` (head_ if none).
   Node* FindLessThan(const char* entry) const;
   // Last node whose key is <= key (head_ if none).

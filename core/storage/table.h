@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -110,6 +111,19 @@ class Table {
   virtual absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
       std::string_view key, uint64_t /*state*/) const {
     return Get(key);
+  }
+  // GetAfterSteps into *out, for a caller that keeps *out from one read to
+  // the next: true if the table holds a record for `key`, which is then in
+  // *out. A table may write the value into out->value's memory instead of
+  // allocating (the default moves GetAfterSteps' result in).
+  virtual absl::StatusOr<bool> GetAfterStepsInto(std::string_view key,
+                                                 uint64_t state,
+                                                 LookupResult* out) const {
+    absl::StatusOr<std::optional<LookupResult>> r = GetAfterSteps(key, state);
+    if (!r.ok()) return r.status();
+    if (!r->has_value()) return false;
+    *out = std::move(**r);
+    return true;
   }
 
   virtual std::unique_ptr<TableIterator> NewIterator() const = 0;

@@ -330,12 +330,20 @@ void MemoryTable::PrefetchStep(std::string_view key, uint64_t* state) const {
 }
 
 LookupResult MemoryTable::ResultOf(const char* record) const {
+  LookupResult result;
+  ResultInto(record, &result);
+  return result;
+}
+
+void MemoryTable::ResultInto(const char* record, LookupResult* out) const {
   // Past the key and without assembling it.
   uint32_t key_len;
   const char* p = DecodeTrustedVarint32(record, &key_len);
   RecordView view;
   DecodeRecordTail(p + key_len, seq_base_, &view);
-  return LookupResult{view.seq, view.type, std::string(view.value)};
+  out->seq = view.seq;
+  out->type = view.type;
+  out->value.assign(view.value.data(), view.value.size());
 }
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
@@ -347,14 +355,26 @@ absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::GetAfterSteps(
     std::string_view key, uint64_t state) const {
-  if (state == kStepNotHere) return std::nullopt;
+  LookupResult result;
+  absl::StatusOr<bool> found = GetAfterStepsInto(key, state, &result);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::nullopt;
+  return result;
+}
+
+absl::StatusOr<bool> MemoryTable::GetAfterStepsInto(std::string_view key,
+                                                    uint64_t state,
+                                                    LookupResult* out) const {
+  if (state == kStepNotHere) return false;
+  const char* record = nullptr;
   if (state != 0 && state != kStepSearch) {
-    const char* record = RecordOfLocator((state >> 1) - 1);
-    if (SuffixOf(record) == key.substr(prefix_.size())) {
-      return ResultOf(record);
-    }
+    record = RecordOfLocator((state >> 1) - 1);
+    if (SuffixOf(record) != key.substr(prefix_.size())) record = nullptr;
   }
-  return Get(key);
+  if (record == nullptr) record = FindRecord(key);  // Get's search
+  if (record == nullptr) return false;
+  ResultInto(record, out);
+  return true;
 }
 
 size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {

@@ -150,6 +150,9 @@ class MemoryTable final : public Table,
   void PrefetchStep(std::string_view key, uint64_t* state) const override;
   absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
       std::string_view key, uint64_t state) const override;
+  // Writes the value into out->value's memory.
+  absl::StatusOr<bool> GetAfterStepsInto(std::string_view key, uint64_t state,
+                                         LookupResult* out) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 
@@ -284,8 +287,10 @@ class MemoryTable final : public Table,
   // Probe for the first fingerprint match: 0 means the key is certainly not
   // in the table.
   uint64_t FirstCandidate(std::string_view suffix) const;
-  // Get's result for the record at `record` (whose key was compared).
+  // Get's result for the record at `record` (whose key was compared);
+  // ResultInto writes it into *out, reusing out->value's memory.
   LookupResult ResultOf(const char* record) const;
+  void ResultInto(const char* record, LookupResult* out) const;
   // PrefetchStep's states besides 0 (no step yet) and ((c << 1) | r) (step
   // 1 found the candidate c that FirstCandidate returned; r: step 2 asked
   // for the record).
