@@ -25,7 +25,8 @@
 namespace kstone {
 
 std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
-    const Key& key, std::string* engine_key, core::PrefetchHandle* prefetched,
+    const Key& key, const std::string& engine_key,
+    core::PrefetchHandle* prefetched,
     const core::expr::UpdateExpression& update, bool return_new) {
   // At most what the key attributes add to the item's size (the stored
   // bytes leave them out): the patch declines an item that could then pass
@@ -40,7 +41,7 @@ std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
   auto patch = [&](const core::LockedReader& reader,
                    std::vector<core::Mutation>* mutations) -> absl::Status {
     KS_ASSIGN_OR_RETURN(const bool found,
-                        reader.GetPrefetchedInto(*engine_key, &buffers.stored));
+                        reader.GetPrefetchedInto(engine_key, &buffers.stored));
     mutations->resize(1);
     core::Mutation& m = (*mutations)[0];
     if (!found || !core::expr::ApplyFlatUpdate(update, buffers.stored,
@@ -54,11 +55,11 @@ std::optional<absl::StatusOr<Item>> DatabaseImpl::TryFlatUpdate(
     }
     patched = true;
     m.type = core::RecordType::kValue;
-    m.key.assign(*engine_key);
+    m.key.assign(engine_key);
     return absl::OkStatus();
   };
   const absl::Status status = engine_->ReadModifyWrite(
-      *engine_key, patch, prefetched, &buffers.mutations);
+      engine_key, patch, prefetched, &buffers.mutations);
   buffers.Trim();
   if (!status.ok()) return absl::StatusOr<Item>(status);
   if (!patched) return std::nullopt;

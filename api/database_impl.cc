@@ -156,6 +156,13 @@ absl::StatusOr<std::unique_ptr<DatabaseImpl>> DatabaseImpl::Open(
 }
 
 absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
+  std::string engine_key;
+  KS_RETURN_IF_ERROR(EngineKeyInto(key, &engine_key));
+  return engine_key;
+}
+
+absl::Status DatabaseImpl::EngineKeyInto(const Key& key,
+                                         std::string* engine_key) const {
   KS_RETURN_IF_ERROR(CheckKeyType(key.partition_key(),
                                   schema_.partition_key_name(),
                                   schema_.partition_key_type()));
@@ -176,13 +183,18 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
       KeyValueRefOf(key.partition_key(), "partition key", &pk_number));
   KS_RETURN_IF_ERROR(
       core::ValidateKeyValue(pk, schema_.partition_key_name(), true));
-  if (!key.has_sort_key()) return core::EncodeValidEngineKey(pk, nullptr);
+  if (!key.has_sort_key()) {
+    core::EncodeValidEngineKeyInto(pk, nullptr, core::kNamespaceItem,
+                                   engine_key);
+    return absl::OkStatus();
+  }
   core::Number sk_number;
   KS_ASSIGN_OR_RETURN(const core::KeyValueRef sk,
                       KeyValueRefOf(key.sort_key(), "sort key", &sk_number));
   KS_RETURN_IF_ERROR(
       core::ValidateKeyValue(sk, schema_.sort_key_name(), false));
-  return core::EncodeValidEngineKey(pk, &sk);
+  core::EncodeValidEngineKeyInto(pk, &sk, core::kNamespaceItem, engine_key);
+  return absl::OkStatus();
 }
 
 absl::Status DatabaseImpl::CheckItemKey(const Key& key,

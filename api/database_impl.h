@@ -142,6 +142,8 @@ class DatabaseImpl {
   // The engine key of `key`, after checking it against the schema and
   // DynamoDB's key rules (VALIDATION naming the key attribute).
   absl::StatusOr<std::string> EngineKeyOf(const Key& key) const;
+  // EngineKeyOf into *engine_key (replacing it, reusing its memory).
+  absl::Status EngineKeyInto(const Key& key, std::string* engine_key) const;
   // Checks that `item`'s key attributes, where present, equal `key`.
   absl::Status CheckItemKey(const Key& key, const Item& item) const;
   // The stored form of a Put of `item` under `key` (checked against the key
@@ -158,17 +160,18 @@ class DatabaseImpl {
   // PrepareAction then takes the key as it is. A bad key's error leaves the
   // action as it was.
   absl::Status StartItemLookup(const Key& key, WriteAction* action) const;
-  // An Update of `key` (engine key *engine_key, whose lookup
+  // An Update of `key` (engine key `engine_key`, whose lookup
   // Engine::PrefetchForWrite started, leaving *prefetched) with a prepared
   // `update` for which core::expr::IsFlatUpdate holds, without a condition,
   // returning nothing or (`return_new`) the new item: the stored bytes patched
   // under the stripe lock by core::expr::ApplyFlatUpdate
-  // (database_flat_update.cc). Returns nullopt, having written nothing and left
-  // *engine_key as it was, when the patch does not apply (no stored item, an
+  // (database_flat_update.cc), in the thread's WriteBuffers. Returns nullopt,
+  // having written nothing, when the patch does not apply (no stored item, an
   // attribute of another type, an item that might pass the size limit): the
   // general path then does the Update.
   std::optional<absl::StatusOr<Item>> TryFlatUpdate(
-      const Key& key, std::string* engine_key, core::PrefetchHandle* prefetched,
+      const Key& key, const std::string& engine_key,
+      core::PrefetchHandle* prefetched,
       const core::expr::UpdateExpression& update, bool return_new);
   // What a Put's condition without placeholders asks about the stored item
   // (ConditionExpression::KeyExistenceCheck), remembered per thread for the

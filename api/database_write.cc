@@ -375,17 +375,17 @@ absl::Status DatabaseImpl::ApplyAction(WriteAction* action) {
 
 absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
                                            bool key_of_item, bool must_exist) {
-  KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
-  // The stored item's probes load while the item is encoded.
-  core::PrefetchHandle prefetched;
-  engine_->PrefetchForWrite(engine_key, &prefetched);
   // The mutation is made before the lock, in the thread's buffers (whose
   // memory is reused); the check only reads.
   WriteBuffers& buffers = WriteBuffers::ThisThread();
   buffers.mutations.resize(1);
   core::Mutation& m = buffers.mutations[0];
   m.type = core::RecordType::kValue;
-  m.key.assign(engine_key);
+  KS_RETURN_IF_ERROR(EngineKeyInto(key, &m.key));
+  const std::string& engine_key = m.key;
+  // The stored item's probes load while the item is encoded.
+  core::PrefetchHandle prefetched;
+  engine_->PrefetchForWrite(engine_key, &prefetched);
   absl::Status status = EncodePutValue(key, item, key_of_item, &m.value);
   auto check = [&](const core::LockedReader& reader,
                    std::vector<core::Mutation>*) -> absl::Status {
@@ -514,26 +514,28 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   // The item's lookup starts before the memo is consulted, so that its first
   // cache miss overlaps that work too.
   // (A bad key: PrepareAction reports it in its place.)
-  absl::StatusOr<std::string> engine_key = EngineKeyOf(key);
+  WriteBuffers& buffers = WriteBuffers::ThisThread();
+  const bool key_ok = EngineKeyInto(key, &buffers.engine_key).ok();
+  const std::string& engine_key = buffers.engine_key;
   core::PrefetchHandle prefetched;
-  if (engine_key.ok()) engine_->PrefetchForWrite(*engine_key, &prefetched);
+  if (key_ok) engine_->PrefetchForWrite(engine_key, &prefetched);
   const PreparedUpdateMemo::Request request =
       UpdateMemoRequest(update.expression(), update.condition());
-  if (memo && engine_key.ok() &&
+  if (memo && key_ok &&
       (rv == ReturnValues::kNone || rv == ReturnValues::kAllNew)) {
     const PreparedUpdateMemo::Prepared* prepared =
         PreparedUpdateMemo::ThisThread().Find(request);
     if (prepared != nullptr && prepared->flat) {
       std::optional<absl::StatusOr<Item>> done =
-          TryFlatUpdate(key, &*engine_key, &prefetched, *prepared->tree,
+          TryFlatUpdate(key, engine_key, &prefetched, *prepared->tree,
                         /*return_new=*/rv == ReturnValues::kAllNew);
       if (done.has_value()) return std::move(*done);
     }
   }
   bool item_error = false;
   WriteAction action;
-  if (engine_key.ok()) {
-    action.engine_key = std::move(*engine_key);
+  if (key_ok) {
+    action.engine_key = engine_key;
     action.prefetched = true;
     action.prefetch = std::move(prefetched);  // (empty if the short path ran)
   }

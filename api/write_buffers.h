@@ -36,6 +36,7 @@ struct WriteBuffers {
 
   static constexpr size_t kKeepBytes = 16 * 1024;
 
+  std::string engine_key;                 // the item's key, encoded
   std::string stored;                     // the item read under the lock
   std::vector<core::Mutation> mutations;  // what the write writes
 };

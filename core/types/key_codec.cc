@@ -1,5 +1,7 @@
 #include "core/types/key_codec.h"
 
+#include <cstring>
+
 #include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "core/util/hash.h"
@@ -15,17 +17,19 @@ constexpr char kEscape = '\xFF';
 constexpr char kTerminator = '\x01';
 
 void AppendEscaped(std::string_view bytes, std::string* dst) {
-  size_t start = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\0') {
-      dst->append(bytes.data() + start, i - start + 1);
-      dst->push_back(kEscape);
-      start = i + 1;
-    }
+  // Keys rarely hold a zero byte: memchr rules one out a vector at a time,
+  // where a loop over the bytes took several instructions per byte.
+  while (!bytes.empty()) {
+    const void* zero = std::memchr(bytes.data(), '\0', bytes.size());
+    if (zero == nullptr) break;
+    const size_t through = static_cast<const char*>(zero) - bytes.data() + 1;
+    dst->append(bytes.data(), through);
+    dst->push_back(kEscape);
+    bytes.remove_prefix(through);
   }
-  dst->append(bytes.data() + start, bytes.size() - start);
-  dst->push_back('\0');
-  dst->push_back(kTerminator);
+  const char end[2] = {'\0', kTerminator};
+  dst->append(bytes.data(), bytes.size());
+  dst->append(end, 2);
 }
 
 // Appends the unescaped bytes at the front of *input to *out and advances
@@ -205,15 +209,23 @@ absl::StatusOr<std::string> EncodeEngineKey(const KeyValueRef& partition,
 std::string EncodeValidEngineKey(const KeyValueRef& partition,
                                  const KeyValueRef* sort, uint8_t ns) {
   std::string out;
-  out.reserve(2 + KeyValueSize(partition) + 8 +
-              (sort != nullptr ? KeyValueSize(*sort) + 4 : 0));
-  out.push_back('\0');  // stripe, filled in below
-  out.push_back(static_cast<char>(ns));
-  // (Valid values are of key types, which AppendEncodedKeyValue accepts.)
-  AppendEncodedKeyValue(partition, &out).IgnoreError();
-  out[0] = static_cast<char>(StripeOfEncoded(std::string_view(out).substr(2)));
-  if (sort != nullptr) AppendEncodedKeyValue(*sort, &out).IgnoreError();
+  EncodeValidEngineKeyInto(partition, sort, ns, &out);
   return out;
+}
+
+void EncodeValidEngineKeyInto(const KeyValueRef& partition,
+                              const KeyValueRef* sort, uint8_t ns,
+                              std::string* out) {
+  out->clear();
+  out->reserve(2 + KeyValueSize(partition) + 8 +
+               (sort != nullptr ? KeyValueSize(*sort) + 4 : 0));
+  const char head[2] = {'\0', static_cast<char>(ns)};  // stripe filled in below
+  out->append(head, 2);
+  // (Valid values are of key types, which AppendEncodedKeyValue accepts.)
+  AppendEncodedKeyValue(partition, out).IgnoreError();
+  (*out)[0] =
+      static_cast<char>(StripeOfEncoded(std::string_view(*out).substr(2)));
+  if (sort != nullptr) AppendEncodedKeyValue(*sort, out).IgnoreError();
 }
 
 absl::StatusOr<std::string> EncodePartitionPrefix(const Value& partition,

@@ -86,6 +86,11 @@ absl::StatusOr<std::string> EncodeEngineKey(const KeyValueRef& partition,
 std::string EncodeValidEngineKey(const KeyValueRef& partition,
                                  const KeyValueRef* sort,
                                  uint8_t ns = kNamespaceItem);
+// EncodeValidEngineKey into *out (replacing its contents, reusing its
+// memory).
+void EncodeValidEngineKeyInto(const KeyValueRef& partition,
+                              const KeyValueRef* sort, uint8_t ns,
+                              std::string* out);
 
 // [stripe][namespace][encoded pk]: a prefix of the engine key of every key of
 // that partition (in that namespace), and nothing else's. For queries.
