@@ -287,6 +287,8 @@ class MemoryTable final : public Table,
   // Probe for the first fingerprint match: 0 means the key is certainly not
   // in the table.
   uint64_t FirstCandidate(std::string_view suffix) const;
+  // Starts loading the record at `record` (PrefetchStep).
+  void PrefetchRecord(const char* record) const;
   // Get's result for the record at `record` (whose key was compared);
   // ResultInto writes it into *out, reusing out->value's memory.
   LookupResult ResultOf(const char* record) const;
@@ -295,6 +297,7 @@ class MemoryTable final : public Table,
   // 1 found the candidate c that FirstCandidate returned; r: step 2 asked
   // for the record).
   static constexpr uint64_t kStepNotHere = ~uint64_t{0};
+  static constexpr uint32_t kMaxRecordPrefetch = 256;
   static constexpr uint64_t kStepSearch = ~uint64_t{0} - 1;  // no hash index
 
   memory_table_internal::RecordArena arena_;
@@ -334,6 +337,9 @@ class MemoryTable final : public Table,
   int locator_bits_ = 0;
   bool slots_hold_offsets_ = false;  // locators are arena offsets
   bool keys_unique_ = false;         // set by BuildHashIndex
+  // Bytes of the table's average record (at most kMaxRecordPrefetch), the
+  // span PrefetchStep loads from a record's start (set by BuildHashIndex).
+  uint32_t record_prefetch_bytes_ = 0;
   TableMeta meta_;
 };
 

@@ -131,6 +131,8 @@ void MemoryTable::BuildHashIndex() {
     if (i == 0 || SuffixAt(i) != SuffixAt(i - 1)) ++keys;
   }
   keys_unique_ = keys == n;
+  record_prefetch_bytes_ = static_cast<uint32_t>(
+      std::min<uint64_t>(arena_.size() / n, kMaxRecordPrefetch));
   num_slots_ = keys + keys / 4 + 1;
   // Slot values are locator + 1 (0 marks an empty slot): the arena offset
   // where that leaves enough fingerprint bits, else the record index.
