@@ -2,16 +2,14 @@
 #define KSTONE_TESTS_API_API_TEST_UTIL_H_
 
 // A fixture for api suites that run on both backends: in memory and on disk
-// in a fresh temporary directory (removed afterwards).
+// in a fresh scratch directory (removed afterwards).
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <optional>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "kstone/kstone.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::testing {
@@ -21,30 +19,6 @@ enum class Backend { kMemory, kDisk };
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kMemory ? "Memory" : "Disk";
 }
-
-// A fresh directory under the test temp dir; removed by the destructor.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "kstone_api_XXXXXX";
-    char* made = mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp " << pattern;
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // A path inside the directory (not created).
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 class BackendTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -64,7 +38,7 @@ class BackendTest : public ::testing::TestWithParam<Backend> {
     return Database::Open(db_path(), options);
   }
 
-  TempDir dir_;
+  ScratchDir dir_;
 };
 
 // The stored item of `key` as DynamoDB JSON, "" if there is none (a failed

@@ -15,8 +15,8 @@ namespace kstone {
 namespace {
 
 using ::kstone::testing::BackendTest;
+using ::kstone::testing::ScratchDir;
 using ::kstone::testing::StatusIs;
-using ::kstone::testing::TempDir;
 using ::testing::HasSubstr;
 
 class OpenTest : public BackendTest {};
@@ -94,7 +94,7 @@ TEST(OpenMemoryTest, OpenMemoryPathIsAFreshInMemoryDatabase) {
 }
 
 TEST(OpenDiskTest, CreateOnExistingIsAlreadyExists) {
-  TempDir dir;
+  ScratchDir dir;
   { KS_ASSERT_OK_AND_ASSIGN(Database db, Database::Create(dir.Sub("db"))); }
   absl::StatusOr<Database> again = Database::Create(dir.Sub("db"));
   EXPECT_EQ(ErrorCodeOf(again.status()), ErrorCode::kAlreadyExists)
@@ -108,14 +108,14 @@ TEST(OpenDiskTest, CreateOnExistingIsAlreadyExists) {
 }
 
 TEST(OpenDiskTest, OpenMissingIsNotFound) {
-  TempDir dir;
+  ScratchDir dir;
   absl::StatusOr<Database> db = Database::Open(dir.Sub("nothing-here"));
   EXPECT_EQ(ErrorCodeOf(db.status()), ErrorCode::kNotFound) << db.status();
   EXPECT_THAT(db.status().message(), HasSubstr("nothing-here"));
 }
 
 TEST(OpenDiskTest, OpenDirectoryThatIsNotADatabaseIsAClearError) {
-  TempDir dir;
+  ScratchDir dir;
   std::ofstream(dir.Sub("notes.txt")) << "not a database\n";
   absl::StatusOr<Database> db = Database::Open(dir.path());
   ASSERT_FALSE(db.ok());
@@ -126,19 +126,19 @@ TEST(OpenDiskTest, OpenDirectoryThatIsNotADatabaseIsAClearError) {
 }
 
 TEST(OpenDiskTest, OpenEmptyDirectoryIsNotFound) {
-  TempDir dir;
+  ScratchDir dir;
   absl::StatusOr<Database> db = Database::Open(dir.path());
   EXPECT_EQ(ErrorCodeOf(db.status()), ErrorCode::kNotFound) << db.status();
 }
 
 TEST(OpenDiskTest, CreateInAnEmptyExistingDirectory) {
-  TempDir dir;
+  ScratchDir dir;
   KS_ASSERT_OK_AND_ASSIGN(Database db, Database::Create(dir.path()));
   KS_EXPECT_OK(db.Put(Key("k"), Item()));
 }
 
 TEST(OpenDiskTest, SecondOpenWhileOpenIsLocked) {
-  TempDir dir;
+  ScratchDir dir;
   KS_ASSERT_OK_AND_ASSIGN(Database db, Database::Create(dir.Sub("db")));
   absl::StatusOr<Database> second = Database::Open(dir.Sub("db"));
   ASSERT_FALSE(second.ok());
@@ -148,7 +148,7 @@ TEST(OpenDiskTest, SecondOpenWhileOpenIsLocked) {
 }
 
 TEST(OpenDiskTest, SecondOpenFromAnotherProcessIsLocked) {
-  TempDir dir;
+  ScratchDir dir;
   KS_ASSERT_OK_AND_ASSIGN(Database db, Database::Create(dir.Sub("db")));
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
@@ -165,7 +165,7 @@ TEST(OpenDiskTest, SecondOpenFromAnotherProcessIsLocked) {
 }
 
 TEST(OpenDiskTest, ReopenAfterLastHandleGoes) {
-  TempDir dir;
+  ScratchDir dir;
   {
     KS_ASSERT_OK_AND_ASSIGN(Database db, Database::Create(dir.Sub("db")));
     Database copy = db;

@@ -19,7 +19,7 @@
 namespace kstone {
 namespace {
 
-using ::kstone::testing::TempDir;
+using ::kstone::testing::ScratchDir;
 
 constexpr int kItems = 24;  // updated items, spread over many stripes
 
@@ -166,7 +166,7 @@ class TransactCrashTest : public ::testing::Test {
         n);
   }
 
-  TempDir dir_;
+  ScratchDir dir_;
 };
 
 TEST_F(TransactCrashTest, FailedWriteThenPowerLoss) {

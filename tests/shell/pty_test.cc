@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 
 #ifndef KSTONE_BINARY
 #error "KSTONE_BINARY must name the kstone executable"
@@ -140,11 +140,10 @@ class PtyShell {
 };
 
 TEST(PtyShellTest, CtrlCCancelsTheLineAndCtrlDExits) {
-  std::string home = ::testing::TempDir() + "kstone_pty_XXXXXX";
-  ASSERT_NE(mkdtemp(home.data()), nullptr);
+  const kstone::testing::ScratchDir home;
   {
     PtyShell shell;
-    if (!shell.Start(home)) GTEST_SKIP() << "no pseudo-terminals here";
+    if (!shell.Start(home.path())) GTEST_SKIP() << "no pseudo-terminals here";
     ASSERT_TRUE(shell.WaitForPrompt(kPrompt, 1)) << shell.output();
     EXPECT_THAT(shell.output(), HasSubstr("interactive shell"));
 
@@ -180,8 +179,6 @@ TEST(PtyShellTest, CtrlCCancelsTheLineAndCtrlDExits) {
     shell.Type("\x04");
     EXPECT_EQ(shell.Wait(), 0) << shell.output();
   }
-  std::error_code ec;
-  std::filesystem::remove_all(home, ec);
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <deque>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,10 +20,12 @@
 #include "shell/interrupt.h"
 #include "shell/line_reader.h"
 #include "shell/transfer.h"
+#include "tests/testing/scratch_dir.h"
 
 namespace kstone::shell {
 namespace {
 
+using ::kstone::testing::ScratchDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -136,26 +137,9 @@ TEST(ReplTest, StatementEndsBeforeATrailingComment) {
   EXPECT_THAT(o.err, Not(HasSubstr("done")));
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "kstone_repl_XXXXXX";
-    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
 TEST(ReplTest, ReadRunsAFileAndStopsAtSelfReference) {
-  TempDir dir;
-  const std::string script = dir.Path("s.kst");
+  ScratchDir dir;
+  const std::string script = dir.Sub("s.kst");
   std::ofstream(script) << "put a {\"n\": 1}\n.read " << script
                         << "\nSELECT *\n";
   ScriptedReader reader;
@@ -186,8 +170,8 @@ TEST(ReplTest, ReadOfAMissingFileNamesIt) {
 }
 
 TEST(ReplTest, BailInsideReadStopsEverything) {
-  TempDir dir;
-  const std::string script = dir.Path("s.kst");
+  ScratchDir dir;
+  const std::string script = dir.Sub("s.kst");
   std::ofstream(script) << ".bogus\nput a {}\n";
   ScriptedReader reader;
   reader.Line(".read " + script).Line("put b {}");
@@ -256,8 +240,8 @@ TEST(StatsTest, CtrlCStopsTheCount) {
 }
 
 TEST(ImportTest, BatchesKeepOrderDuplicatesAndTheFirstBadLine) {
-  TempDir dir;
-  const std::string file = dir.Path("items.jsonl");
+  ScratchDir dir;
+  const std::string file = dir.Sub("items.jsonl");
   std::string deep = "1";
   for (int i = 0; i < 40; ++i) deep = "[" + deep + "]";  // nesting > 32
   std::ofstream(file) << "{\"pk\": \"a\", \"v\": 1}\n"
@@ -289,7 +273,7 @@ TEST(ImportTest, BatchesKeepOrderDuplicatesAndTheFirstBadLine) {
 }
 
 TEST(ImportTest, ManyItemsRoundTripThroughExport) {
-  TempDir dir;
+  ScratchDir dir;
   absl::StatusOr<Database> db = Database::CreateInMemory();
   ASSERT_TRUE(db.ok());
   for (int i = 0; i < 1000; ++i) {
@@ -297,7 +281,7 @@ TEST(ImportTest, ManyItemsRoundTripThroughExport) {
                         ItemBuilder().Number("i", i).Build())
                     .ok());
   }
-  const std::string file = dir.Path("all.ddbjson");
+  const std::string file = dir.Sub("all.ddbjson");
   absl::StatusOr<int64_t> out =
       ExportItems(*db, file, TransferFormat::kDdbJson);
   ASSERT_TRUE(out.ok()) << out.status();

@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -15,6 +14,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 
 #ifndef KSTONE_BINARY
 #error "KSTONE_BINARY must name the kstone executable"
@@ -41,17 +41,7 @@ std::string ReadAll(const std::string& path) {
 
 class ShellTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "kstone_shell_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) const { return dir_.Sub(name); }
 
   // Runs kstone with `args`, feeding `input` on stdin (a file, so never a
   // terminal), with HOME pointing into the temp dir.
@@ -69,7 +59,7 @@ class ShellTest : public ::testing::Test {
       dup2(in, 0);
       dup2(out, 1);
       dup2(err, 2);
-      setenv("HOME", dir_.c_str(), 1);
+      setenv("HOME", dir_.path().c_str(), 1);
       std::vector<char*> argv;
       argv.push_back(const_cast<char*>(KSTONE_BINARY));
       for (const std::string& a : args)
@@ -88,7 +78,7 @@ class ShellTest : public ::testing::Test {
     return r;
   }
 
-  std::string dir_;
+  const kstone::testing::ScratchDir dir_;
 };
 
 TEST_F(ShellTest, VersionAndHelp) {

@@ -3,7 +3,6 @@
 // truncated WAL, corrupt tables and manifests, a second open.
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -20,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/core/engine/engine_test_util.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core::testing {
@@ -30,19 +30,7 @@ using ::testing::HasSubstr;
 
 class EngineCrashTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr ? tmp : "/tmp") + "/kstone_crash_XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    dir_ = root_ + "/db";
-  }
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
+  void TearDown() override { engine_.reset(); }
 
   static EngineOptions Options(SyncMode mode = SyncMode::kEveryCommit) {
     EngineOptions o;
@@ -93,8 +81,8 @@ class EngineCrashTest : public ::testing::Test {
     return out;
   }
 
-  std::string root_;
-  std::string dir_;
+  const ::kstone::testing::ScratchDir root_;
+  const std::string dir_ = root_.Sub("db");  // the database's directory
   std::unique_ptr<Engine> engine_;
 };
 
@@ -188,7 +176,7 @@ TEST_F(EngineCrashTest, TruncatedWalKeepsEveryCompleteBatch) {
   }
   ASSERT_FALSE(newest.empty());
   const uint64_t size = std::filesystem::file_size(newest);
-  const std::string pristine = root_ + "/pristine";
+  const std::string pristine = root_.Sub("pristine");
   std::filesystem::copy(dir_, pristine,
                         std::filesystem::copy_options::recursive);
   for (uint64_t cut = 1; cut <= 60; cut += (cut < 10 ? 1 : 7)) {

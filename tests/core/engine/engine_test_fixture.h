@@ -5,9 +5,8 @@
 // (OpenMemoryStorage) and disk (OpenDiskStorage on the POSIX file system in
 // a fresh temporary directory; reopenable).
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "core/storage/storage.h"
 #include "gtest/gtest.h"
 #include "tests/core/engine/engine_test_util.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core::testing {
@@ -51,21 +51,13 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::kDisk) {
-      const char* tmp = std::getenv("TMPDIR");
-      std::string pattern =
-          std::string(tmp != nullptr ? tmp : "/tmp") + "/kstone_engine_XXXXXX";
-      char* made = ::mkdtemp(pattern.data());
-      ASSERT_NE(made, nullptr);
-      dir_ = pattern + "/db";
+      scratch_.emplace();
+      dir_ = scratch_->Sub("db");
     }
   }
   void TearDown() override {
     engine_.reset();
-    if (!dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(std::filesystem::path(dir_).parent_path(),
-                                  ec);
-    }
+    scratch_.reset();
   }
 
   bool reopenable() const { return GetParam() == Backend::kDisk; }
@@ -104,7 +96,8 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
 
   Engine* e() { return engine_.get(); }
 
-  std::string dir_;
+  std::optional<::kstone::testing::ScratchDir> scratch_;  // disk only
+  std::string dir_;  // the database's directory, in scratch_; "" for memory
   EngineOptions options_;
   std::unique_ptr<Engine> engine_;
 };

@@ -7,18 +7,14 @@
 //
 //   kMemory     NewMemoryTableStore()
 //   kDiskMemFs  OpenDiskTableStore on a MemFileSystem
-//   kDiskPosix  OpenDiskTableStore on PosixFileSystem in a fresh temp dir
+//   kDiskPosix  OpenDiskTableStore on PosixFileSystem in a ScratchDir
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "core/storage/disk/disk_table_store.h"
 #include "core/storage/disk/disk_wal.h"
 #include "core/storage/disk/file_system.h"
@@ -28,6 +24,7 @@
 #include "core/storage/table_store.h"
 #include "core/util/status_macros.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 
 namespace kstone::core {
 
@@ -71,19 +68,15 @@ class MemoryTestStore final : public TestStore {
 
 class DiskTestStore final : public TestStore {
  public:
+  // `scratch` (null on a MemFileSystem) holds `dir`; it is removed after
+  // the store closes.
   DiskTestStore(std::unique_ptr<FileSystem> fs, std::string dir,
-                bool remove_dir, DiskTableOptions options)
-      : fs_(std::move(fs)),
+                std::unique_ptr<::kstone::testing::ScratchDir> scratch,
+                DiskTableOptions options)
+      : scratch_(std::move(scratch)),
+        fs_(std::move(fs)),
         dir_(std::move(dir)),
-        remove_dir_(remove_dir),
         options_(options) {}
-  ~DiskTestStore() override {
-    store_.reset();
-    if (remove_dir_) {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir_, ignored);
-    }
-  }
 
   TableStore* store() override { return store_.get(); }
   FileSystem* fs() override { return fs_.get(); }
@@ -99,9 +92,10 @@ class DiskTestStore final : public TestStore {
   }
 
  private:
+  // Declared first, so destroyed last: the store closes its files first.
+  const std::unique_ptr<::kstone::testing::ScratchDir> scratch_;
   const std::unique_ptr<FileSystem> fs_;
   const std::string dir_;
-  const bool remove_dir_;
   const DiskTableOptions options_;
   std::unique_ptr<TableStore> store_;
 };
@@ -118,7 +112,7 @@ inline absl::StatusOr<std::unique_ptr<TestStore>> MakeTestStore(
     StoreKind kind, DiskTableOptions options = TestDiskTableOptions()) {
   std::unique_ptr<FileSystem> fs;
   std::string dir;
-  bool remove_dir = false;
+  std::unique_ptr<::kstone::testing::ScratchDir> scratch;
   switch (kind) {
     case StoreKind::kMemory:
       return std::unique_ptr<TestStore>(std::make_unique<MemoryTestStore>());
@@ -128,18 +122,14 @@ inline absl::StatusOr<std::unique_ptr<TestStore>> MakeTestStore(
       break;
     case StoreKind::kDiskPosix: {
       fs = NewPosixFileSystem();
-      std::string pattern = absl::StrCat(::testing::TempDir(), "/sst_XXXXXX");
-      if (mkdtemp(pattern.data()) == nullptr) {
-        return absl::InternalError("mkdtemp failed");
-      }
-      dir = pattern;
-      remove_dir = true;
+      scratch = std::make_unique<::kstone::testing::ScratchDir>();
+      dir = scratch->path();
       break;
     }
   }
   KS_RETURN_IF_ERROR(fs->CreateDir(dir));
-  auto store =
-      std::make_unique<DiskTestStore>(std::move(fs), dir, remove_dir, options);
+  auto store = std::make_unique<DiskTestStore>(std::move(fs), dir,
+                                               std::move(scratch), options);
   KS_RETURN_IF_ERROR(store->Reopen());
   return std::unique_ptr<TestStore>(std::move(store));
 }

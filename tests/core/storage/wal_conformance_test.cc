@@ -5,12 +5,10 @@
 // where a disk WAL must replay batches it must replay none; everything else
 // (stats, segments, rotation, removal, concurrency) is the same.
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +20,7 @@
 #include "core/storage/wal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -93,11 +92,8 @@ class WalConformanceTest : public ::testing::TestWithParam<Backend> {
         break;
       case Backend::kDiskOnPosix: {
         fs_ = DefaultFileSystem();
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "kstone_wal_XXXXXX")
-                .string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        scratch_.emplace();
+        dir_ = scratch_->path();
         break;
       }
     }
@@ -106,7 +102,7 @@ class WalConformanceTest : public ::testing::TestWithParam<Backend> {
 
   void TearDown() override {
     wal_.reset();
-    if (GetParam() == Backend::kDiskOnPosix) std::filesystem::remove_all(dir_);
+    scratch_.reset();
   }
 
   bool disk() const { return GetParam() != Backend::kMemory; }
@@ -146,6 +142,7 @@ class WalConformanceTest : public ::testing::TestWithParam<Backend> {
     return batches;
   }
 
+  std::optional<::kstone::testing::ScratchDir> scratch_;  // POSIX only
   std::unique_ptr<FileSystem> owned_fs_;
   FileSystem* fs_ = nullptr;
   std::string dir_;

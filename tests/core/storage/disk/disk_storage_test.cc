@@ -1,8 +1,6 @@
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "core/storage/storage.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -31,20 +30,10 @@ DiskStorageOptions Create() {
 
 class DiskStorageTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "kstone_storage_XXXXXX")
-            .string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-    dir_ = root_ + "/db";
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-
   FileSystem* fs() { return DefaultFileSystem(); }
 
-  std::string root_;
-  std::string dir_;
+  const ::kstone::testing::ScratchDir root_;
+  const std::string dir_ = root_.Sub("db");  // the database's directory
 };
 
 TEST_F(DiskStorageTest, CreatesThenReopens) {

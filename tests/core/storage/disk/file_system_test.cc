@@ -3,11 +3,9 @@
 
 #include "core/storage/disk/file_system.h"
 
-#include <stdlib.h>
-
 #include <algorithm>
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -18,6 +16,7 @@
 #include "core/storage/disk/posix_file_system.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -34,20 +33,14 @@ class FileSystemTest : public ::testing::TestWithParam<Kind> {
   void SetUp() override {
     if (GetParam() == Kind::kPosix) {
       owned_ = NewPosixFileSystem();
-      std::string tmpl =
-          (std::filesystem::temp_directory_path() / "kstone_fs_XXXXXX")
-              .string();
-      ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-      dir_ = tmpl;
+      scratch_.emplace();
+      dir_ = scratch_->path();
     } else {
       owned_ = NewMemFileSystem();
       dir_ = "/db";
       KS_ASSERT_OK(owned_->CreateDir(dir_));
     }
     fs_ = owned_.get();
-  }
-  void TearDown() override {
-    if (GetParam() == Kind::kPosix) std::filesystem::remove_all(dir_);
   }
 
   std::string Path(std::string_view name) { return JoinPath(dir_, name); }
@@ -59,6 +52,7 @@ class FileSystemTest : public ::testing::TestWithParam<Kind> {
     KS_ASSERT_OK(file->Close());
   }
 
+  std::optional<::kstone::testing::ScratchDir> scratch_;  // POSIX only
   std::unique_ptr<FileSystem> owned_;
   FileSystem* fs_ = nullptr;
   std::string dir_;

@@ -3,11 +3,8 @@
 // corruption is found on first use and on every later use; mapped tables
 // bypass the block cache; file systems that cannot map fall back.
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -23,6 +20,7 @@
 #include "core/storage/disk/sst_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -41,16 +39,6 @@ struct OwnedRecord {
 
 class SstMmapTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fs_ = NewPosixFileSystem();
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "kstone_sstmap_XXXXXX")
-            .string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string Path(uint64_t number) {
     return absl::StrCat(dir_, "/", SstFileName(number));
   }
@@ -68,8 +56,9 @@ class SstMmapTest : public ::testing::Test {
     KS_ASSERT_OK(builder->Finish().status());
   }
 
-  std::unique_ptr<FileSystem> fs_;
-  std::string dir_;
+  const ::kstone::testing::ScratchDir scratch_;
+  const std::unique_ptr<FileSystem> fs_ = NewPosixFileSystem();
+  const std::string dir_ = scratch_.path();
 };
 
 // Random records: `n` distinct keys of random lengths, some with an older

@@ -5,11 +5,9 @@
 // POSIX pread) or mapped (blocks verified on first use or at Open), with
 // blocks too large for a hash index, and with a corrupt data block.
 
-#include <stdlib.h>
-
 #include <cstdint>
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -22,6 +20,7 @@
 #include "core/storage/disk/sst_format.h"
 #include "core/storage/disk/sst_reader.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -58,15 +57,9 @@ class SstStepsTest : public ::testing::TestWithParam<Param> {
       KS_ASSERT_OK(fs_->CreateDir(dir_));
     } else {
       fs_ = NewPosixFileSystem();
-      std::string tmpl =
-          (std::filesystem::temp_directory_path() / "kstone_steps_XXXXXX")
-              .string();
-      ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-      dir_ = tmpl;
+      scratch_.emplace();
+      dir_ = scratch_->path();
     }
-  }
-  void TearDown() override {
-    if (mode() != Mode::kMem) std::filesystem::remove_all(dir_);
   }
 
   Mode mode() const { return std::get<0>(GetParam()); }
@@ -129,6 +122,7 @@ class SstStepsTest : public ::testing::TestWithParam<Param> {
     return probes;
   }
 
+  std::optional<::kstone::testing::ScratchDir> scratch_;  // POSIX only
   std::unique_ptr<FileSystem> fs_;
   std::string dir_;
 };

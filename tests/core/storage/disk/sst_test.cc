@@ -4,11 +4,9 @@
 // MemFileSystem (which cannot map: pread through the block cache), and on
 // the POSIX file system with the file read by pread or mapped.
 
-#include <stdlib.h>
-
 #include <cstdint>
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,6 +20,7 @@
 #include "core/storage/disk/sst_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
@@ -54,15 +53,9 @@ class SstTest : public ::testing::TestWithParam<Mode> {
       KS_ASSERT_OK(fs_->CreateDir(dir_));
     } else {
       fs_ = NewPosixFileSystem();
-      std::string tmpl =
-          (std::filesystem::temp_directory_path() / "kstone_sst_XXXXXX")
-              .string();
-      ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-      dir_ = tmpl;
+      scratch_.emplace();
+      dir_ = scratch_->path();
     }
-  }
-  void TearDown() override {
-    if (GetParam() != Mode::kMem) std::filesystem::remove_all(dir_);
   }
 
   std::string Path(uint64_t number) {
@@ -127,6 +120,7 @@ class SstTest : public ::testing::TestWithParam<Mode> {
     return absl::OkStatus();
   }
 
+  std::optional<::kstone::testing::ScratchDir> scratch_;  // POSIX only
   std::unique_ptr<FileSystem> fs_;
   std::string dir_;
 };
