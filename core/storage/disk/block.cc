@@ -27,6 +27,31 @@ const char* DecodeEntryHeader(const char* p, const char* limit,
   return in.data();
 }
 
+// The last of the `num_restarts` restart points at `restarts` (fixed32
+// each) that is <= `offset`, found by binary search; the first one if
+// none is. Reads nothing but the array's own num_restarts * 4 bytes,
+// whatever they hold, so it is safe on an unverified block: if the array
+// is not increasing (corruption) the answer is still one of its entries,
+// which the caller must bounds-check before using it.
+// REQUIRES: num_restarts > 0.
+uint32_t LastRestartAtOrBefore(const char* restarts, uint32_t num_restarts,
+                               uint32_t offset) {
+  assert(num_restarts > 0);
+  uint32_t lo = 0, hi = num_restarts;
+  uint32_t lo_point = 0;  // restart lo's point once lo > 0: read only once
+  while (hi - lo > 1) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    const uint32_t point = DecodeFixed32(restarts + 4 * mid);
+    if (point <= offset) {
+      lo = mid;
+      lo_point = point;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo == 0 ? DecodeFixed32(restarts) : lo_point;
+}
+
 }  // namespace
 
 bool Block::ParseLayout(std::string_view contents, Format format,
@@ -227,31 +252,13 @@ uint32_t Block::PrefetchHashedProbe(std::string_view contents,
     if (offset == kBlockHashEmpty || offset >= entries_end) break;
     __builtin_prefetch(base + offset);
     if (n == 0) {
-      uint32_t restart = 0;
-      for (uint32_t r = 0; r < num_restarts; ++r) {
-        const uint32_t point = DecodeFixed32(restarts + 4 * r);
-        if (point > offset) break;
-        restart = point;
-      }
+      const uint32_t restart =
+          LastRestartAtOrBefore(restarts, num_restarts, offset);
       if (restart < entries_end) __builtin_prefetch(base + restart);
     }
     j = j + 1 == num_buckets ? 0 : j + 1;
   }
   return home;
-}
-
-uint32_t Block::RestartBefore(uint32_t offset) const {
-  assert(num_restarts_ > 0);
-  uint32_t lo = 0, hi = num_restarts_;
-  while (hi - lo > 1) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (RestartPoint(mid) <= offset) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return RestartPoint(lo);
 }
 
 Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
@@ -277,7 +284,8 @@ Block::SeekResult Block::MatchEntry(uint32_t offset, std::string_view target,
   if (shared > 0) {
     // The first `shared` bytes are the restart key's: its interval's
     // restart point is the last one at or before `offset`.
-    const uint32_t restart = RestartBefore(offset);
+    const uint32_t restart = LastRestartAtOrBefore(
+        data_.data() + restarts_offset_, num_restarts_, offset);
     uint32_t restart_shared, restart_length, restart_value_len;
     const char* key =
         restart < offset

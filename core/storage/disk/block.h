@@ -87,9 +87,6 @@ class Block {
   static bool ParseLayout(std::string_view contents, Format format,
                           Block* block);
   uint32_t RestartPoint(uint32_t i) const;
-  // The last restart point at or before `offset` (the start of the
-  // interval holding the entry there). REQUIRES: num_restarts_ > 0.
-  uint32_t RestartBefore(uint32_t offset) const;
   // SeekExact through the hash index.
   SeekResult SeekHashed(std::string_view target, std::string_view* value,
                         uint32_t* corrupt_offset) const;

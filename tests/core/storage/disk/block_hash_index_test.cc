@@ -11,6 +11,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -284,6 +285,49 @@ TEST(BlockHashIndexCorruptionTest, DamagedBlocksNeverCrash) {
     }
   }
   EXPECT_GT(parsed, 100);
+}
+
+// Block::PrefetchHashedProbe reads a block before it is verified: on
+// damaged or cut bytes it must stay inside them (ASan sees every byte read:
+// each block is copied to an allocation of its own size) and name a bucket
+// of the index it read, the one SeekExact starts from if the block parses.
+TEST(BlockHashIndexCorruptionTest, ProbeHintsOnDamagedBytesStayInside) {
+  const uint64_t seed = std::random_device()();
+  SCOPED_TRACE(absl::StrCat("seed ", seed));
+  std::mt19937_64 rng(seed);
+  const Entries entries = Versions(40);
+  const std::string good = HashedContents(entries, 3);
+  const std::vector<std::string> targets = Targets(entries);
+  const size_t tail = TailOf(good).buckets - 16;
+  int hinted = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string bad = good;
+    if (round % 4 == 0) {
+      bad.resize(rng() % bad.size());  // cut short
+    } else {
+      for (int f = 1 + static_cast<int>(rng() % 4); f > 0; --f) {
+        const size_t at = rng() % 2 == 0 ? rng() % bad.size()
+                                         : tail + rng() % (bad.size() - tail);
+        bad[at] = static_cast<char>(rng());
+      }
+    }
+    const std::vector<char> exact(bad.begin(), bad.end());
+    const std::string_view contents(exact.data(), exact.size());
+    auto block = Block::Parse(bad, kHashed);
+    for (const std::string& target : targets) {
+      const uint32_t home = Block::PrefetchHashedProbe(contents, target);
+      if (home == UINT32_MAX) continue;
+      ++hinted;
+      ASSERT_GE(bad.size(), 8u);
+      const uint32_t num_buckets = TailOf(bad).num_buckets;
+      ASSERT_LT(home, num_buckets);
+      EXPECT_EQ(home, BlockHashHome(BlockHashOf(target), num_buckets));
+      if (block != nullptr && block->has_hash_index()) {
+        EXPECT_EQ(block->num_buckets(), num_buckets);
+      }
+    }
+  }
+  EXPECT_GT(hinted, 1000);
 }
 
 }  // namespace
