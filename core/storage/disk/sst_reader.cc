@@ -353,10 +353,18 @@ absl::StatusOr<std::optional<BlockHandle>> SstReader::FindDataBlock(
 
 absl::StatusOr<std::optional<LookupResult>> SstReader::Get(
     std::string_view key) const {
-  if (!MayContain(key)) return std::nullopt;
+  LookupResult result;
+  KS_ASSIGN_OR_RETURN(const bool found, GetInto(key, &result));
+  if (!found) return std::nullopt;
+  return result;
+}
+
+absl::StatusOr<bool> SstReader::GetInto(std::string_view key,
+                                        LookupResult* out) const {
+  if (!MayContain(key)) return false;
   KS_ASSIGN_OR_RETURN(std::optional<BlockHandle> found, FindDataBlock(key));
-  if (!found.has_value()) return std::nullopt;
-  return GetFromBlock(*found, key, /*home=*/UINT32_MAX);
+  if (!found.has_value()) return false;
+  return GetFromBlock(*found, key, /*home=*/UINT32_MAX, out);
 }
 
 absl::StatusOr<std::string_view> SstReader::VerifiedMappedBlock(
@@ -367,8 +375,10 @@ absl::StatusOr<std::string_view> SstReader::VerifiedMappedBlock(
   return MappedDataBlock(handle);
 }
 
-absl::StatusOr<std::optional<LookupResult>> SstReader::GetFromBlock(
-    const BlockHandle& handle, std::string_view key, uint32_t home) const {
+absl::StatusOr<bool> SstReader::GetFromBlock(const BlockHandle& handle,
+                                             std::string_view key,
+                                             uint32_t home,
+                                             LookupResult* out) const {
   if (mapped()) {
     KS_ASSIGN_OR_RETURN(std::string_view contents, VerifiedMappedBlock(handle));
     // Without a hash index, the restart array (at the end), the restart
@@ -383,16 +393,17 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::GetFromBlock(
       return Corruption("malformed data block", handle.offset);
     }
     if (may_have_index && !block.has_hash_index()) PrefetchBlock(contents);
-    return GetInBlock(block, key, handle.offset, home);
+    return GetInBlock(block, key, handle.offset, home, out);
   }
   KS_ASSIGN_OR_RETURN(std::shared_ptr<const Block> block,
                       ReadDataBlock(handle));
-  return GetInBlock(*block, key, handle.offset, home);
+  return GetInBlock(*block, key, handle.offset, home, out);
 }
 
-absl::StatusOr<std::optional<LookupResult>> SstReader::GetInBlock(
-    const Block& block, std::string_view key, uint64_t offset,
-    uint32_t home) const {
+absl::StatusOr<bool> SstReader::GetInBlock(const Block& block,
+                                           std::string_view key,
+                                           uint64_t offset, uint32_t home,
+                                           LookupResult* out) const {
   std::string_view value;
   uint32_t corrupt_offset = 0;
   // A home from a step is the one SeekExact would compute (the same bytes);
@@ -403,7 +414,7 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::GetInBlock(
           : block.SeekExact(key, &value, &corrupt_offset);
   switch (result) {
     case Block::SeekResult::kAbsent:
-      return std::nullopt;
+      return false;
     case Block::SeekResult::kCorrupt:
       return Corruption(absl::StrCat("corrupt entry at block offset ",
                                      corrupt_offset, " in the data block"),
@@ -415,7 +426,10 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::GetInBlock(
   if (!DecodeRecordValue(value, &record)) {
     return Corruption("bad record tag in the data block", offset);
   }
-  return LookupResult{record.seq, record.type, std::string(record.value)};
+  out->seq = record.seq;
+  out->type = record.type;
+  out->value.assign(record.value.data(), record.value.size());
+  return true;
 }
 
 std::unique_ptr<TableIterator> SstReader::NewIterator() const {

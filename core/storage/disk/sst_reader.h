@@ -77,6 +77,9 @@ class SstReader final : public Table,
   void PrefetchStep(std::string_view key, uint64_t* state) const override;
   absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
       std::string_view key, uint64_t state) const override;
+  // Writes the value into out->value's memory.
+  absl::StatusOr<bool> GetAfterStepsInto(std::string_view key, uint64_t state,
+                                         LookupResult* out) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
 
@@ -144,16 +147,19 @@ class SstReader final : public Table,
   // point_index_ or else the index block; nullopt if there is none.
   absl::StatusOr<std::optional<BlockHandle>> FindDataBlock(
       std::string_view key) const;
-  // Get once the filter passed and the index named the block `handle`.
-  // `home`: key's home bucket in the block's hash index if a step found it
+  // Get once the filter passed and the index named the block `handle`,
+  // into *out (true if the block holds a record of `key`). `home`: key's
+  // home bucket in the block's hash index if a step found it
   // (Block::PrefetchHashedProbe), else UINT32_MAX.
-  absl::StatusOr<std::optional<LookupResult>> GetFromBlock(
-      const BlockHandle& handle, std::string_view key, uint32_t home) const;
+  absl::StatusOr<bool> GetFromBlock(const BlockHandle& handle,
+                                    std::string_view key, uint32_t home,
+                                    LookupResult* out) const;
   // Looks `key` up in a data block read from `offset` (`home` as above).
-  absl::StatusOr<std::optional<LookupResult>> GetInBlock(const Block& block,
-                                                         std::string_view key,
-                                                         uint64_t offset,
-                                                         uint32_t home) const;
+  absl::StatusOr<bool> GetInBlock(const Block& block, std::string_view key,
+                                  uint64_t offset, uint32_t home,
+                                  LookupResult* out) const;
+  // Get into *out (true if the table holds a record of `key`).
+  absl::StatusOr<bool> GetInto(std::string_view key, LookupResult* out) const;
   // The contents of the mapped data block `handle`, verified (or known to
   // be: data_verified_).
   absl::StatusOr<std::string_view> VerifiedMappedBlock(

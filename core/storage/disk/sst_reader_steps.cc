@@ -9,6 +9,7 @@
 
 #include "core/storage/disk/block.h"
 #include "core/storage/disk/sst_reader.h"
+#include "core/util/status_macros.h"
 
 namespace kstone::core {
 namespace {
@@ -82,12 +83,21 @@ void SstReader::PrefetchStep(std::string_view key, uint64_t* state) const {
 
 absl::StatusOr<std::optional<LookupResult>> SstReader::GetAfterSteps(
     std::string_view key, uint64_t state) const {
+  LookupResult result;
+  KS_ASSIGN_OR_RETURN(const bool found, GetAfterStepsInto(key, state, &result));
+  if (!found) return std::nullopt;
+  return result;
+}
+
+absl::StatusOr<bool> SstReader::GetAfterStepsInto(std::string_view key,
+                                                  uint64_t state,
+                                                  LookupResult* out) const {
   uint32_t home = UINT32_MAX;
   uint64_t block_index;
   switch (state & kTagMask) {
     case kTagDone:
-      if ((state >> 2) == kDoneAbsent) return std::nullopt;
-      return Get(key);
+      if ((state >> 2) == kDoneAbsent) return false;
+      return GetInto(key, out);
     case kTagBlock:
       block_index = state >> 2;
       break;
@@ -97,11 +107,11 @@ absl::StatusOr<std::optional<LookupResult>> SstReader::GetAfterSteps(
                                    ((uint64_t{1} << kBucketBits) - 1));
       break;
     default:  // no step
-      return Get(key);
+      return GetInto(key, out);
   }
-  if (block_index >= point_index_.size()) return Get(key);  // not ours
+  if (block_index >= point_index_.size()) return GetInto(key, out);  // not ours
   return GetFromBlock(point_index_.handle(static_cast<size_t>(block_index)),
-                      key, home);
+                      key, home, out);
 }
 
 }  // namespace kstone::core
