@@ -189,6 +189,57 @@ TEST_P(WriteOpsTest, ItemLimitsAfterUpdate) {
   EXPECT_EQ((*got)->Get("c"), nullptr);
 }
 
+// The short Update and the put-if-(not-)exists of one thread share its
+// write buffers (api/write_buffers.h): interleaved, succeeding and failing,
+// with an item past the buffers' kept size in between, each writes its own
+// item and nothing of another's.
+TEST_P(WriteOpsTest, WritesSharingTheThreadsBuffersKeepTheirOwnData) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(db->Put(Doc("a", 0)).ok());
+  const Update increment =
+      Update("SET n = n + :one").Value(":one", Value::Number("1"));
+  const PutOptions create = PutOptions().Condition("attribute_not_exists(pk)");
+  const PutOptions replace = PutOptions().Condition("attribute_exists(pk)");
+  const std::string big(20000, 'x');  // past the 16 KiB the buffers keep
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(db->Update(Key("a"), increment).ok());
+    const std::string b = "b" + std::to_string(round);
+    ASSERT_TRUE(db->Put(Doc(b, round), create).ok());
+    EXPECT_EQ(ErrorCodeOf(db->Put(Doc(b, 99), create).status()),
+              ErrorCode::kConditionalCheckFailed);
+    absl::StatusOr<Item> a = db->Update(
+        Key("a"), Update(increment).ReturnValues(ReturnValues::kAllNew));
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(NumberOf(*a, "n"), std::to_string(2 * round + 2));
+    EXPECT_EQ(ErrorCodeOf(db->Put(Doc("c", 1), replace).status()),
+              ErrorCode::kConditionalCheckFailed);
+    ASSERT_TRUE(db->Put(ItemBuilder()
+                            .String("pk", b)
+                            .String("big", big)
+                            .Number("n", round)
+                            .Build(),
+                        replace)
+                    .ok());
+  }
+  absl::StatusOr<std::optional<Item>> a = db->Get(Key("a"));
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ(NumberOf(**a, "n"), "6");
+  EXPECT_EQ((**a).size(), 2u);  // pk and n only
+  for (int round = 0; round < 3; ++round) {
+    const std::string b = "b" + std::to_string(round);
+    absl::StatusOr<std::optional<Item>> got = db->Get(Key(b));
+    ASSERT_TRUE(got.ok() && got->has_value()) << b;
+    EXPECT_EQ(NumberOf(**got, "n"), std::to_string(round)) << b;
+    const Value* v = (**got).Get("big");
+    ASSERT_NE(v, nullptr) << b;
+    EXPECT_EQ(v->AsString(), big) << b;
+  }
+  absl::StatusOr<std::optional<Item>> c = db->Get(Key("c"));
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->has_value());
+}
+
 TEST_P(WriteOpsTest, ConcurrentIncrementsLoseNothing) {
   absl::StatusOr<Database> db = CreateDb();
   ASSERT_TRUE(db.ok()) << db.status();
