@@ -3,12 +3,16 @@
 
 // Byte encodings used by every kstone format: fixed-width little-endian
 // integers, LEB128-style varints and length-prefixed byte strings. All
-// encoding and decoding of integers goes through here (never a struct memcpy).
+// encoding and decoding of integers goes through here (never a memcpy of a
+// struct; the fixed-width decoders memcpy one integer and fix its byte
+// order).
 //
 // The Get* functions read from the front of *input and advance it; they return
 // false, leaving *input unspecified, when the bytes are truncated or malformed.
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -36,19 +40,22 @@ inline char* EncodeVarint64(char* dst, uint64_t value) {
 }
 // Inline: block seeks read a fixed32 restart offset at every probe. (The
 // byte loop compiles to one load on little-endian machines.)
+// One load each: the formats are little-endian, as this machine is (a
+// byte loop compiled to four or eight loads and shifts where the index
+// varies).
 inline uint32_t DecodeFixed32(const char* src) {
-  uint32_t value = 0;
-  for (int i = 0; i < 4; ++i) {
-    value |= static_cast<uint32_t>(static_cast<unsigned char>(src[i]))
-             << (8 * i);
+  uint32_t value;
+  std::memcpy(&value, src, sizeof(value));
+  if constexpr (std::endian::native == std::endian::big) {
+    value = __builtin_bswap32(value);
   }
   return value;
 }
 inline uint64_t DecodeFixed64(const char* src) {
-  uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) {
-    value |= static_cast<uint64_t>(static_cast<unsigned char>(src[i]))
-             << (8 * i);
+  uint64_t value;
+  std::memcpy(&value, src, sizeof(value));
+  if constexpr (std::endian::native == std::endian::big) {
+    value = __builtin_bswap64(value);
   }
   return value;
 }
