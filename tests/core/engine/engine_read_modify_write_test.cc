@@ -55,11 +55,7 @@ TEST_P(EngineTest, ReadModifyWriteReadsAndWritesWhatWriteLockedWould) {
   o.idle_compaction_ms = 0;
   o.memtable_max_records_per_stripe = 1000;  // flushes only when asked
   KS_ASSERT_OK(Open(o));
-  for (int i = 0; i < 70; ++i) {
-    if (i == 20 || i == 40) KS_ASSERT_OK(e()->Flush());
-    KS_ASSERT_OK(Put(e(), KeyOf(i), absl::StrCat("v", i)));
-  }
-  for (int i = 0; i < 70; i += 5) KS_ASSERT_OK(Del(e(), KeyOf(i)));
+  KS_ASSERT_OK(WriteAcrossTablesAndMemtable(e(), KeyOf));
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 80; ++i) {
       const std::string key = KeyOf(i);

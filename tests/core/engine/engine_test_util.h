@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/engine/engine.h"
@@ -44,6 +45,26 @@ inline absl::Status Put(Engine* e, std::string key, std::string value) {
 inline absl::Status Del(Engine* e, std::string key) {
   return e->Write(Batch({DelM(std::move(key))}));
 }
+// Writes keys 0-69 (key_of(i), value "v<i>") so that 0-39 end up in tables
+// (flushed in two rounds, so a stripe may hold two) and 40-69 stay in the
+// memtable, then deletes every fifth: the places a read must find a key
+// in. REQUIRES: an engine that flushes only when asked.
+inline absl::Status WriteAcrossTablesAndMemtable(
+    Engine* e, absl::FunctionRef<std::string(int)> key_of) {
+  for (int i = 0; i < 70; ++i) {
+    if (i == 20 || i == 40) {
+      if (absl::Status s = e->Flush(); !s.ok()) return s;
+    }
+    if (absl::Status s = Put(e, key_of(i), "v" + std::to_string(i)); !s.ok()) {
+      return s;
+    }
+  }
+  for (int i = 0; i < 70; i += 5) {
+    if (absl::Status s = Del(e, key_of(i)); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 // The engine's value of `key` (nullopt if absent or deleted); an error
 // fails the test.
 inline std::optional<std::string> GetOrDie(Engine* e, std::string_view key) {

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "tests/core/engine/engine_test_fixture.h"
@@ -70,11 +69,7 @@ TEST_P(EngineTest, WritesWithBuffersReadAndWriteWhatGetSees) {
   o.idle_compaction_ms = 0;
   o.memtable_max_records_per_stripe = 1000;  // flushes only when asked
   KS_ASSERT_OK(Open(o));
-  for (int i = 0; i < 70; ++i) {
-    if (i == 20 || i == 40) KS_ASSERT_OK(e()->Flush());
-    KS_ASSERT_OK(Put(e(), KeyOf(i), absl::StrCat("v", i)));
-  }
-  for (int i = 0; i < 70; i += 5) KS_ASSERT_OK(Del(e(), KeyOf(i)));
+  KS_ASSERT_OK(WriteAcrossTablesAndMemtable(e(), KeyOf));
   Buffers buffers;
   buffers.mutations.resize(1);
   buffers.mutations[0].value.reserve(256);
