@@ -9,8 +9,13 @@
 // outside the timed region, in batches of kBatch, so the timed region holds
 // only the database calls.
 //
-//   BM_PutFresh/<b>        plain Put of a new key
+//   BM_PutFresh/<b>        plain Put of a new key (keys increasing: each
+//                          goes at the end of its stripe's memtable)
 //   BM_PutNotExists/<b>    Put of a new key with attribute_not_exists(pk)
+//   BM_PutRandomFresh/<b>, BM_PutRandomNotExists/<b>  the same two with new
+//                          keys in random order (as kstone_bench's put and
+//                          condput; the pair the conditional Put target
+//                          compares)
 //   BM_Overwrite/<b>       plain Put over a random existing item
 //   BM_OverwriteIfEqual/<b>  the same with the condition "v = :v" (true: :v
 //                          is the stored v), which reads the item first
@@ -64,7 +69,15 @@ Item OpsItem(uint64_t i) {
 struct OpsDb {
   std::unique_ptr<BenchDb> db;
   std::atomic<uint64_t> next_fresh{0};
+  std::atomic<uint64_t> next_random{0};
 };
+
+// The j-th new key in random order: above every key BM_PutFresh can reach
+// (2^33 past the table), distinct for every j < 2^32 (an odd multiplier
+// permutes the integers modulo 2^32).
+uint64_t RandomFreshKey(uint64_t table_items, uint64_t j) {
+  return table_items + (uint64_t{1} << 33) + ((j * 2654435761u) & 0xFFFFFFFFu);
+}
 
 // Built once per backend and shared; nullptr after SkipWithError.
 OpsDb* FilledDb(benchmark::State& state, int64_t backend) {
@@ -111,25 +124,40 @@ void Batched(benchmark::State& state, Make make, Run run) {
   state.SetLabel(BackendName(state.range(0)));
 }
 
-void PutFresh(benchmark::State& state, bool conditional) {
+void PutFresh(benchmark::State& state, bool conditional, bool random) {
   OpsDb* ops = FilledDb(state, state.range(0));
   if (ops == nullptr) return;
   Database& db = ops->db->db();
+  const uint64_t table_items = TableItems();
   const PutOptions not_exists =
       PutOptions().Condition("attribute_not_exists(pk)");
   Batched<Item>(
-      state, [&](uint64_t) { return OpsItem(ops->next_fresh++); },
+      state,
+      [&](uint64_t) {
+        return OpsItem(random ? RandomFreshKey(table_items, ops->next_random++)
+                              : ops->next_fresh++);
+      },
       [&](const Item& item) -> absl::Status {
         if (!conditional) return db.Put(item);
         return db.Put(item, not_exists).status();
       });
 }
 
-void BM_PutFresh(benchmark::State& state) { PutFresh(state, false); }
+void BM_PutFresh(benchmark::State& state) { PutFresh(state, false, false); }
 BENCHMARK(BM_PutFresh)->Arg(kMemory)->Arg(kDisk);
 
-void BM_PutNotExists(benchmark::State& state) { PutFresh(state, true); }
+void BM_PutNotExists(benchmark::State& state) { PutFresh(state, true, false); }
 BENCHMARK(BM_PutNotExists)->Arg(kMemory)->Arg(kDisk);
+
+void BM_PutRandomFresh(benchmark::State& state) {
+  PutFresh(state, false, true);
+}
+BENCHMARK(BM_PutRandomFresh)->Arg(kMemory)->Arg(kDisk);
+
+void BM_PutRandomNotExists(benchmark::State& state) {
+  PutFresh(state, true, true);
+}
+BENCHMARK(BM_PutRandomNotExists)->Arg(kMemory)->Arg(kDisk);
 
 struct Overwrite {
   Item item;
