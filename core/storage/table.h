@@ -105,25 +105,29 @@ class Table {
   // first step. Same rules as Prefetch; the default does nothing.
   virtual void PrefetchStep(std::string_view /*key*/,
                             uint64_t* /*state*/) const {}
-  // Get(key) for a caller whose steps of `key` (PrefetchStep) left `state`:
-  // the same result, for which a table may use what its steps found
-  // instead of searching again. The default is Get.
-  virtual absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
-      std::string_view key, uint64_t /*state*/) const {
-    return Get(key);
-  }
-  // GetAfterSteps into *out, for a caller that keeps *out from one read to
-  // the next: true if the table holds a record for `key`, which is then in
-  // *out. A table may write the value into out->value's memory instead of
-  // allocating (the default moves GetAfterSteps' result in).
+  // Get(key) for a caller whose steps of `key` (PrefetchStep) left `state`,
+  // into *out: true if the table holds a record for `key`, which is then in
+  // *out. A table may use what its steps found instead of searching again,
+  // and write the value into out->value's memory instead of allocating
+  // (for a caller that keeps *out from one read to the next). The default
+  // is Get, moved into *out.
   virtual absl::StatusOr<bool> GetAfterStepsInto(std::string_view key,
-                                                 uint64_t state,
+                                                 uint64_t /*state*/,
                                                  LookupResult* out) const {
-    absl::StatusOr<std::optional<LookupResult>> r = GetAfterSteps(key, state);
+    absl::StatusOr<std::optional<LookupResult>> r = Get(key);
     if (!r.ok()) return r.status();
     if (!r->has_value()) return false;
     *out = std::move(**r);
     return true;
+  }
+  // GetAfterStepsInto with Get's result.
+  absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
+      std::string_view key, uint64_t state) const {
+    LookupResult result;
+    absl::StatusOr<bool> found = GetAfterStepsInto(key, state, &result);
+    if (!found.ok()) return found.status();
+    if (!*found) return std::nullopt;
+    return result;
   }
 
   virtual std::unique_ptr<TableIterator> NewIterator() const = 0;

@@ -75,8 +75,6 @@ class SstReader final : public Table,
   // Get's checks (a block is verified before anything read from it is
   // believed). A state is meaningful only for the key whose steps made it.
   void PrefetchStep(std::string_view key, uint64_t* state) const override;
-  absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
-      std::string_view key, uint64_t state) const override;
   // Writes the value into out->value's memory.
   absl::StatusOr<bool> GetAfterStepsInto(std::string_view key, uint64_t state,
                                          LookupResult* out) const override;

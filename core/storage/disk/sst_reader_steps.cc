@@ -9,7 +9,6 @@
 
 #include "core/storage/disk/block.h"
 #include "core/storage/disk/sst_reader.h"
-#include "core/util/status_macros.h"
 
 namespace kstone::core {
 namespace {
@@ -79,14 +78,6 @@ void SstReader::PrefetchStep(std::string_view key, uint64_t* state) const {
       mapped_.substr(handle.offset, handle.size), key);
   if (home >= (uint32_t{1} << kBucketBits)) return;  // none, or too large
   *state = (i << (2 + kBucketBits)) | (uint64_t{home} << 2) | kTagBucket;
-}
-
-absl::StatusOr<std::optional<LookupResult>> SstReader::GetAfterSteps(
-    std::string_view key, uint64_t state) const {
-  LookupResult result;
-  KS_ASSIGN_OR_RETURN(const bool found, GetAfterStepsInto(key, state, &result));
-  if (!found) return std::nullopt;
-  return result;
 }
 
 absl::StatusOr<bool> SstReader::GetAfterStepsInto(std::string_view key,

@@ -363,15 +363,6 @@ absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
   return ResultOf(record);
 }
 
-absl::StatusOr<std::optional<LookupResult>> MemoryTable::GetAfterSteps(
-    std::string_view key, uint64_t state) const {
-  LookupResult result;
-  absl::StatusOr<bool> found = GetAfterStepsInto(key, state, &result);
-  if (!found.ok()) return found.status();
-  if (!*found) return std::nullopt;
-  return result;
-}
-
 absl::StatusOr<bool> MemoryTable::GetAfterStepsInto(std::string_view key,
                                                     uint64_t state,
                                                     LookupResult* out) const {

@@ -148,8 +148,6 @@ class MemoryTable final : public Table,
   // to, or that no slot does (the key is not here), which GetAfterSteps
   // then uses instead of hashing and probing again.
   void PrefetchStep(std::string_view key, uint64_t* state) const override;
-  absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
-      std::string_view key, uint64_t state) const override;
   // Writes the value into out->value's memory.
   absl::StatusOr<bool> GetAfterStepsInto(std::string_view key, uint64_t state,
                                          LookupResult* out) const override;
