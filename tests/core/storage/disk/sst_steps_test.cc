@@ -20,47 +20,27 @@
 #include "core/storage/disk/sst_format.h"
 #include "core/storage/disk/sst_reader.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/sst_test_dir.h"
 #include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kstone::core {
 namespace {
 
-enum class Mode { kMem, kPosixPread, kPosixMapped };
+using Mode = SstReadMode;
 
 using Param = std::tuple<Mode, uint32_t>;  // and the format version
 
 std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
-  const char* mode = "";
-  switch (std::get<0>(info.param)) {
-    case Mode::kMem:
-      mode = "Mem";
-      break;
-    case Mode::kPosixPread:
-      mode = "PosixPread";
-      break;
-    case Mode::kPosixMapped:
-      mode = "PosixMapped";
-      break;
-  }
-  return absl::StrCat(mode, "V", std::get<1>(info.param));
+  return absl::StrCat(SstReadModeName(std::get<0>(info.param)), "V",
+                      std::get<1>(info.param));
 }
 
 std::string Key(int i) { return absl::StrCat("key", 10000 + 3 * i); }
 
 class SstStepsTest : public ::testing::TestWithParam<Param> {
  protected:
-  void SetUp() override {
-    if (mode() == Mode::kMem) {
-      fs_ = NewMemFileSystem();
-      dir_ = "/db";
-      KS_ASSERT_OK(fs_->CreateDir(dir_));
-    } else {
-      fs_ = NewPosixFileSystem();
-      scratch_.emplace();
-      dir_ = scratch_->path();
-    }
-  }
+  void SetUp() override { MakeSstTestDir(mode(), &fs_, &dir_, &scratch_); }
 
   Mode mode() const { return std::get<0>(GetParam()); }
   uint32_t version() const { return std::get<1>(GetParam()); }

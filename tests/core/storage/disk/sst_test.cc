@@ -20,6 +20,7 @@
 #include "core/storage/disk/sst_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/core/storage/disk/sst_test_dir.h"
 #include "tests/testing/scratch_dir.h"
 #include "tests/testing/status_matchers.h"
 
@@ -30,33 +31,15 @@ using ::kstone::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-enum class Mode { kMem, kPosixPread, kPosixMapped };
+using Mode = SstReadMode;
 
 std::string ModeName(const ::testing::TestParamInfo<Mode>& info) {
-  switch (info.param) {
-    case Mode::kMem:
-      return "Mem";
-    case Mode::kPosixPread:
-      return "PosixPread";
-    case Mode::kPosixMapped:
-      return "PosixMapped";
-  }
-  return "?";
+  return SstReadModeName(info.param);
 }
 
 class SstTest : public ::testing::TestWithParam<Mode> {
  protected:
-  void SetUp() override {
-    if (GetParam() == Mode::kMem) {
-      fs_ = NewMemFileSystem();
-      dir_ = "/db";
-      KS_ASSERT_OK(fs_->CreateDir(dir_));
-    } else {
-      fs_ = NewPosixFileSystem();
-      scratch_.emplace();
-      dir_ = scratch_->path();
-    }
-  }
+  void SetUp() override { MakeSstTestDir(GetParam(), &fs_, &dir_, &scratch_); }
 
   std::string Path(uint64_t number) {
     return absl::StrCat(dir_, "/", SstFileName(number));
