@@ -123,7 +123,7 @@ class EngineImpl final : public Engine {
   // (false when the caller's Engine::Prefetch already did). `steps`, if not
   // null: the lookup state of `key` in each of view.tables that
   // OverlapReadAndInsert's steps left (Table::GetAfterSteps), whose walk
-  // also prepared view.active's insert of `key` (MemTable::GetPrepared).
+  // also prepared view.active's insert of `key` (MemTable::GetPreparedInto).
   absl::StatusOr<std::optional<std::string>> GetFromView(
       const StripeView& view, std::string_view key, bool prefetch,
       const uint64_t* steps = nullptr) const;

@@ -376,12 +376,6 @@ std::optional<LookupResult> MemTable::Get(std::string_view key,
   return result;
 }
 
-std::optional<LookupResult> MemTable::GetPrepared(std::string_view key) const {
-  LookupResult result;
-  if (!GetPreparedInto(key, &result)) return std::nullopt;
-  return result;
-}
-
 bool MemTable::GetPreparedInto(std::string_view key, LookupResult* out) const {
   // PrepareAdd left splice_[0] as the last node before (key, kMaxSeq).
   assert(SpliceFits(key, kMaxSeq, 1));

@@ -114,13 +114,11 @@ class MemTable {
   }
   std::optional<LookupResult> Get(std::string_view key,
                                   uint64_t filter_hash) const;
-  // Get, read at the place the last PrepareAdd found instead of searching:
-  // the record after it is the key's newest if the key is here. REQUIRES:
+  // Get into *out (true if the key is here, reusing out->value's memory),
+  // read at the place the last PrepareAdd found instead of searching: the
+  // record after it is the key's newest if the key is here. REQUIRES:
   // PrepareAdd(key) was the last PrepareAdd, with no Add since (under Add's
   // synchronisation throughout).
-  std::optional<LookupResult> GetPrepared(std::string_view key) const;
-  // GetPrepared into *out (true if the key is here), reusing out->value's
-  // memory.
   bool GetPreparedInto(std::string_view key, LookupResult* out) const;
   // Starts loading the filter word of the key whose FilterHash is
   // `filter_hash` (see Table::Prefetch).

@@ -55,13 +55,13 @@ void AddAndCheck(const std::vector<std::string>& keys,
       mem.PrepareAdd((*prepare)[seq], step_nodes, [&] { ++steps; });
       ASSERT_EQ(steps, step_nodes.size());
       // The place found reads as a search does.
-      const std::optional<LookupResult> prepared =
-          mem.GetPrepared((*prepare)[seq]);
+      LookupResult prepared;
+      const bool found = mem.GetPreparedInto((*prepare)[seq], &prepared);
       const std::optional<LookupResult> searched = mem.Get((*prepare)[seq]);
-      ASSERT_EQ(prepared.has_value(), searched.has_value()) << (*prepare)[seq];
-      if (prepared.has_value()) {
-        EXPECT_EQ(prepared->seq, searched->seq);
-        EXPECT_EQ(prepared->value, searched->value);
+      ASSERT_EQ(found, searched.has_value()) << (*prepare)[seq];
+      if (found) {
+        EXPECT_EQ(prepared.seq, searched->seq);
+        EXPECT_EQ(prepared.value, searched->value);
       }
     }
     ++seq;
