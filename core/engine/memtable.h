@@ -127,9 +127,6 @@ class MemTable {
       __builtin_prefetch(&filter_[FilterWord(filter_hash)]);
     }
   }
-  void Prefetch(std::string_view key) const {
-    if (filter_words_ > 0) PrefetchFilter(FilterHash(key));
-  }
 
   // An iterator over every record (all versions and tombstones). It sees
   // records added after its creation too; see the class comment.
