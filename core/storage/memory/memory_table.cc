@@ -20,7 +20,6 @@ namespace kstone::core {
 namespace {
 
 using memory_table_internal::HashIndexHash;
-using memory_table_internal::SlotOf;
 
 // Decodes what follows a record's key (at p): the tag into seq (counted from
 // `seq_base`) and type, and the length-prefixed value.
@@ -255,7 +254,7 @@ void MemoryTable::RecordSuffixAt(size_t i, std::string_view* suffix,
 }
 
 bool MemoryTable::MayContain(std::string_view key) const {
-  if (num_slots_ == 0) return size() > 0;  // no index: cannot tell
+  if (slots_.empty()) return size() > 0;  // no index: cannot tell
   if (key.substr(0, prefix_.size()) != prefix_) return false;
   return FirstCandidate(key.substr(prefix_.size())) != 0;
 }
@@ -266,15 +265,10 @@ uint64_t MemoryTable::Probe(std::string_view suffix, AcceptFn accept) const {
   const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
   const uint32_t fingerprint =
       static_cast<uint32_t>(h << locator_bits_) & ~locator_mask;
-  for (uint64_t pos = SlotOf(h, num_slots_);;
-       pos = pos + 1 == num_slots_ ? 0 : pos + 1) {
-    const uint32_t slot = slots_[pos];
-    if (slot == 0) return 0;
-    if ((slot & ~locator_mask) == fingerprint &&
-        accept((slot & locator_mask) - 1)) {
-      return slot & locator_mask;
-    }
-  }
+  const uint32_t slot =
+      slots_.Find(slots_.BucketOf(h), fingerprint, ~locator_mask,
+                  [&](uint32_t s) { return accept((s & locator_mask) - 1); });
+  return slot & locator_mask;
 }
 
 uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
@@ -282,15 +276,15 @@ uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
 }
 
 void MemoryTable::Prefetch(std::string_view key) const {
-  if (num_slots_ == 0 || key.substr(0, prefix_.size()) != prefix_) return;
-  const uint64_t h = HashIndexHash(key.substr(prefix_.size()));
-  __builtin_prefetch(&slots_[SlotOf(h, num_slots_)]);
+  if (slots_.empty() || key.substr(0, prefix_.size()) != prefix_) return;
+  slots_.Prefetch(
+      slots_.BucketOf(HashIndexHash(key.substr(prefix_.size()))));
 }
 
 void MemoryTable::PrefetchStep(std::string_view key, uint64_t* state) const {
   if (*state == 0) {
     // Step 1.
-    if (num_slots_ == 0) {
+    if (slots_.empty()) {
       *state = kStepSearch;
       return;
     }
@@ -392,7 +386,7 @@ uint64_t MemoryTable::FindLocator(std::string_view key) const {
 }
 
 const char* MemoryTable::FindRecord(std::string_view key) const {
-  if (num_slots_ == 0) {
+  if (slots_.empty()) {
     const size_t i = Find(key);
     return i == size() ? nullptr : RecordPtr(i);
   }
@@ -401,7 +395,7 @@ const char* MemoryTable::FindRecord(std::string_view key) const {
 }
 
 size_t MemoryTable::Find(std::string_view key) const {
-  if (num_slots_ == 0) {
+  if (slots_.empty()) {
     const size_t i = LowerBound(key);
     return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
   }

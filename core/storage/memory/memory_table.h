@@ -24,8 +24,9 @@
 //    block's start. A block whose records span more than 64 KiB (records
 //    averaging over 2 KiB) is "wide": its offsets are uint32s in a side
 //    array instead (2.25 bytes per record in all, 4.25 in wide blocks);
-//  - point lookups go through a hash index: an open-addressing table (linear
-//    probing, load <= 0.8) of uint32 slots, each locating a key's newest
+//  - point lookups go through a hash index: an open-addressing table (load
+//    <= 0.8) of uint32 slots in buckets of one cache line (BucketedSlots,
+//    bucketed_slots.h), each slot locating a key's newest
 //    record plus as many fingerprint bits of the key's hash as the locator
 //    leaves free. The locator is the record's arena offset where the arena
 //    is small enough to leave kMinOffsetFingerprintBits (up to 4 MiB: a
@@ -33,8 +34,9 @@
 //    the record; in a larger table it is the record's index, which leaves
 //    more fingerprint bits and costs a third touch, the offset index. The
 //    index is also the table's filter: a key whose fingerprint is in no
-//    slot of its probe run is not in the table, which costs one cache line,
-//    like a bloom filter probe, and no separate filter memory.
+//    slot of its bucket (and of the buckets it overflowed into) is not in
+//    the table, which costs one cache line, like a bloom filter probe, and
+//    no separate filter memory.
 //  - seeks first search a fence array: the first 16 bytes of the key
 //    suffix of every 32nd record as two big-endian integers (0.5 byte per
 //    record), contiguous, so its search costs a few cache lines. Inside the
@@ -63,6 +65,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/storage/memory/bucketed_slots.h"
 #include "core/storage/table.h"
 #include "core/util/hash.h"
 
@@ -116,15 +119,12 @@ class RecordArena {
   bool mapped_ = false;  // data_ is a mapping of capacity_ bytes
 };
 
-// The hash of a key suffix in a table's hash index, and the slot it starts
-// probing at among n: by the hash's high bits (Lemire's multiply-shift), so
-// that the fingerprint, taken from the low bits, is independent of the slot.
+// The hash of a key suffix in a table's hash index. Its high bits choose the
+// bucket (BucketedSlots::BucketOf) and its low bits the fingerprint, so the
+// two are independent.
 inline constexpr uint64_t kHashIndexSeed = 0x6d656d7461626c65ULL;  // "memtable"
 inline uint64_t HashIndexHash(std::string_view key) {
   return Hash64(key, kHashIndexSeed);
-}
-inline uint64_t SlotOf(uint64_t h, uint64_t n) {
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(h) * n) >> 64);
 }
 
 }  // namespace memory_table_internal
@@ -141,7 +141,7 @@ class MemoryTable final : public Table,
   absl::StatusOr<std::optional<LookupResult>> Get(
       std::string_view key) const override;
   bool MayContain(std::string_view key) const override;
-  // Prefetches the key's first hash-index slot.
+  // Prefetches the key's hash-index bucket.
   void Prefetch(std::string_view key) const override;
   // Step 1: from the slot, the record's offset entries; step 2: from them,
   // the record. *state keeps what step 1 found: the record the slot points
@@ -202,8 +202,8 @@ class MemoryTable final : public Table,
   // Set in block_base_ for a wide block (see the class comment).
   static constexpr uint64_t kWideBlock = uint64_t{1} << 63;
   // The fewest fingerprint bits a hash slot keeps when it holds an arena
-  // offset: with ~13 slots probed for an absent key at load 0.8, about 1.3 %
-  // of absent keys then cost a record read for a false match.
+  // offset: with ~13 slots of its bucket filled at load 0.8, about 1.3 % of
+  // absent keys then cost a record read for a false match.
   static constexpr int kMinOffsetFingerprintBits = 10;
 
   MemoryTable() = default;
@@ -329,8 +329,7 @@ class MemoryTable final : public Table,
   std::vector<uint8_t> group_shared_;
   std::vector<uint16_t> hints_;
   // The hash index (see above); empty only for an empty table.
-  std::unique_ptr<uint32_t[]> slots_;
-  uint64_t num_slots_ = 0;
+  memory_table_internal::BucketedSlots slots_;
   // The low bits of a slot: locator + 1 (0 = an empty slot).
   int locator_bits_ = 0;
   bool slots_hold_offsets_ = false;  // locators are arena offsets

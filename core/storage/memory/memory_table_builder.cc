@@ -18,7 +18,6 @@ namespace kstone::core {
 namespace {
 
 using memory_table_internal::HashIndexHash;
-using memory_table_internal::SlotOf;
 
 // A record's tag: its sequence number (relative to `seq_base`) and type.
 inline uint64_t TagOf(uint64_t seq, uint64_t seq_base, RecordType type) {
@@ -69,7 +68,7 @@ void MemoryTable::FinishMeta() {
                 offsets_.capacity() * sizeof(uint16_t) +
                 block_base_.capacity() * sizeof(uint64_t) +
                 wide_offsets_.capacity() * sizeof(uint32_t) +
-                prefix_.capacity() + num_slots_ * sizeof(uint32_t) +
+                prefix_.capacity() + slots_.num_slots() * sizeof(uint32_t) +
                 fences_.capacity() * sizeof(Fence) + group_shared_.capacity() +
                 hints_.capacity() * sizeof(uint16_t) +
                 meta_.smallest_key.capacity() + meta_.largest_key.capacity();
@@ -133,7 +132,7 @@ void MemoryTable::BuildHashIndex() {
   keys_unique_ = keys == n;
   record_prefetch_bytes_ = static_cast<uint32_t>(
       std::min<uint64_t>(arena_.size() / n, kMaxRecordPrefetch));
-  num_slots_ = keys + keys / 4 + 1;
+  slots_.Reset(keys);
   // Slot values are locator + 1 (0 marks an empty slot): the arena offset
   // where that leaves enough fingerprint bits, else the record index.
   auto bits_for = [](uint64_t v) {
@@ -144,17 +143,15 @@ void MemoryTable::BuildHashIndex() {
   const int offset_bits = bits_for(arena_.size());
   slots_hold_offsets_ = 32 - offset_bits >= kMinOffsetFingerprintBits;
   locator_bits_ = slots_hold_offsets_ ? offset_bits : bits_for(n);
-  slots_ = std::make_unique<uint32_t[]>(num_slots_);  // zeroed
   const uint64_t locator_mask = (uint64_t{1} << locator_bits_) - 1;
   for (size_t i = 0; i < n; ++i) {
     std::string_view suffix = SuffixAt(i);
     if (i > 0 && suffix == SuffixAt(i - 1)) continue;  // newest version only
     uint64_t h = HashIndexHash(suffix);
-    uint64_t pos = SlotOf(h, num_slots_);
-    while (slots_[pos] != 0) pos = pos + 1 == num_slots_ ? 0 : pos + 1;
     uint64_t fingerprint = (h << locator_bits_) & ~locator_mask;
     const uint64_t locator = slots_hold_offsets_ ? RecordOffset(i) : i;
-    slots_[pos] = static_cast<uint32_t>(fingerprint | (locator + 1));
+    slots_.Insert(slots_.BucketOf(h),
+                  static_cast<uint32_t>(fingerprint | (locator + 1)));
   }
 }
 
