@@ -5,6 +5,11 @@
 //   BM_MemoryTableGetAbsent/<tables>   Get of a random key that is not, but
 //                                      shares the table's key prefix (so the
 //                                      hash index must answer)
+//   BM_MemoryTableGetHashedPresent/<tables>, BM_MemoryTableGetHashedAbsent/
+//                                      <tables>  the same through GetHashed,
+//                                      with the key's hash computed before
+//                                      (as the engine does, once for all the
+//                                      tables of a stripe)
 //   BM_MemoryTableMayContainAbsent/<tables>  the index as a filter only
 //
 // Each table holds kRecords records of ~120 bytes (a stripe's table of a
@@ -51,26 +56,34 @@ const std::vector<std::shared_ptr<const MemoryTable>>& Tables(int count) {
   return *built;
 }
 
-// Random (table, key) pairs, made before the timing.
-std::vector<std::pair<int, std::string>> Lookups(int tables, bool present) {
+struct Lookup {
+  int table;
+  std::string key;
+  uint64_t hash;  // KeyHash(key)
+};
+
+// Random lookups, made before the timing.
+std::vector<Lookup> Lookups(int tables, bool present) {
   std::mt19937_64 rng(7);
-  std::vector<std::pair<int, std::string>> lookups(1 << 16);
-  for (auto& [t, key] : lookups) {
-    t = static_cast<int>(rng() % tables);
-    key = Key(2 * (rng() % kRecords) + (present ? 0 : 1));
+  std::vector<Lookup> lookups(1 << 16);
+  for (Lookup& l : lookups) {
+    l.table = static_cast<int>(rng() % tables);
+    l.key = Key(2 * (rng() % kRecords) + (present ? 0 : 1));
+    l.hash = KeyHash(l.key);
   }
   return lookups;
 }
 
-void Get(benchmark::State& state, bool present) {
+void Get(benchmark::State& state, bool present, bool hashed) {
   const int count = static_cast<int>(state.range(0));
   const auto& tables = Tables(count);
   const auto lookups = Lookups(count, present);
   size_t i = 0;
   int64_t found = 0;
   for (auto _ : state) {
-    const auto& [t, key] = lookups[i++ & (lookups.size() - 1)];
-    auto r = tables[t]->Get(key);
+    const Lookup& l = lookups[i++ & (lookups.size() - 1)];
+    auto r = hashed ? tables[l.table]->GetHashed(HashedKey(l.key, l.hash))
+                    : tables[l.table]->Get(l.key);
     found += r.ok() && r->has_value();
   }
   if (found != (present ? state.iterations() : 0)) {
@@ -79,11 +92,25 @@ void Get(benchmark::State& state, bool present) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void BM_MemoryTableGetPresent(benchmark::State& state) { Get(state, true); }
+void BM_MemoryTableGetPresent(benchmark::State& state) {
+  Get(state, true, false);
+}
 BENCHMARK(BM_MemoryTableGetPresent)->Arg(1)->Arg(256);
 
-void BM_MemoryTableGetAbsent(benchmark::State& state) { Get(state, false); }
+void BM_MemoryTableGetAbsent(benchmark::State& state) {
+  Get(state, false, false);
+}
 BENCHMARK(BM_MemoryTableGetAbsent)->Arg(1)->Arg(256);
+
+void BM_MemoryTableGetHashedPresent(benchmark::State& state) {
+  Get(state, true, true);
+}
+BENCHMARK(BM_MemoryTableGetHashedPresent)->Arg(1)->Arg(256);
+
+void BM_MemoryTableGetHashedAbsent(benchmark::State& state) {
+  Get(state, false, true);
+}
+BENCHMARK(BM_MemoryTableGetHashedAbsent)->Arg(1)->Arg(256);
 
 void BM_MemoryTableMayContainAbsent(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
@@ -92,8 +119,8 @@ void BM_MemoryTableMayContainAbsent(benchmark::State& state) {
   size_t i = 0;
   int64_t maybe = 0;
   for (auto _ : state) {
-    const auto& [t, key] = lookups[i++ & (lookups.size() - 1)];
-    maybe += tables[t]->MayContain(key);
+    const Lookup& l = lookups[i++ & (lookups.size() - 1)];
+    maybe += tables[l.table]->MayContain(l.key);
   }
   // The index's fingerprints let ~1.3 % through.
   if (maybe > state.iterations() / 20) {

@@ -121,8 +121,9 @@ void CheckSteppedReads(const kstone::core::Table& table,
   const auto plain = table.Get(key);
   for (int steps = 0; steps <= 2; ++steps) {
     uint64_t state = 0;
-    for (int i = 0; i < steps; ++i) table.PrefetchStep(key, &state);
-    const auto stepped = table.GetAfterSteps(key, state);
+    const kstone::core::HashedKey hashed(key);
+    for (int i = 0; i < steps; ++i) table.PrefetchStep(hashed, &state);
+    const auto stepped = table.GetAfterSteps(hashed, state);
     CheckStatus(stepped.status());
     if (plain.ok() != stepped.ok()) std::abort();
     if (!plain.ok()) continue;
@@ -169,7 +170,7 @@ void Exercise(kstone::core::FileSystem* fs, const std::string& path,
                           std::string(bytes.substr(size / 2, 5)), "",
                           table.meta().smallest_key, table.meta().largest_key};
   for (const std::string& key : probes) {
-    table.Prefetch(key);
+    table.Prefetch(kstone::core::HashedKey(key));
     auto got = table.Get(key);
     CheckStatus(got.status());
     CheckSteppedReads(table, key);

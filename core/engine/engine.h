@@ -15,7 +15,9 @@
 // by that stripe's lock; a batch touching several stripes takes their locks in
 // increasing stripe order. Reads never wait for flush or compaction I/O.
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,9 +29,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "core/storage/key_hash.h"
 #include "core/storage/record.h"
 #include "core/storage/storage.h"
 #include "core/storage/wal.h"
+#include "core/util/same_bytes.h"
 
 namespace kstone::core {
 
@@ -111,7 +115,24 @@ class PrefetchHandle {
 
  private:
   friend class EngineImpl;
+  // Keeps the key (a copy: the caller's buffer may change before the
+  // write) with its hash, unless it is longer than the room for it.
+  void Remember(const HashedKey& key) {
+    if (key.key.size() > sizeof(key_)) return;
+    std::memcpy(key_, key.key.data(), key.key.size());
+    key_size_ = key.key.size();
+    key_hash_ = key.hash;
+  }
+  // Whether key_hash_ is KeyHash(key).
+  bool Remembers(std::string_view key) const {
+    return key_size_ <= sizeof(key_) &&
+           SameBytes(key, std::string_view(key_, key_size_));
+  }
+
   std::shared_ptr<const void> loaded_;  // the key's stripe view
+  uint64_t key_hash_ = 0;
+  size_t key_size_ = SIZE_MAX;  // matches no key until Remember
+  char key_[96] = {};
 };
 
 // Iterates the live (newest, non-deleted) records of one stripe in key order,

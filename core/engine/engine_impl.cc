@@ -133,15 +133,14 @@ void EngineImpl::SetError(const absl::Status& status) {
   done_cv_.SignalAll();
 }
 
-void EngineImpl::PrefetchProbes(const StripeView& view, std::string_view key,
-                                uint64_t filter_hash) {
-  view.active->PrefetchFilter(filter_hash);
-  for (const auto& mem : view.immutables) mem->PrefetchFilter(filter_hash);
+void EngineImpl::PrefetchProbes(const StripeView& view, const HashedKey& key) {
+  view.active->PrefetchFilter(key.hash);
+  for (const auto& mem : view.immutables) mem->PrefetchFilter(key.hash);
   for (const auto& table : view.tables) table->Prefetch(key);
 }
 
 absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
-    const StripeView& view, std::string_view key, bool prefetch,
+    const StripeView& view, const HashedKey& key, bool prefetch,
     const uint64_t* steps) const {
   using Result = absl::StatusOr<std::optional<std::string>>;
   if (steps != nullptr) {
@@ -157,21 +156,20 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
     if (r.type == RecordType::kDeletion) return std::optional<std::string>();
     return Result(absl::in_place, std::move(r.value));
   };
-  // One hash for every memtable's key filter.
-  const uint64_t filter_hash = MemTable::FilterHash(key);
   // Most of a point read's time is these misses.
-  if (prefetch) PrefetchProbes(view, key, filter_hash);
-  if (std::optional<LookupResult> r = view.active->Get(key, filter_hash)) {
+  if (prefetch) PrefetchProbes(view, key);
+  if (std::optional<LookupResult> r = view.active->Get(key.key, key.hash)) {
     return from_lookup(*r);
   }
   for (const auto& mem : view.immutables) {
-    if (std::optional<LookupResult> r = mem->Get(key, filter_hash)) {
+    if (std::optional<LookupResult> r = mem->Get(key.key, key.hash)) {
       return from_lookup(*r);
     }
   }
   for (size_t i = 0; i < view.tables.size(); ++i) {
-    // Table::Get consults the bloom filter first.
-    absl::StatusOr<std::optional<LookupResult>> r = view.tables[i]->Get(key);
+    // A table consults its filter (or hash index) first.
+    absl::StatusOr<std::optional<LookupResult>> r =
+        view.tables[i]->GetHashed(key);
     if (!r.ok()) return r.status();
     if (r->has_value()) return from_lookup(**r);
   }
@@ -179,16 +177,15 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
 }
 
 absl::StatusOr<bool> EngineImpl::GetSteppedInto(const StripeView& view,
-                                                std::string_view key,
+                                                const HashedKey& key,
                                                 const uint64_t* steps,
                                                 LookupResult* out) const {
   // ReadModifyWrite's walk to where `key` goes has found where it is, too:
-  // the active memtable needs no search and no filter hash.
-  bool found = view.active->GetPreparedInto(key, out);
-  if (!found && !view.immutables.empty()) {
-    const uint64_t filter_hash = MemTable::FilterHash(key);
+  // the active memtable needs no search.
+  bool found = view.active->GetPreparedInto(key.key, out);
+  if (!found) {
     for (const auto& mem : view.immutables) {
-      if (std::optional<LookupResult> r = mem->Get(key, filter_hash)) {
+      if (std::optional<LookupResult> r = mem->Get(key.key, key.hash)) {
         *out = std::move(*r);
         found = true;
         break;
@@ -209,7 +206,7 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::Get(
   if (key.empty()) return absl::InvalidArgumentError("engine: empty key");
   const std::shared_ptr<const StripeView> view =
       stripes_[StripeOfKey(key)].view();
-  return GetFromView(*view, key, /*prefetch=*/true);
+  return GetFromView(*view, HashedKey(key), /*prefetch=*/true);
 }
 
 std::unique_ptr<EngineIterator> EngineImpl::NewIterator(uint32_t stripe) const {

@@ -116,21 +116,20 @@ class EngineImpl final : public Engine {
   // --- reads (engine_impl.cc)
   // Starts loading the memory a read of `key` in `view` touches first (each
   // memtable's filter word, each table's index slot), so that the misses
-  // overlap instead of adding up. `filter_hash`: MemTable::FilterHash(key).
-  static void PrefetchProbes(const StripeView& view, std::string_view key,
-                             uint64_t filter_hash);
+  // overlap instead of adding up.
+  static void PrefetchProbes(const StripeView& view, const HashedKey& key);
   // The newest value of `key` in `view`. `prefetch`: issue the probes first
   // (false when the caller's Engine::Prefetch already did). `steps`, if not
   // null: the lookup state of `key` in each of view.tables that
   // OverlapReadAndInsert's steps left (Table::GetAfterSteps), whose walk
   // also prepared view.active's insert of `key` (MemTable::GetPreparedInto).
   absl::StatusOr<std::optional<std::string>> GetFromView(
-      const StripeView& view, std::string_view key, bool prefetch,
+      const StripeView& view, const HashedKey& key, bool prefetch,
       const uint64_t* steps = nullptr) const;
   // GetFromView with `steps` into *out (whose value's memory the tables
   // may reuse): true if `key` has a live value, then in out->value.
   absl::StatusOr<bool> GetSteppedInto(const StripeView& view,
-                                      std::string_view key,
+                                      const HashedKey& key,
                                       const uint64_t* steps,
                                       LookupResult* out) const;
 
@@ -165,16 +164,18 @@ class EngineImpl final : public Engine {
   // key's stripe held, `view` its current view (whose active memtable is
   // then the stripe's). Leaves in (*states)[i] the state of the lookup in
   // view.tables[i], for GetFromView.
-  void OverlapReadAndInsert(const StripeView& view, std::string_view key,
+  void OverlapReadAndInsert(const StripeView& view, const HashedKey& key,
                             absl::InlinedVector<uint64_t, 4>* states);
   // Waits while the memtables are over the total cap (back-pressure).
   absl::Status WaitForMemtableRoom() ABSL_LOCKS_EXCLUDED(mu_);
   // Assigns sequence numbers, logs and applies *mutations, which it leaves
   // as they were (their memory the caller's to reuse). REQUIRES: the
   // write_mu of every stripe in `stripes` is held and every mutation's key
-  // is in one.
+  // is in one. `known`, if not null: a key whose hash the caller has (a
+  // mutation of that key takes it instead of hashing the key again).
   absl::Status CommitLocked(absl::Span<const uint32_t> stripes,
-                            std::vector<Mutation>* mutations);
+                            std::vector<Mutation>* mutations,
+                            const HashedKey* known = nullptr);
   // Makes the stripe's active memtable immutable and queues its flush (no-op
   // if it is empty). REQUIRES: stripes_[s].write_mu held.
   void SwitchMemtableLocked(uint32_t s);

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "core/engine/engine_impl.h"
+#include "core/util/same_bytes.h"
 #include "core/util/status_macros.h"
 
 namespace kstone::core {
@@ -32,15 +33,18 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
   // of one stripe: reads use it instead of loading the view again, and a
   // read of `stepped_key` the lookup states `steps` that
   // OverlapReadAndInsert left for it.
+  // `known`: the first locked key with its hash, which a read of that key
+  // uses instead of hashing it again; the key of `steps` if there are any.
   LockedReaderImpl(const EngineImpl* engine, absl::Span<const uint32_t> stripes,
-                   const StripeView* view, std::string_view stepped_key,
+                   const StripeView* view, const HashedKey& known,
                    const uint64_t* steps)
-      : engine_(engine), stripes_(stripes), view_(view) {
+      : engine_(engine), stripes_(stripes), view_(view), known_hash_(known.hash) {
     // A copy: the check function may move the string the key views (and
-    // keys longer than the buffer, rare, just read without the steps).
-    if (steps != nullptr && stepped_key.size() <= sizeof(stepped_key_)) {
-      std::memcpy(stepped_key_, stepped_key.data(), stepped_key.size());
-      stepped_size_ = stepped_key.size();
+    // keys longer than the buffer, rare, are just hashed again and read
+    // without the steps).
+    if (known.key.size() <= sizeof(known_key_)) {
+      std::memcpy(known_key_, known.key.data(), known.key.size());
+      known_size_ = known.key.size();
       steps_ = steps;
     }
   }
@@ -60,8 +64,8 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
       // The tables write into value's memory.
       LookupResult r;
       r.value.swap(*value);
-      absl::StatusOr<bool> found =
-          engine_->GetSteppedInto(*view_, key, steps_, &r);
+      absl::StatusOr<bool> found = engine_->GetSteppedInto(
+          *view_, HashedKey(key, known_hash_), steps_, &r);
       value->swap(r.value);
       return found;
     }
@@ -86,29 +90,37 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
     return s;
   }
 
+  bool IsKnown(std::string_view key) const {
+    return known_size_ <= sizeof(known_key_) &&
+           SameBytes(key, std::string_view(known_key_, known_size_));
+  }
   // Whether the read of `key` (in stripe s) can use the lookup states that
   // OverlapReadAndInsert left.
   bool IsStepped(std::string_view key, uint32_t s) const {
     return steps_ != nullptr && view_ != nullptr && s == stripes_[0] &&
-           key == std::string_view(stepped_key_, stepped_size_);
+           IsKnown(key);
   }
 
   absl::StatusOr<std::optional<std::string>> Read(std::string_view key,
                                                   bool prefetch) const {
     KS_ASSIGN_OR_RETURN(const uint32_t s, LockedStripeOf(key));
+    const HashedKey hashed =
+        IsKnown(key) ? HashedKey(key, known_hash_) : HashedKey(key);
     if (view_ != nullptr && s == stripes_[0]) {
-      return engine_->GetFromView(*view_, key, prefetch,
+      return engine_->GetFromView(*view_, hashed, prefetch,
                                   IsStepped(key, s) ? steps_ : nullptr);
     }
-    return engine_->GetFromView(*engine_->stripes_[s].view(), key, prefetch);
+    return engine_->GetFromView(*engine_->stripes_[s].view(), hashed,
+                                prefetch);
   }
 
   const EngineImpl* const engine_;
   const absl::Span<const uint32_t> stripes_;
   const StripeView* const view_;
   const uint64_t* steps_ = nullptr;
-  char stepped_key_[96];
-  size_t stepped_size_ = 0;
+  const uint64_t known_hash_;
+  char known_key_[96];
+  size_t known_size_ = SIZE_MAX;  // matches no key: the key did not fit
 };
 
 void EngineImpl::Prefetch(std::string_view key) const {
@@ -122,8 +134,10 @@ void EngineImpl::PrefetchForWrite(std::string_view key,
                                   PrefetchHandle* handle) const {
   if (key.empty()) return;
   std::shared_ptr<const StripeView> view = stripes_[StripeOfKey(key)].view();
-  PrefetchProbes(*view, key, MemTable::FilterHash(key));
+  const HashedKey hashed(key);
+  PrefetchProbes(*view, hashed);
   handle->loaded_ = std::move(view);
+  handle->Remember(hashed);
 }
 
 std::shared_ptr<const StripeView> EngineImpl::LockedViewOf(
@@ -143,7 +157,7 @@ std::shared_ptr<const StripeView> EngineImpl::LockedViewOf(
 }
 
 void EngineImpl::OverlapReadAndInsert(
-    const StripeView& view, std::string_view key,
+    const StripeView& view, const HashedKey& key,
     absl::InlinedVector<uint64_t, 4>* states) {
   // One lookup state per table (a stripe rarely has more than a few; push
   // backs within the inline capacity cost less than assign's generic fill).
@@ -161,7 +175,7 @@ void EngineImpl::OverlapReadAndInsert(
   // (A stripe without tables has no lookup to advance.)
   const absl::Span<const int> step_nodes =
       states->empty() ? absl::Span<const int>() : kStepNodes;
-  view.active->PrepareAdd(key, step_nodes, [&] {
+  view.active->PrepareAdd(key.key, step_nodes, [&] {
     for (size_t i = 0; i < states->size(); ++i) {
       view.tables[i]->PrefetchStep(key, &(*states)[i]);
     }
@@ -312,6 +326,12 @@ absl::Status EngineImpl::LockedWrite(
     KS_ASSIGN_OR_RETURN(many_stripes, StripesOf(lock_keys));
     stripes = many_stripes;
   }
+  // The first key's hash, for its read and its write: the one
+  // PrefetchForWrite computed, if it was of this key.
+  const HashedKey first_key =
+      handle != nullptr && handle->Remembers(lock_keys[0])
+          ? HashedKey(lock_keys[0], handle->key_hash_)
+          : HashedKey(lock_keys[0]);
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
   std::shared_ptr<const StripeView> view;
@@ -321,10 +341,9 @@ absl::Status EngineImpl::LockedWrite(
     // stripe's, which only this lock's holder replaces.
     view = LockedViewOf(one_stripe[0], handle);
   }
-  if (read_modify_write) OverlapReadAndInsert(*view, lock_keys[0], &steps);
+  if (read_modify_write) OverlapReadAndInsert(*view, first_key, &steps);
   absl::Status status;
-  LockedReaderImpl reader(this, stripes, view.get(),
-                          read_modify_write ? lock_keys[0] : std::string_view(),
+  LockedReaderImpl reader(this, stripes, view.get(), first_key,
                           read_modify_write ? steps.data() : nullptr);
   status = fn(reader, mutations);
   if (status.ok()) {
@@ -337,7 +356,7 @@ absl::Status EngineImpl::LockedWrite(
       }
     }
     if (status.ok() && !mutations->empty()) {
-      status = CommitLocked(stripes, mutations);
+      status = CommitLocked(stripes, mutations, &first_key);
     }
   }
   UnlockStripes(stripes);
@@ -345,7 +364,8 @@ absl::Status EngineImpl::LockedWrite(
 }
 
 absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
-                                      std::vector<Mutation>* mutations)
+                                      std::vector<Mutation>* mutations,
+                                      const HashedKey* known)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (has_error_.load()) return error();
   const uint64_t n = mutations->size();
@@ -362,7 +382,9 @@ absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
   // same hash.
   absl::InlinedVector<uint64_t, 4> filter_hashes;
   for (const Mutation& m : *mutations) {
-    filter_hashes.push_back(MemTable::FilterHash(m.key));
+    filter_hashes.push_back(known != nullptr && SameBytes(m.key, known->key)
+                                ? known->hash
+                                : MemTable::FilterHash(m.key));
     stripes_[StripeOfKey(m.key)].active->PrefetchFilter(filter_hashes.back());
   }
   uint64_t log_bytes = 0;

@@ -55,7 +55,7 @@
 #include "core/engine/arena.h"
 #include "core/storage/record.h"
 #include "core/storage/table.h"
-#include "core/util/hash.h"
+#include "core/storage/key_hash.h"
 
 namespace kstone::core {
 
@@ -73,14 +73,12 @@ class MemTable {
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
-  // The key filter's hash of `key`, the same in every memtable. A caller
-  // that asks several memtables about one key, or prefetches a key's filter
-  // word before adding it, computes it once and passes it to the overloads
-  // below that take a `filter_hash`, each of which REQUIRES
-  // filter_hash == FilterHash(key).
-  static uint64_t FilterHash(std::string_view key) {
-    return Hash64(key, kFilterSeed);
-  }
+  // The key filter's hash of `key`: its KeyHash (key_hash.h), the same in
+  // every memtable and memory table. A caller that asks several of them
+  // about one key, or prefetches a key's filter word before adding it,
+  // computes it once and passes it to the overloads below that take a
+  // `filter_hash`, each of which REQUIRES filter_hash == FilterHash(key).
+  static uint64_t FilterHash(std::string_view key) { return KeyHash(key); }
 
   // Inserts a record. REQUIRES: external synchronisation with other Add
   // calls; seq <= kMaxSeq; (key, seq) is not already present.
@@ -158,7 +156,6 @@ class MemTable {
 
  private:
   static constexpr int kMaxHeight = 12;
-  static constexpr uint64_t kFilterSeed = 0x6d656d74626c66ULL;  // "memtblf"
   struct Node;
   class Iterator;
 

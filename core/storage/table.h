@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/storage/key_hash.h"
 #include "core/storage/record.h"
 
 namespace kstone::core {
@@ -91,11 +92,20 @@ class Table {
   // False only if the table certainly holds no record for `key`.
   virtual bool MayContain(std::string_view key) const = 0;
 
+  // The lookups below take the key with its KeyHash (key_hash.h), which
+  // the engine computes once for all the structures of a stripe it asks: a
+  // table indexed by that hash (MemoryTable) need not hash the key again.
+
+  // Get of a key whose hash is known; the default is Get(key.key).
+  virtual absl::StatusOr<std::optional<LookupResult>> GetHashed(
+      const HashedKey& key) const {
+    return Get(key.key);
+  }
   // A hint that Get(key) follows soon: a table may start loading the memory
   // its Get will touch first, so that a reader about to ask several tables
   // waits for their cache misses in parallel rather than one after another.
   // Must be cheap and must not block; the default does nothing.
-  virtual void Prefetch(std::string_view /*key*/) const {}
+  virtual void Prefetch(const HashedKey& /*key*/) const {}
   // The next step of the same hint, for a caller with more work to do
   // before its Get, called some hundreds of nanoseconds after Prefetch(key)
   // and then after each step: a table whose Get walks a chain of dependent
@@ -103,7 +113,7 @@ class Table {
   // starts loading the next line of the chain. `*state` carries the lookup
   // from step to step for one key, in the table's own terms: 0 before the
   // first step. Same rules as Prefetch; the default does nothing.
-  virtual void PrefetchStep(std::string_view /*key*/,
+  virtual void PrefetchStep(const HashedKey& /*key*/,
                             uint64_t* /*state*/) const {}
   // Get(key) for a caller whose steps of `key` (PrefetchStep) left `state`,
   // into *out: true if the table holds a record for `key`, which is then in
@@ -111,10 +121,10 @@ class Table {
   // and write the value into out->value's memory instead of allocating
   // (for a caller that keeps *out from one read to the next). The default
   // is Get, moved into *out.
-  virtual absl::StatusOr<bool> GetAfterStepsInto(std::string_view key,
+  virtual absl::StatusOr<bool> GetAfterStepsInto(const HashedKey& key,
                                                  uint64_t /*state*/,
                                                  LookupResult* out) const {
-    absl::StatusOr<std::optional<LookupResult>> r = Get(key);
+    absl::StatusOr<std::optional<LookupResult>> r = Get(key.key);
     if (!r.ok()) return r.status();
     if (!r->has_value()) return false;
     *out = std::move(**r);
@@ -122,7 +132,7 @@ class Table {
   }
   // GetAfterStepsInto with Get's result.
   absl::StatusOr<std::optional<LookupResult>> GetAfterSteps(
-      std::string_view key, uint64_t state) const {
+      const HashedKey& key, uint64_t state) const {
     LookupResult result;
     absl::StatusOr<bool> found = GetAfterStepsInto(key, state, &result);
     if (!found.ok()) return found.status();

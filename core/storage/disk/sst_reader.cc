@@ -303,8 +303,8 @@ bool SstReader::MayContain(std::string_view key) const {
   return BloomFilterMayContain(filter_, key);
 }
 
-void SstReader::Prefetch(std::string_view key) const {
-  BloomFilterPrefetch(filter_, key);
+void SstReader::Prefetch(const HashedKey& key) const {
+  BloomFilterPrefetch(filter_, key.key);
 }
 
 namespace {

@@ -65,7 +65,7 @@ class SstReader final : public Table,
       std::string_view key) const override;
   bool MayContain(std::string_view key) const override;
   // Starts loading the filter bits Get(key) tests first.
-  void Prefetch(std::string_view key) const override;
+  void Prefetch(const HashedKey& key) const override;
   // The lookup in steps (docs/decisions.md "Disk update in steps"). Step 1
   // tests the filter and finds the data block in the point index; on a
   // mapped table of format version 2 it starts loading the block's tail
@@ -74,9 +74,9 @@ class SstReader final : public Table,
   // nothing. GetAfterSteps goes on from where the steps stopped, with
   // Get's checks (a block is verified before anything read from it is
   // believed). A state is meaningful only for the key whose steps made it.
-  void PrefetchStep(std::string_view key, uint64_t* state) const override;
+  void PrefetchStep(const HashedKey& key, uint64_t* state) const override;
   // Writes the value into out->value's memory.
-  absl::StatusOr<bool> GetAfterStepsInto(std::string_view key, uint64_t state,
+  absl::StatusOr<bool> GetAfterStepsInto(const HashedKey& key, uint64_t state,
                                          LookupResult* out) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }

@@ -30,7 +30,9 @@ constexpr uint64_t Done(uint64_t what) { return (what << 2) | kTagDone; }
 
 }  // namespace
 
-void SstReader::PrefetchStep(std::string_view key, uint64_t* state) const {
+void SstReader::PrefetchStep(const HashedKey& hashed, uint64_t* state) const {
+  // (The SST's filter and indexes have hashes of their own, on disk.)
+  const std::string_view key = hashed.key;
   const uint64_t tag = *state & kTagMask;
   if (*state == 0) {
     if (!MayContain(key)) {
@@ -80,9 +82,10 @@ void SstReader::PrefetchStep(std::string_view key, uint64_t* state) const {
   *state = (i << (2 + kBucketBits)) | (uint64_t{home} << 2) | kTagBucket;
 }
 
-absl::StatusOr<bool> SstReader::GetAfterStepsInto(std::string_view key,
+absl::StatusOr<bool> SstReader::GetAfterStepsInto(const HashedKey& hashed,
                                                   uint64_t state,
                                                   LookupResult* out) const {
+  const std::string_view key = hashed.key;
   uint32_t home = UINT32_MAX;
   uint64_t block_index;
   switch (state & kTagMask) {

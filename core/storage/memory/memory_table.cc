@@ -19,7 +19,6 @@
 namespace kstone::core {
 namespace {
 
-using memory_table_internal::HashIndexHash;
 
 // Decodes what follows a record's key (at p): the tag into seq (counted from
 // `seq_base`) and type, and the length-prefixed value.
@@ -256,12 +255,11 @@ void MemoryTable::RecordSuffixAt(size_t i, std::string_view* suffix,
 bool MemoryTable::MayContain(std::string_view key) const {
   if (slots_.empty()) return size() > 0;  // no index: cannot tell
   if (key.substr(0, prefix_.size()) != prefix_) return false;
-  return FirstCandidate(key.substr(prefix_.size())) != 0;
+  return FirstCandidate(KeyHash(key)) != 0;
 }
 
 template <typename AcceptFn>
-uint64_t MemoryTable::Probe(std::string_view suffix, AcceptFn accept) const {
-  const uint64_t h = HashIndexHash(suffix);
+uint64_t MemoryTable::Probe(uint64_t h, AcceptFn accept) const {
   const uint32_t locator_mask = (uint32_t{1} << locator_bits_) - 1;
   const uint32_t fingerprint =
       static_cast<uint32_t>(h << locator_bits_) & ~locator_mask;
@@ -271,30 +269,30 @@ uint64_t MemoryTable::Probe(std::string_view suffix, AcceptFn accept) const {
   return slot & locator_mask;
 }
 
-uint64_t MemoryTable::FirstCandidate(std::string_view suffix) const {
-  return Probe(suffix, [](uint64_t) { return true; });
+uint64_t MemoryTable::FirstCandidate(uint64_t key_hash) const {
+  return Probe(key_hash, [](uint64_t) { return true; });
 }
 
-void MemoryTable::Prefetch(std::string_view key) const {
-  if (slots_.empty() || key.substr(0, prefix_.size()) != prefix_) return;
-  slots_.Prefetch(
-      slots_.BucketOf(HashIndexHash(key.substr(prefix_.size()))));
+void MemoryTable::Prefetch(const HashedKey& key) const {
+  // (A key without the table's prefix is not here: no line to load.)
+  if (slots_.empty() || key.key.substr(0, prefix_.size()) != prefix_) return;
+  slots_.Prefetch(slots_.BucketOf(key.hash));
 }
 
-void MemoryTable::PrefetchStep(std::string_view key, uint64_t* state) const {
+void MemoryTable::PrefetchStep(const HashedKey& key, uint64_t* state) const {
   if (*state == 0) {
     // Step 1.
     if (slots_.empty()) {
       *state = kStepSearch;
       return;
     }
-    if (key.substr(0, prefix_.size()) != prefix_) {
+    if (key.key.substr(0, prefix_.size()) != prefix_) {
       *state = kStepNotHere;
       return;
     }
     // The record Find compares first (a fingerprint's false match costs a
     // useless prefetch, and GetAfterSteps then searches as Get does).
-    const uint64_t candidate = FirstCandidate(key.substr(prefix_.size()));
+    const uint64_t candidate = FirstCandidate(key.hash);
     if (candidate == 0) {
       *state = kStepNotHere;
       return;
@@ -352,19 +350,24 @@ void MemoryTable::ResultInto(const char* record, LookupResult* out) const {
 
 absl::StatusOr<std::optional<LookupResult>> MemoryTable::Get(
     std::string_view key) const {
+  return GetHashed(HashedKey(key));
+}
+
+absl::StatusOr<std::optional<LookupResult>> MemoryTable::GetHashed(
+    const HashedKey& key) const {
   const char* record = FindRecord(key);
   if (record == nullptr) return std::nullopt;
   return ResultOf(record);
 }
 
-absl::StatusOr<bool> MemoryTable::GetAfterStepsInto(std::string_view key,
+absl::StatusOr<bool> MemoryTable::GetAfterStepsInto(const HashedKey& key,
                                                     uint64_t state,
                                                     LookupResult* out) const {
   if (state == kStepNotHere) return false;
   const char* record = nullptr;
   if (state != 0 && state != kStepSearch) {
     record = RecordOfLocator((state >> 1) - 1);
-    if (SuffixOf(record) != key.substr(prefix_.size())) record = nullptr;
+    if (SuffixOf(record) != key.key.substr(prefix_.size())) record = nullptr;
   }
   if (record == nullptr) record = FindRecord(key);  // Get's search
   if (record == nullptr) return false;
@@ -377,17 +380,17 @@ size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
          wide_offsets_[WideIndex(i >> kBlockShift) + (i & (kBlockSize - 1))];
 }
 
-uint64_t MemoryTable::FindLocator(std::string_view key) const {
-  if (key.substr(0, prefix_.size()) != prefix_) return 0;
-  const std::string_view suffix = key.substr(prefix_.size());
-  return Probe(suffix, [&](uint64_t locator) {
+uint64_t MemoryTable::FindLocator(const HashedKey& key) const {
+  if (key.key.substr(0, prefix_.size()) != prefix_) return 0;
+  const std::string_view suffix = key.key.substr(prefix_.size());
+  return Probe(key.hash, [&](uint64_t locator) {
     return SuffixOf(RecordOfLocator(locator)) == suffix;
   });
 }
 
-const char* MemoryTable::FindRecord(std::string_view key) const {
+const char* MemoryTable::FindRecord(const HashedKey& key) const {
   if (slots_.empty()) {
-    const size_t i = Find(key);
+    const size_t i = Find(key.key);
     return i == size() ? nullptr : RecordPtr(i);
   }
   const uint64_t locator = FindLocator(key);
@@ -399,7 +402,7 @@ size_t MemoryTable::Find(std::string_view key) const {
     const size_t i = LowerBound(key);
     return i < size() && CompareKeyAt(i, key) == 0 ? i : size();
   }
-  const uint64_t locator = FindLocator(key);
+  const uint64_t locator = FindLocator(HashedKey(key));
   if (locator == 0) return size();
   return slots_hold_offsets_ ? IndexOfOffset(locator - 1)
                              : static_cast<size_t>(locator - 1);

@@ -24,8 +24,10 @@
 //    block's start. A block whose records span more than 64 KiB (records
 //    averaging over 2 KiB) is "wide": its offsets are uint32s in a side
 //    array instead (2.25 bytes per record in all, 4.25 in wide blocks);
-//  - point lookups go through a hash index: an open-addressing table (load
-//    <= 0.8) of uint32 slots in buckets of one cache line (BucketedSlots,
+//  - point lookups go through a hash index, keyed by the whole key's KeyHash
+//    (key_hash.h: the hash the engine computes once per lookup for every
+//    structure of the stripe): an open-addressing table (load <= 0.8) of
+//    uint32 slots in buckets of one cache line (BucketedSlots,
 //    bucketed_slots.h), each slot locating a key's newest
 //    record plus as many fingerprint bits of the key's hash as the locator
 //    leaves free. The locator is the record's arena offset where the arena
@@ -67,7 +69,7 @@
 #include "absl/status/statusor.h"
 #include "core/storage/memory/bucketed_slots.h"
 #include "core/storage/table.h"
-#include "core/util/hash.h"
+#include "core/storage/key_hash.h"
 
 namespace kstone::core {
 
@@ -119,14 +121,6 @@ class RecordArena {
   bool mapped_ = false;  // data_ is a mapping of capacity_ bytes
 };
 
-// The hash of a key suffix in a table's hash index. Its high bits choose the
-// bucket (BucketedSlots::BucketOf) and its low bits the fingerprint, so the
-// two are independent.
-inline constexpr uint64_t kHashIndexSeed = 0x6d656d7461626c65ULL;  // "memtable"
-inline uint64_t HashIndexHash(std::string_view key) {
-  return Hash64(key, kHashIndexSeed);
-}
-
 }  // namespace memory_table_internal
 
 class MemoryTable final : public Table,
@@ -140,16 +134,18 @@ class MemoryTable final : public Table,
 
   absl::StatusOr<std::optional<LookupResult>> Get(
       std::string_view key) const override;
+  absl::StatusOr<std::optional<LookupResult>> GetHashed(
+      const HashedKey& key) const override;
   bool MayContain(std::string_view key) const override;
   // Prefetches the key's hash-index bucket.
-  void Prefetch(std::string_view key) const override;
+  void Prefetch(const HashedKey& key) const override;
   // Step 1: from the slot, the record's offset entries; step 2: from them,
   // the record. *state keeps what step 1 found: the record the slot points
   // to, or that no slot does (the key is not here), which GetAfterSteps
   // then uses instead of hashing and probing again.
-  void PrefetchStep(std::string_view key, uint64_t* state) const override;
+  void PrefetchStep(const HashedKey& key, uint64_t* state) const override;
   // Writes the value into out->value's memory.
-  absl::StatusOr<bool> GetAfterStepsInto(std::string_view key, uint64_t state,
+  absl::StatusOr<bool> GetAfterStepsInto(const HashedKey& key, uint64_t state,
                                          LookupResult* out) const override;
   std::unique_ptr<TableIterator> NewIterator() const override;
   const TableMeta& meta() const override { return meta_; }
@@ -269,22 +265,22 @@ class MemoryTable final : public Table,
   void BuildHashIndex();
   // The locator + 1 of the newest record of `key`, or 0 if there is none.
   // REQUIRES: a hash index.
-  uint64_t FindLocator(std::string_view key) const;
+  uint64_t FindLocator(const HashedKey& key) const;
   // The newest record of `key`, or null if there is none.
-  const char* FindRecord(std::string_view key) const;
+  const char* FindRecord(const HashedKey& key) const;
   // The index of the record that starts at arena offset `offset`.
   size_t IndexOfOffset(size_t offset) const;
   // Index of the newest record of `key`, or size() if there is none.
   size_t Find(std::string_view key) const;
-  // The locator + 1 of the first slot in the probe run of `suffix` (a key
-  // without the shared prefix) whose fingerprint matches and whose locator
+  // The locator + 1 of the first slot in the probe run of the key whose
+  // KeyHash is `key_hash` whose fingerprint matches and whose locator
   // `accept` takes, or 0 if none. REQUIRES: a hash index. Defined and used
   // in memory_table.cc only.
   template <typename AcceptFn>
-  uint64_t Probe(std::string_view suffix, AcceptFn accept) const;
+  uint64_t Probe(uint64_t key_hash, AcceptFn accept) const;
   // Probe for the first fingerprint match: 0 means the key is certainly not
   // in the table.
-  uint64_t FirstCandidate(std::string_view suffix) const;
+  uint64_t FirstCandidate(uint64_t key_hash) const;
   // Starts loading the record at `record` (PrefetchStep).
   void PrefetchRecord(const char* record) const;
   // Get's result for the record at `record` (whose key was compared);

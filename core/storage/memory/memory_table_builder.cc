@@ -17,7 +17,6 @@
 namespace kstone::core {
 namespace {
 
-using memory_table_internal::HashIndexHash;
 
 // A record's tag: its sequence number (relative to `seq_base`) and type.
 inline uint64_t TagOf(uint64_t seq, uint64_t seq_base, RecordType type) {
@@ -144,10 +143,14 @@ void MemoryTable::BuildHashIndex() {
   slots_hold_offsets_ = 32 - offset_bits >= kMinOffsetFingerprintBits;
   locator_bits_ = slots_hold_offsets_ ? offset_bits : bits_for(n);
   const uint64_t locator_mask = (uint64_t{1} << locator_bits_) - 1;
+  // Slots are keyed by the whole key's KeyHash, which lookups bring.
+  std::string key = prefix_;
   for (size_t i = 0; i < n; ++i) {
     std::string_view suffix = SuffixAt(i);
     if (i > 0 && suffix == SuffixAt(i - 1)) continue;  // newest version only
-    uint64_t h = HashIndexHash(suffix);
+    key.resize(prefix_.size());
+    key.append(suffix);
+    const uint64_t h = KeyHash(key);
     uint64_t fingerprint = (h << locator_bits_) & ~locator_mask;
     const uint64_t locator = slots_hold_offsets_ ? RecordOffset(i) : i;
     slots_.Insert(slots_.BucketOf(h),

@@ -3,7 +3,8 @@
 // used only while it is still the stripe's current one. A view replaced in
 // between (here by a flush, which moves the active memtable into a table)
 // must be loaded again, or the write would go into a memtable that no view
-// holds any more and be lost.
+// holds any more and be lost. The key's hash that the handle carries is
+// used only for the same key.
 
 #include <atomic>
 #include <optional>
@@ -87,6 +88,34 @@ TEST_P(EngineTest, PrefetchHandleOfAReplacedViewIsNotUsed) {
     KS_ASSERT_OK(Reopen());
     EXPECT_EQ(GetOrDie(e(), KeyOf(10)), std::optional<std::string>("new"));
     EXPECT_EQ(GetOrDie(e(), KeyOf(20)), std::optional<std::string>("new"));
+  }
+}
+
+// A handle also carries its key's hash (KeyHash), which the write's reads
+// and its memtable insert take instead of hashing again, but only for that
+// key: a write of another key through it (here in the same buffer, changed
+// in between, as a caller reusing one buffer would) hashes its own key.
+// With the other key's hash its read would miss the table's record, and
+// its insert would set the wrong memtable filter bits, hiding the write.
+TEST_P(EngineTest, PrefetchHandleOfAnotherKeyUsesItsOwnHash) {
+  EngineOptions o = SmallOptions();
+  o.idle_compaction_ms = 0;
+  KS_ASSERT_OK(Open(o));
+  for (bool read_modify_write : {false, true}) {
+    SCOPED_TRACE(read_modify_write ? "ReadModifyWrite" : "WriteLocked");
+    const int base = read_modify_write ? 30 : 40;
+    KS_ASSERT_OK(Put(e(), KeyOf(base), "a"));
+    KS_ASSERT_OK(Put(e(), KeyOf(base + 1), "b"));
+    KS_ASSERT_OK(e()->Flush());  // both in a table, found by their hash
+    std::string buffer = KeyOf(base);
+    PrefetchHandle handle;
+    e()->PrefetchForWrite(buffer, &handle);
+    buffer = KeyOf(base + 1);  // same length, same stripe
+    const auto fn = ReadThenWrite(buffer, "b", "b2");
+    KS_ASSERT_OK(read_modify_write ? e()->ReadModifyWrite(buffer, fn, &handle)
+                                   : e()->WriteLocked(buffer, fn, &handle));
+    EXPECT_EQ(GetOrDie(e(), KeyOf(base + 1)), std::optional<std::string>("b2"));
+    EXPECT_EQ(GetOrDie(e(), KeyOf(base)), std::optional<std::string>("a"));
   }
 }
 

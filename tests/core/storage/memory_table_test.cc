@@ -245,13 +245,15 @@ TEST(MemoryTableTest, PrefetchStepsAndGetAfterStepsChangeNothing) {
       for (const std::string& key : {Key(i), absl::StrCat("other", i)}) {
         const bool present = i < 500 && key == Key(i);
         for (int steps = 0; steps <= 3; ++steps) {
-          table->Prefetch(key);
+          const HashedKey hashed(key);
+          table->Prefetch(hashed);
           uint64_t state = 0;
-          for (int n = 0; n < steps; ++n) table->PrefetchStep(key, &state);
+          for (int n = 0; n < steps; ++n) table->PrefetchStep(hashed, &state);
           if (steps > 0) {
             EXPECT_NE(state, 0u) << key;  // step 1 always decides something
           }
-          for (auto got : {table->Get(key), table->GetAfterSteps(key, state)}) {
+          for (auto got : {table->Get(key), table->GetHashed(hashed),
+                           table->GetAfterSteps(hashed, state)}) {
             ASSERT_TRUE(got.ok()) << got.status();
             ASSERT_EQ(got->has_value(), present) << key << " steps " << steps;
             if (present) {
@@ -266,10 +268,11 @@ TEST(MemoryTableTest, PrefetchStepsAndGetAfterStepsChangeNothing) {
   auto empty = builder.FinishTable();
   ASSERT_TRUE(empty.ok()) << empty.status();
   uint64_t state = 0;
-  (*empty)->PrefetchStep(Key(1), &state);
-  (*empty)->PrefetchStep(Key(1), &state);
+  const HashedKey key1(Key(1));
+  (*empty)->PrefetchStep(key1, &state);
+  (*empty)->PrefetchStep(key1, &state);
   for (auto got :
-       {(*empty)->Get(Key(1)), (*empty)->GetAfterSteps(Key(1), state)}) {
+       {(*empty)->Get(Key(1)), (*empty)->GetAfterSteps(key1, state)}) {
     ASSERT_TRUE(got.ok());
     EXPECT_FALSE(got->has_value());
   }
@@ -287,9 +290,9 @@ TEST(MemoryTableTest, GetAfterStepsOfAnotherKeysStateSearches) {
       for (int steps = 1; steps <= 2; ++steps) {
         uint64_t other = 0;
         for (int n = 0; n < steps; ++n) {
-          table->PrefetchStep(Key((i + 1) % 200), &other);
+          table->PrefetchStep(HashedKey(Key((i + 1) % 200)), &other);
         }
-        auto got = table->GetAfterSteps(Key(i), other);
+        auto got = table->GetAfterSteps(HashedKey(Key(i)), other);
         ASSERT_TRUE(got.ok()) << got.status();
         ASSERT_TRUE(got->has_value()) << Key(i);
         EXPECT_EQ((*got)->value, std::string(value_size, 'v'));

@@ -112,13 +112,14 @@ void ExpectStepsAgreeWithGet(const SstReader& reader, const std::string& key) {
   const auto want = reader.Get(key);
   for (int steps = 0; steps <= 3; ++steps) {
     SCOPED_TRACE(absl::StrCat("key ", key, " after ", steps, " steps"));
-    reader.Prefetch(key);
+    const HashedKey hashed(key);
+    reader.Prefetch(hashed);
     uint64_t state = 0;
-    for (int n = 0; n < steps; ++n) reader.PrefetchStep(key, &state);
+    for (int n = 0; n < steps; ++n) reader.PrefetchStep(hashed, &state);
     if (steps > 0) {
       EXPECT_NE(state, 0u);  // step 1 always decides something
     }
-    const auto got = reader.GetAfterSteps(key, state);
+    const auto got = reader.GetAfterSteps(hashed, state);
     ASSERT_EQ(got.status(), want.status());
     if (!want.ok()) continue;
     ASSERT_EQ(got->has_value(), want->has_value());
