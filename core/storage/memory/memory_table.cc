@@ -254,7 +254,10 @@ void MemoryTable::RecordSuffixAt(size_t i, std::string_view* suffix,
 
 bool MemoryTable::MayContain(std::string_view key) const {
   if (slots_.empty()) return size() > 0;  // no index: cannot tell
-  if (key.substr(0, prefix_.size()) != prefix_) return false;
+  if (key.substr(0, prefix_.size()) != prefix_ ||
+      OutsideKeyRange(key)) {
+    return false;
+  }
   return FirstCandidate(KeyHash(key)) != 0;
 }
 
@@ -274,8 +277,12 @@ uint64_t MemoryTable::FirstCandidate(uint64_t key_hash) const {
 }
 
 void MemoryTable::Prefetch(const HashedKey& key) const {
-  // (A key without the table's prefix is not here: no line to load.)
-  if (slots_.empty() || key.key.substr(0, prefix_.size()) != prefix_) return;
+  // (A key without the table's prefix, or outside its range, is not here:
+  // no line to load.)
+  if (slots_.empty() || key.key.substr(0, prefix_.size()) != prefix_ ||
+      OutsideKeyRange(key.key)) {
+    return;
+  }
   slots_.Prefetch(slots_.BucketOf(key.hash));
 }
 
@@ -286,6 +293,8 @@ void MemoryTable::PrefetchStep(const HashedKey& key, uint64_t* state) const {
       *state = kStepSearch;
       return;
     }
+    // (No OutsideKeyRange here: steps serve reads of keys likely present,
+    // an Update's or a conditional overwrite's, inside the range.)
     if (key.key.substr(0, prefix_.size()) != prefix_) {
       *state = kStepNotHere;
       return;
@@ -383,6 +392,7 @@ size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
 uint64_t MemoryTable::FindLocator(const HashedKey& key) const {
   if (key.key.substr(0, prefix_.size()) != prefix_) return 0;
   const std::string_view suffix = key.key.substr(prefix_.size());
+  if (OutsideKeyRange(key.key)) return 0;
   return Probe(key.hash, [&](uint64_t locator) {
     return SuffixOf(RecordOfLocator(locator)) == suffix;
   });

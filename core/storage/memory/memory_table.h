@@ -252,8 +252,42 @@ class MemoryTable final : public Table,
   // size) that FenceRange left, through the group's hints.
   size_t GroupBound(size_t lo, size_t hi, std::string_view suffix,
                     bool upper) const;
-  // Builds fences_, group_shared_ and hints_.
+  // Builds fences_, group_shared_ and hints_ (and first_word_, last_word_).
   void BuildFences();
+  // Bytes [0, 8) of `s`, zero-padded, as a big-endian integer: a smaller
+  // word means a smaller string (equal words decide nothing).
+  static uint64_t LeadingWord(std::string_view s) {
+    if (s.size() >= 8) return LoadBigEndian64(s.data());
+    uint64_t w = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      w = (w << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0);
+    }
+    return w;
+  }
+  static uint64_t LoadBigEndian64(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, sizeof(w));
+    return __builtin_bswap64(w);  // (kstone builds for little-endian)
+  }
+  // True if `key`, whose first prefix_.size() bytes are prefix_, is
+  // certainly below the table's first key or above its last: then it is
+  // not here, and no line of the hash index need be loaded to say so. A
+  // new key of a growing id is above every table of its stripe, and a
+  // conditional Put of it probes them all.
+  bool OutsideKeyRange(std::string_view key) const {
+    const size_t n = key.size() - prefix_.size();  // the suffix's length
+    uint64_t w;
+    if (n >= 8) {
+      w = LoadBigEndian64(key.data() + prefix_.size());
+    } else if (key.size() >= 8 && n > 0) {
+      // A short suffix: the key's last eight bytes, shifted past the
+      // prefix bytes among them (a shift, not a loop of loads).
+      w = LoadBigEndian64(key.data() + key.size() - 8) << (8 * (8 - n));
+    } else {
+      w = LeadingWord(key.substr(prefix_.size()));
+    }
+    return w < first_word_ || w > last_word_;
+  }
   struct Fence;
   static Fence FenceOf(std::string_view s);
   // Bytes [from, from + 2) of `s`, zero-padded, big-endian.
@@ -324,6 +358,10 @@ class MemoryTable final : public Table,
   // single record, instead of a record per step of a binary search.
   std::vector<uint8_t> group_shared_;
   std::vector<uint16_t> hints_;
+  // LeadingWord of the first and the last key's suffix (an empty table:
+  // first above last, so that every key is outside).
+  uint64_t first_word_ = ~uint64_t{0};
+  uint64_t last_word_ = 0;
   // The hash index (see above); empty only for an empty table.
   memory_table_internal::BucketedSlots slots_;
   // The low bits of a slot: locator + 1 (0 = an empty slot).

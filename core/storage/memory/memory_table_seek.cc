@@ -163,6 +163,10 @@ uint16_t MemoryTable::HintOf(std::string_view suffix, size_t from) {
 }
 
 void MemoryTable::BuildFences() {
+  if (size() > 0) {
+    first_word_ = LeadingWord(SuffixAt(0));
+    last_word_ = LeadingWord(SuffixAt(size() - 1));
+  }
   const size_t group_size = size_t{1} << kFenceShift;
   fences_.clear();
   fences_.reserve((size() >> kFenceShift) + 1);
