@@ -85,26 +85,12 @@ size_t MemoryTable::Bound(std::string_view key, bool upper) const {
       [this](size_t i) { __builtin_prefetch(RecordPtr(i)); });
 }
 
-namespace {
-
-// Bytes [from, from + 8) of `s`, zero-padded, as a big-endian integer.
-inline uint64_t BigEndian8(std::string_view s, size_t from) {
-  unsigned char buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  if (from < s.size()) {
-    std::memcpy(buf, s.data() + from, std::min<size_t>(8, s.size() - from));
-  }
-  uint64_t h = 0;
-  for (unsigned char b : buf) h = (h << 8) | b;
-  return h;
-}
-
-}  // namespace
-
 // The fence of `s`. Zero padding keeps the order: if FenceOf(a) <
 // FenceOf(b) then a < b (bytewise), and if FenceOf(a) > FenceOf(b) then
 // a > b; equal fences decide nothing.
 MemoryTable::Fence MemoryTable::FenceOf(std::string_view s) {
-  return Fence{BigEndian8(s, 0), BigEndian8(s, 8)};
+  return Fence{LeadingWord(s),
+               LeadingWord(s.size() > 8 ? s.substr(8) : std::string_view())};
 }
 
 void MemoryTable::FenceRange(std::string_view suffix, size_t* lo,
