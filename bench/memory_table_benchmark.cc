@@ -39,8 +39,7 @@ constexpr int kRecords = 4096;
 std::string Key(uint64_t i) { return absl::StrFormat("user%012d", i); }
 
 const std::vector<std::shared_ptr<const MemoryTable>>& Tables(int count) {
-  static auto* built =
-      new std::vector<std::shared_ptr<const MemoryTable>>();
+  static auto* built = new std::vector<std::shared_ptr<const MemoryTable>>();
   const std::string value(100, 'v');
   while (built->size() < static_cast<size_t>(count)) {
     MemoryTableBuilder builder(built->size() + 1, 10);

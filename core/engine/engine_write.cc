@@ -30,15 +30,17 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
  public:
   // `view`, if given, is the current view of stripes[0], loaded under its
   // lock (so no later write can change it before the unlock), for a write
-  // of one stripe: reads use it instead of loading the view again, and a
-  // read of `stepped_key` the lookup states `steps` that
-  // OverlapReadAndInsert left for it.
+  // of one stripe: reads use it instead of loading the view again.
   // `known`: the first locked key with its hash, which a read of that key
-  // uses instead of hashing it again; the key of `steps` if there are any.
+  // takes instead of hashing it again, with the lookup states `steps` (if
+  // not null) that OverlapReadAndInsert left for it.
   LockedReaderImpl(const EngineImpl* engine, absl::Span<const uint32_t> stripes,
                    const StripeView* view, const HashedKey& known,
                    const uint64_t* steps)
-      : engine_(engine), stripes_(stripes), view_(view), known_hash_(known.hash) {
+      : engine_(engine),
+        stripes_(stripes),
+        view_(view),
+        known_hash_(known.hash) {
     // A copy: the check function may move the string the key views (and
     // keys longer than the buffer, rare, are just hashed again and read
     // without the steps).
@@ -110,8 +112,7 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
       return engine_->GetFromView(*view_, hashed, prefetch,
                                   IsStepped(key, s) ? steps_ : nullptr);
     }
-    return engine_->GetFromView(*engine_->stripes_[s].view(), hashed,
-                                prefetch);
+    return engine_->GetFromView(*engine_->stripes_[s].view(), hashed, prefetch);
   }
 
   const EngineImpl* const engine_;
@@ -363,10 +364,9 @@ absl::Status EngineImpl::LockedWrite(
   return status;
 }
 
-absl::Status EngineImpl::CommitLocked(absl::Span<const uint32_t> stripes,
-                                      std::vector<Mutation>* mutations,
-                                      const HashedKey* known)
-    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+absl::Status EngineImpl::CommitLocked(
+    absl::Span<const uint32_t> stripes, std::vector<Mutation>* mutations,
+    const HashedKey* known) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (has_error_.load()) return error();
   const uint64_t n = mutations->size();
   if (last_seq_.load() + n > MemTable::kMaxSeq) {

@@ -53,9 +53,9 @@
 #include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
 #include "core/engine/arena.h"
+#include "core/storage/key_hash.h"
 #include "core/storage/record.h"
 #include "core/storage/table.h"
-#include "core/storage/key_hash.h"
 
 namespace kstone::core {
 

@@ -19,7 +19,6 @@
 namespace kstone::core {
 namespace {
 
-
 // Decodes what follows a record's key (at p): the tag into seq (counted from
 // `seq_base`) and type, and the length-prefixed value.
 void DecodeRecordTail(const char* p, uint64_t seq_base, RecordView* record) {
@@ -254,8 +253,7 @@ void MemoryTable::RecordSuffixAt(size_t i, std::string_view* suffix,
 
 bool MemoryTable::MayContain(std::string_view key) const {
   if (slots_.empty()) return size() > 0;  // no index: cannot tell
-  if (key.substr(0, prefix_.size()) != prefix_ ||
-      OutsideKeyRange(key)) {
+  if (key.substr(0, prefix_.size()) != prefix_ || OutsideKeyRange(key)) {
     return false;
   }
   return FirstCandidate(KeyHash(key)) != 0;

@@ -67,9 +67,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/storage/key_hash.h"
 #include "core/storage/memory/bucketed_slots.h"
 #include "core/storage/table.h"
-#include "core/storage/key_hash.h"
 
 namespace kstone::core {
 

@@ -17,7 +17,6 @@
 namespace kstone::core {
 namespace {
 
-
 // A record's tag: its sequence number (relative to `seq_base`) and type.
 inline uint64_t TagOf(uint64_t seq, uint64_t seq_base, RecordType type) {
   return ((seq - seq_base) << 1) | static_cast<uint64_t>(type);

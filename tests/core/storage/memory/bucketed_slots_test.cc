@@ -57,8 +57,8 @@ TEST(BucketedSlotsTest, FindsWhatWasInsertedAndNothingElse) {
   EXPECT_EQ(slots.Find(1, 8u << 16, kTagMask, take_payload(1)), 0u);
   EXPECT_EQ(slots.Find(1, 7u << 16, kTagMask, take_payload(2)), 0u);
   EXPECT_EQ(slots.Find(2, 7u << 16, kTagMask, take_payload(1)), 0u);
-  EXPECT_EQ(Candidates(slots, 1, 7), (std::vector<uint32_t>{Value(7, 1),
-                                                            Value(7, 3)}));
+  EXPECT_EQ(Candidates(slots, 1, 7),
+            (std::vector<uint32_t>{Value(7, 1), Value(7, 3)}));
 }
 
 TEST(BucketedSlotsTest, ZeroTagNeverMatchesAnEmptySlot) {
@@ -81,13 +81,12 @@ TEST(BucketedSlotsTest, AFullBucketOverflowsIntoTheNextAndTheLastWraps) {
   EXPECT_EQ(Candidates(slots, last, 1), odd);
   // Bucket 0's own search sees the overflow too (it is in its slots) and
   // ends at its first empty slot.
-  EXPECT_EQ(Candidates(slots, 0, 1), (std::vector<uint32_t>{Value(1, 17),
-                                                            Value(1, 19)}));
+  EXPECT_EQ(Candidates(slots, 0, 1),
+            (std::vector<uint32_t>{Value(1, 17), Value(1, 19)}));
   // A value inserted at bucket 0 now goes after the overflow.
   slots.Insert(0, Value(1, 100));
   EXPECT_EQ(Candidates(slots, 0, 1),
-            (std::vector<uint32_t>{Value(1, 17), Value(1, 19),
-                                   Value(1, 100)}));
+            (std::vector<uint32_t>{Value(1, 17), Value(1, 19), Value(1, 100)}));
 }
 
 TEST(BucketedSlotsTest, RandomFillAtFullLoadAgreesWithAModel) {
@@ -98,8 +97,8 @@ TEST(BucketedSlotsTest, RandomFillAtFullLoadAgreesWithAModel) {
     // Tags from a small range, so that many collide.
     std::vector<std::pair<size_t, uint32_t>> inserted;
     for (uint32_t i = 1; i <= n; ++i) {
-      const size_t bucket = slots.BucketOf(
-          (static_cast<uint64_t>(rng()) << 32) | rng());
+      const size_t bucket =
+          slots.BucketOf((static_cast<uint64_t>(rng()) << 32) | rng());
       const uint32_t v = Value(rng() % 8, i);
       slots.Insert(bucket, v);
       inserted.emplace_back(bucket, v);
