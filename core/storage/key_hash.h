@@ -22,7 +22,8 @@ inline uint64_t KeyHash(std::string_view key) {
   return Hash64(key, kKeyHashSeed);
 }
 
-// A key and its KeyHash, computed once and passed along together.
+// A key and its KeyHash, computed once and passed along together. Views the
+// key: the key's bytes must outlive it.
 struct HashedKey {
   explicit HashedKey(std::string_view k) : key(k), hash(KeyHash(k)) {}
   // REQUIRES: h == KeyHash(k).

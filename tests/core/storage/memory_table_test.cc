@@ -317,7 +317,8 @@ TEST(MemoryTableTest, PrefetchStepsAndGetAfterStepsChangeNothing) {
   auto empty = builder.FinishTable();
   ASSERT_TRUE(empty.ok()) << empty.status();
   uint64_t state = 0;
-  const HashedKey key1(Key(1));
+  const std::string key_1 = Key(1);
+  const HashedKey key1(key_1);
   (*empty)->PrefetchStep(key1, &state);
   (*empty)->PrefetchStep(key1, &state);
   for (auto got :
