@@ -125,8 +125,11 @@ class PrefetchHandle {
   }
   // Whether key_hash_ is KeyHash(key).
   bool Remembers(std::string_view key) const {
-    return key_size_ <= sizeof(key_) &&
-           SameBytes(key, std::string_view(key_, key_size_));
+    return key_size_ <= sizeof(key_) && SameBytes(key, remembered_key());
+  }
+  // The copy of the key. REQUIRES: it was remembered.
+  std::string_view remembered_key() const {
+    return std::string_view(key_, key_size_);
   }
 
   std::shared_ptr<const void> loaded_;  // the key's stripe view

@@ -24,6 +24,13 @@
 #include "core/util/status_macros.h"
 
 namespace kstone::core {
+namespace {
+
+// Keys up to this long are copied where a write keeps one while its check
+// function runs (typical engine keys are a few dozen bytes).
+constexpr size_t kCopiedKeyBytes = 96;
+
+}  // namespace
 
 // Reads the stripes a WriteLocked call holds. Valid only during its CheckFn.
 class EngineImpl::LockedReaderImpl final : public LockedReader {
@@ -31,25 +38,19 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
   // `view`, if given, is the current view of stripes[0], loaded under its
   // lock (so no later write can change it before the unlock), for a write
   // of one stripe: reads use it instead of loading the view again.
-  // `known`: the first locked key with its hash, which a read of that key
-  // takes instead of hashing it again, with the lookup states `steps` (if
-  // not null) that OverlapReadAndInsert left for it.
+  // `known`, if not null: the first locked key with its hash, in bytes
+  // that stay as they are while the reader lives (the check function may
+  // move the caller's key), which a read of that key takes instead of
+  // hashing it again, with the lookup states `steps` (if not null) that
+  // OverlapReadAndInsert left for it.
   LockedReaderImpl(const EngineImpl* engine, absl::Span<const uint32_t> stripes,
-                   const StripeView* view, const HashedKey& known,
+                   const StripeView* view, const HashedKey* known,
                    const uint64_t* steps)
       : engine_(engine),
         stripes_(stripes),
         view_(view),
-        known_hash_(known.hash) {
-    // A copy: the check function may move the string the key views (and
-    // keys longer than the buffer, rare, are just hashed again and read
-    // without the steps).
-    if (known.key.size() <= sizeof(known_key_)) {
-      std::memcpy(known_key_, known.key.data(), known.key.size());
-      known_size_ = known.key.size();
-      steps_ = steps;
-    }
-  }
+        known_(known),
+        steps_(known != nullptr ? steps : nullptr) {}
 
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) const override {
@@ -66,8 +67,8 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
       // The tables write into value's memory.
       LookupResult r;
       r.value.swap(*value);
-      absl::StatusOr<bool> found = engine_->GetSteppedInto(
-          *view_, HashedKey(key, known_hash_), steps_, &r);
+      absl::StatusOr<bool> found =
+          engine_->GetSteppedInto(*view_, *known_, steps_, &r);
       value->swap(r.value);
       return found;
     }
@@ -93,8 +94,7 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
   }
 
   bool IsKnown(std::string_view key) const {
-    return known_size_ <= sizeof(known_key_) &&
-           SameBytes(key, std::string_view(known_key_, known_size_));
+    return known_ != nullptr && SameBytes(key, known_->key);
   }
   // Whether the read of `key` (in stripe s) can use the lookup states that
   // OverlapReadAndInsert left.
@@ -107,7 +107,7 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
                                                   bool prefetch) const {
     KS_ASSIGN_OR_RETURN(const uint32_t s, LockedStripeOf(key));
     const HashedKey hashed =
-        IsKnown(key) ? HashedKey(key, known_hash_) : HashedKey(key);
+        IsKnown(key) ? HashedKey(key, known_->hash) : HashedKey(key);
     if (view_ != nullptr && s == stripes_[0]) {
       return engine_->GetFromView(*view_, hashed, prefetch,
                                   IsStepped(key, s) ? steps_ : nullptr);
@@ -118,10 +118,8 @@ class EngineImpl::LockedReaderImpl final : public LockedReader {
   const EngineImpl* const engine_;
   const absl::Span<const uint32_t> stripes_;
   const StripeView* const view_;
-  const uint64_t* steps_ = nullptr;
-  const uint64_t known_hash_;
-  char known_key_[96];
-  size_t known_size_ = SIZE_MAX;  // matches no key: the key did not fit
+  const HashedKey* const known_;
+  const uint64_t* const steps_;
 };
 
 void EngineImpl::Prefetch(std::string_view key) const {
@@ -327,12 +325,19 @@ absl::Status EngineImpl::LockedWrite(
     KS_ASSIGN_OR_RETURN(many_stripes, StripesOf(lock_keys));
     stripes = many_stripes;
   }
-  // The first key's hash, for its read and its write: the one
-  // PrefetchForWrite computed, if it was of this key.
-  const HashedKey first_key =
-      handle != nullptr && handle->Remembers(lock_keys[0])
-          ? HashedKey(lock_keys[0], handle->key_hash_)
-          : HashedKey(lock_keys[0]);
+  // The first key with its hash, for its read and its write, in bytes that
+  // stay put while the check function runs: the handle's copy and hash if
+  // it is of this key, else a copy here (a longer key, rare, goes without:
+  // it is hashed again where it is needed).
+  char copy[kCopiedKeyBytes];
+  std::optional<HashedKey> first_key;
+  if (handle != nullptr && handle->Remembers(lock_keys[0])) {
+    first_key.emplace(handle->remembered_key(), handle->key_hash_);
+  } else if (lock_keys[0].size() <= sizeof(copy)) {
+    std::memcpy(copy, lock_keys[0].data(), lock_keys[0].size());
+    first_key.emplace(std::string_view(copy, lock_keys[0].size()),
+                      KeyHash(lock_keys[0]));
+  }
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
   std::shared_ptr<const StripeView> view;
@@ -342,9 +347,14 @@ absl::Status EngineImpl::LockedWrite(
     // stripe's, which only this lock's holder replaces.
     view = LockedViewOf(one_stripe[0], handle);
   }
-  if (read_modify_write) OverlapReadAndInsert(*view, first_key, &steps);
+  if (read_modify_write) {
+    OverlapReadAndInsert(
+        *view, first_key.has_value() ? *first_key : HashedKey(lock_keys[0]),
+        &steps);
+  }
   absl::Status status;
-  LockedReaderImpl reader(this, stripes, view.get(), first_key,
+  const HashedKey* known = first_key.has_value() ? &*first_key : nullptr;
+  LockedReaderImpl reader(this, stripes, view.get(), known,
                           read_modify_write ? steps.data() : nullptr);
   status = fn(reader, mutations);
   if (status.ok()) {
@@ -357,7 +367,7 @@ absl::Status EngineImpl::LockedWrite(
       }
     }
     if (status.ok() && !mutations->empty()) {
-      status = CommitLocked(stripes, mutations, &first_key);
+      status = CommitLocked(stripes, mutations, known);
     }
   }
   UnlockStripes(stripes);

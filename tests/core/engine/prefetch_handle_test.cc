@@ -119,6 +119,39 @@ TEST_P(EngineTest, PrefetchHandleOfAnotherKeyUsesItsOwnHash) {
   }
 }
 
+// The write keeps its own copy of the key whose hash it holds: a check
+// function may move the caller's key string away (here into a string it
+// then drops, so that ASan sees any later read of the caller's bytes), and
+// the read and the insert of that key still find it by the right hash.
+TEST_P(EngineTest, CheckFunctionMayMoveTheCallersKeyAway) {
+  EngineOptions o = SmallOptions();
+  o.idle_compaction_ms = 0;
+  KS_ASSERT_OK(Open(o));
+  const std::string name = KeyOf(50) + std::string(40, 'k');  // on the heap
+  KS_ASSERT_OK(Put(e(), name, "a"));
+  KS_ASSERT_OK(e()->Flush());
+  for (bool read_modify_write : {false, true}) {
+    SCOPED_TRACE(read_modify_write ? "ReadModifyWrite" : "WriteLocked");
+    for (bool with_handle : {false, true}) {
+      std::string key = name;
+      PrefetchHandle handle;
+      if (with_handle) e()->PrefetchForWrite(key, &handle);
+      const std::string before = GetOrDie(e(), name).value_or("");
+      auto fn = [&](const LockedReader& reader)
+          -> absl::StatusOr<std::vector<Mutation>> {
+        { std::string gone = std::move(key); }
+        absl::StatusOr<std::optional<std::string>> got = reader.Get(name);
+        EXPECT_TRUE(got.ok() && *got == std::optional<std::string>(before));
+        return std::vector<Mutation>{PutM(name, before + "+")};
+      };
+      PrefetchHandle* h = with_handle ? &handle : nullptr;
+      KS_ASSERT_OK(read_modify_write ? e()->ReadModifyWrite(key, fn, h)
+                                     : e()->WriteLocked(key, fn, h));
+      EXPECT_EQ(GetOrDie(e(), name), std::optional<std::string>(before + "+"));
+    }
+  }
+}
+
 // Read-modify-writes through handles while other threads flush and switch
 // memtables under them: every increment lands (a check that read a past
 // view would lose some), on the few keys of one stripe.
