@@ -330,14 +330,13 @@ absl::Status EngineImpl::LockedWrite(
   // it is of this key, else a copy here (a longer key, rare, goes without:
   // it is hashed again where it is needed).
   char copy[kCopiedKeyBytes];
-  std::optional<HashedKey> first_key;
-  if (handle != nullptr && handle->Remembers(lock_keys[0])) {
-    first_key.emplace(handle->remembered_key(), handle->key_hash_);
-  } else if (lock_keys[0].size() <= sizeof(copy)) {
-    std::memcpy(copy, lock_keys[0].data(), lock_keys[0].size());
-    first_key.emplace(std::string_view(copy, lock_keys[0].size()),
-                      KeyHash(lock_keys[0]));
-  }
+  const bool remembered = handle != nullptr && handle->Remembers(lock_keys[0]);
+  const bool copied = !remembered && lock_keys[0].size() <= sizeof(copy);
+  if (copied) std::memcpy(copy, lock_keys[0].data(), lock_keys[0].size());
+  const HashedKey first_key =
+      remembered ? HashedKey(handle->remembered_key(), handle->key_hash_)
+      : copied   ? HashedKey(std::string_view(copy, lock_keys[0].size()))
+                 : HashedKey(lock_keys[0]);
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
   std::shared_ptr<const StripeView> view;
@@ -347,13 +346,10 @@ absl::Status EngineImpl::LockedWrite(
     // stripe's, which only this lock's holder replaces.
     view = LockedViewOf(one_stripe[0], handle);
   }
-  if (read_modify_write) {
-    OverlapReadAndInsert(
-        *view, first_key.has_value() ? *first_key : HashedKey(lock_keys[0]),
-        &steps);
-  }
+  if (read_modify_write) OverlapReadAndInsert(*view, first_key, &steps);
   absl::Status status;
-  const HashedKey* known = first_key.has_value() ? &*first_key : nullptr;
+  // (A key that is neither remembered nor copied may move away.)
+  const HashedKey* known = remembered || copied ? &first_key : nullptr;
   LockedReaderImpl reader(this, stripes, view.get(), known,
                           read_modify_write ? steps.data() : nullptr);
   status = fn(reader, mutations);
