@@ -213,9 +213,53 @@ std::string EncodeValidEngineKey(const KeyValueRef& partition,
   return out;
 }
 
+namespace {
+
+// Whether `value` is an S or B without a zero byte, whose encoding is then
+// its tag, its bytes and the terminator (nothing to escape).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool IsPlainBytes(
+    const KeyValueRef& value) {
+  return (value.type == ValueType::kString ||
+          value.type == ValueType::kBinary) &&
+         std::memchr(value.bytes.data(), '\0', value.bytes.size()) == nullptr;
+}
+
+// Writes the encoding of an IsPlainBytes value at p; returns its end.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline char* WritePlainBytes(
+    const KeyValueRef& value, char* p) {
+  *p++ = static_cast<char>(value.type == ValueType::kString ? kKeyTagString
+                                                            : kKeyTagBinary);
+  std::memcpy(p, value.bytes.data(), value.bytes.size());
+  p += value.bytes.size();
+  *p++ = '\0';
+  *p++ = kTerminator;
+  return p;
+}
+
+constexpr size_t kPlainBytesOverhead = 3;  // tag and terminator
+
+}  // namespace
+
 void EncodeValidEngineKeyInto(const KeyValueRef& partition,
                               const KeyValueRef* sort, uint8_t ns,
                               std::string* out) {
+  // The common keys (S or B values without a zero byte) are written in
+  // place at their exact size: one resize of the reused buffer, which keeps
+  // its size when keys have the same length, instead of an append per part
+  // (each checking capacity and size).
+  if (IsPlainBytes(partition) && (sort == nullptr || IsPlainBytes(*sort))) {
+    const size_t pk_size = kPlainBytesOverhead + partition.bytes.size();
+    out->resize(
+        2 + pk_size +
+        (sort != nullptr ? kPlainBytesOverhead + sort->bytes.size() : 0));
+    char* const head = out->data();
+    head[1] = static_cast<char>(ns);
+    char* p = WritePlainBytes(partition, head + 2);
+    head[0] =
+        static_cast<char>(StripeOfEncoded(std::string_view(head + 2, pk_size)));
+    if (sort != nullptr) WritePlainBytes(*sort, p);
+    return;
+  }
   out->clear();
   out->reserve(2 + KeyValueSize(partition) + 8 +
                (sort != nullptr ? KeyValueSize(*sort) + 4 : 0));

@@ -112,6 +112,49 @@ TEST(KeyCodecTest, EngineKeyLayout) {
   EXPECT_EQ((*other_ns)[1], 0x07);
 }
 
+// EncodeValidEngineKeyInto writes keys of S and B values without a zero
+// byte at their exact size, in place, and the rest part by part: both give
+// the layout above, whatever the buffer held before.
+TEST(KeyCodecTest, EncodeIntoGivesTheLayoutForEveryShape) {
+  const std::string nul("\0", 1);
+  const std::vector<Value> values = {S("a"),
+                                     S("user#000123"),
+                                     S(std::string(2048, 'x')),
+                                     B("\x01\xff"),
+                                     S("a" + nul),
+                                     B(nul + "z" + nul),
+                                     N("-12.5"),
+                                     N("7")};
+  // A buffer that held a longer key, a shorter one, or nothing.
+  std::vector<std::string> buffers = {std::string(5000, '?'), "??", ""};
+  EXPECT_EQ(Enc(S("ab")), std::string("\x03"
+                                      "ab\x00\x01",
+                                      5));
+  for (const Value& pk : values) {
+    const std::string head = Enc(pk);
+    for (int with_sort = 0; with_sort <= static_cast<int>(values.size());
+         ++with_sort) {
+      const Value* sk = with_sort == 0 ? nullptr : &values[with_sort - 1];
+      if (sk != nullptr && KeyValueSize(*sk) > kMaxSortKeyBytes) continue;
+      std::string want(1, static_cast<char>(Hash64(head) % 256));
+      want += static_cast<char>(kNamespaceItem);
+      want += head;
+      if (sk != nullptr) want += Enc(*sk);
+      const KeyValueRef pk_ref = KeyValueRef::Of(pk);
+      const KeyValueRef sk_ref =
+          sk != nullptr ? KeyValueRef::Of(*sk) : KeyValueRef();
+      for (std::string& out : buffers) {
+        EncodeValidEngineKeyInto(pk_ref, sk != nullptr ? &sk_ref : nullptr,
+                                 kNamespaceItem, &out);
+        ASSERT_EQ(out, want) << pk.DebugString() << " "
+                             << (sk != nullptr ? sk->DebugString() : "-");
+      }
+      ASSERT_EQ(EncodeValidEngineKey(pk_ref, sk != nullptr ? &sk_ref : nullptr),
+                want);
+    }
+  }
+}
+
 TEST(KeyCodecTest, PartitionPrefixAndSortOrder) {
   KS_ASSERT_OK_AND_ASSIGN(std::string prefix, EncodePartitionPrefix(S("p")));
   const std::string no_sort = EngineKey(Key(S("p")));
