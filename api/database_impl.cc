@@ -95,12 +95,32 @@ absl::Status CheckKeyType(const Value& value, const std::string& name,
                                   ToAbsl(ValueTypeName(value.type()))));
 }
 
+// Whether `value` is an S or B of the type `expected` with 1 to `max_bytes`
+// bytes: a key value that EngineKeyInto's checks accept, and which it
+// encodes without them (as *ref).
+bool IsPlainKeyValue(const Value& value, ValueType expected, size_t max_bytes,
+                     core::KeyValueRef* ref) {
+  if (value.type() != expected || expected == ValueType::kNumber) return false;
+  const std::string* bytes = ValueInternal::BytesOf(value);
+  if (bytes == nullptr || bytes->empty() || bytes->size() > max_bytes) {
+    return false;
+  }
+  ref->type = expected == ValueType::kString ? core::ValueType::kString
+                                             : core::ValueType::kBinary;
+  ref->bytes = *bytes;
+  return true;
+}
+
 }  // namespace
 
 DatabaseImpl::DatabaseImpl(std::unique_ptr<core::Engine> engine,
                            TableSchema schema, std::string path, bool in_memory)
     : engine_(std::move(engine)),
       schema_(std::move(schema)),
+      partition_value_type_(ValueTypeOfKey(schema_.partition_key_type())),
+      sort_value_type_(schema_.has_sort_key()
+                           ? ValueTypeOfKey(schema_.sort_key_type())
+                           : ValueType::kNull),
       path_(std::move(path)),
       in_memory_(in_memory) {}
 
@@ -163,6 +183,27 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
 
 absl::Status DatabaseImpl::EngineKeyInto(const Key& key,
                                          std::string* engine_key) const {
+  // The common keys first: S or B values that the checks below would
+  // accept, encoded without the checks' Status and StatusOr results and
+  // their out-of-line calls. Anything else (a number, a wrong type, a size
+  // out of bounds) takes the checks, which report it.
+  core::KeyValueRef plain_pk;
+  if (IsPlainKeyValue(key.partition_key(), partition_value_type_,
+                      core::kMaxPartitionKeyBytes, &plain_pk)) {
+    if (!key.has_sort_key()) {
+      core::EncodeValidEngineKeyInto(plain_pk, nullptr, core::kNamespaceItem,
+                                     engine_key);
+      return absl::OkStatus();
+    }
+    core::KeyValueRef plain_sk;
+    if (sort_value_type_ != ValueType::kNull &&
+        IsPlainKeyValue(key.sort_key(), sort_value_type_,
+                        core::kMaxSortKeyBytes, &plain_sk)) {
+      core::EncodeValidEngineKeyInto(plain_pk, &plain_sk, core::kNamespaceItem,
+                                     engine_key);
+      return absl::OkStatus();
+    }
+  }
   KS_RETURN_IF_ERROR(CheckKeyType(key.partition_key(),
                                   schema_.partition_key_name(),
                                   schema_.partition_key_type()));

@@ -35,6 +35,7 @@
 #include "kstone/key.h"
 #include "kstone/options.h"
 #include "kstone/schema.h"
+#include "kstone/write_options.h"
 
 namespace kstone {
 
@@ -151,9 +152,11 @@ class DatabaseImpl {
   absl::Status EncodePutValue(const Key& key, const Item& item,
                               bool key_of_item, std::string* value) const;
   // What the preparation of an Update (`expression` with `condition`'s
-  // placeholders) depends on, for PreparedUpdateMemo.
-  PreparedUpdateMemo::Request UpdateMemoRequest(
-      std::string_view expression, const WriteCondition& condition) const;
+  // placeholders) depends on, for PreparedUpdateMemo; `stamp` is that of
+  // the kstone::Update that holds both, 0 if none does.
+  PreparedUpdateMemo::Request UpdateMemoRequest(std::string_view expression,
+                                                const WriteCondition& condition,
+                                                uint64_t stamp = 0) const;
   // Converts `key` for the engine into action->engine_key and starts loading
   // the stored item's probes (Engine::PrefetchForWrite, keeping its handle
   // in action->prefetch for ApplyAction), setting action->prefetched;
@@ -175,9 +178,11 @@ class DatabaseImpl {
       const core::expr::UpdateExpression& update, bool return_new);
   // What a Put's condition without placeholders asks about the stored item
   // (ConditionExpression::KeyExistenceCheck), remembered per thread for the
-  // last condition; errors are those of parsing it.
+  // last condition; errors are those of parsing it. `stamp`: that of the
+  // PutOptions holding `expression` (0: none).
   using ItemCheck = core::expr::ConditionExpression::ItemCheck;
-  absl::StatusOr<ItemCheck> ExistenceCheckOf(std::string_view expression) const;
+  absl::StatusOr<ItemCheck> ExistenceCheckOf(std::string_view expression,
+                                             uint64_t stamp) const;
   // A Put whose condition only asks whether the item exists
   // (attribute_exists / attribute_not_exists of a key attribute): the
   // stored item's existence checked under the stripe lock, without the
@@ -188,6 +193,13 @@ class DatabaseImpl {
   // Constant after construction.
   const std::unique_ptr<core::Engine> engine_;
   const TableSchema schema_;
+  // The value types of the schema's keys (kNull: no sort key), for
+  // EngineKeyInto's check of the common keys.
+  const ValueType partition_value_type_;
+  const ValueType sort_value_type_;
+  // Names this table's key schema for PreparedUpdateMemo (never reused in
+  // the process, unlike the object's address).
+  const uint64_t table_stamp_ = internal::NewRequestStamp();
   const std::string path_;
   const bool in_memory_;
   std::string recovery_message_;

@@ -435,23 +435,33 @@ absl::StatusOr<WriteResult> PutOrDelete(DatabaseImpl* db, int kind,
 }  // namespace
 
 absl::StatusOr<DatabaseImpl::ItemCheck> DatabaseImpl::ExistenceCheckOf(
-    std::string_view expression) const {
+    std::string_view expression, uint64_t stamp) const {
   // This thread's last answer: a program that puts if absent sends the same
   // condition every time, and parsing and inspecting it costs about as much
   // as the check itself. The answer depends on the text and the key names.
+  // Once they compared equal, the stamps of the options and of the table
+  // stand for them (as in PreparedUpdateMemo), and a request sent again
+  // with the same options is recognised without comparing strings.
   struct Memo {
     std::string expression;
     std::string partition_key;
     std::string sort_key;
     ItemCheck check = ItemCheck::kOther;
+    uint64_t stamp = 0;  // options whose expression is `expression`
+    uint64_t table = 0;  // a table whose key names are the ones above
   };
   Memo& memo = ThisThreadsInstance<Memo>();
+  if (stamp != 0 && stamp == memo.stamp && table_stamp_ == memo.table) {
+    return memo.check;
+  }
   const std::string_view sort_key =
       schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
                              : std::string_view();
   if (!memo.expression.empty() && memo.expression == expression &&
       memo.partition_key == schema_.partition_key_name() &&
       memo.sort_key == sort_key) {
+    memo.stamp = stamp;
+    memo.table = table_stamp_;
     return memo.check;
   }
   // (A parse error here is the one the general path reports first.)
@@ -465,6 +475,8 @@ absl::StatusOr<DatabaseImpl::ItemCheck> DatabaseImpl::ExistenceCheckOf(
   memo.partition_key.assign(schema_.partition_key_name());
   memo.sort_key.assign(sort_key);
   memo.check = check;
+  memo.stamp = stamp;
+  memo.table = table_stamp_;
   return check;
 }
 
@@ -486,8 +498,9 @@ absl::StatusOr<WriteResult> DatabaseImpl::Put(const Key& key, const Item& item,
       condition.names.empty() && condition.values.empty() &&
       !condition.expression.empty()) {
     // Put-if-absent and put-if-present: a check of the item's existence.
-    KS_ASSIGN_OR_RETURN(const ItemCheck check,
-                        ExistenceCheckOf(condition.expression));
+    KS_ASSIGN_OR_RETURN(
+        const ItemCheck check,
+        ExistenceCheckOf(condition.expression, options.stamp()));
     if (check != ItemCheck::kOther) {
       KS_RETURN_IF_ERROR(
           PutIfItemExists(key, item, key_of_item, check == ItemCheck::kExists));
@@ -519,8 +532,8 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
   const std::string& engine_key = buffers.engine_key;
   core::PrefetchHandle prefetched;
   if (key_ok) engine_->PrefetchForWrite(engine_key, &prefetched);
-  const PreparedUpdateMemo::Request request =
-      UpdateMemoRequest(update.expression(), update.condition());
+  const PreparedUpdateMemo::Request request = UpdateMemoRequest(
+      update.expression(), update.condition(), update.stamp());
   if (memo && key_ok &&
       (rv == ReturnValues::kNone || rv == ReturnValues::kAllNew)) {
     const PreparedUpdateMemo::Prepared* prepared =
@@ -562,12 +575,17 @@ absl::StatusOr<Item> DatabaseImpl::Update(const Key& key,
 }
 
 PreparedUpdateMemo::Request DatabaseImpl::UpdateMemoRequest(
-    std::string_view expression, const WriteCondition& condition) const {
+    std::string_view expression, const WriteCondition& condition,
+    uint64_t stamp) const {
   return PreparedUpdateMemo::Request{
-      expression, &condition.names, &condition.values,
+      expression,
+      &condition.names,
+      &condition.values,
       schema_.partition_key_name(),
       schema_.has_sort_key() ? std::string_view(schema_.sort_key_name())
-                             : std::string_view()};
+                             : std::string_view(),
+      stamp,
+      table_stamp_};
 }
 
 bool DatabaseImpl::WriteAction::TakePreparedUpdate(

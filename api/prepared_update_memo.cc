@@ -38,15 +38,29 @@ PreparedUpdateMemo& PreparedUpdateMemo::ThisThread() {
   return ThisThreadsInstance<PreparedUpdateMemo>();
 }
 
-bool PreparedUpdateMemo::Matches(const Request& request) const {
-  return request.expression == expression_ &&
-         request.partition_key == partition_key_ &&
-         request.sort_key == sort_key_ && *request.names == names_ &&
-         *request.values == values_;
+bool PreparedUpdateMemo::Matches(const Request& request) {
+  // (A stamp the memo knows stands for what it compared or kept with it.)
+  if (request.table == 0 || request.table != table_) {
+    if (request.partition_key != partition_key_ ||
+        request.sort_key != sort_key_) {
+      return false;
+    }
+    if (request.table != 0) table_ = request.table;
+  }
+  if (request.stamp == 0 || request.stamp != stamp_) {
+    if (request.expression != expression_ || *request.names != names_ ||
+        *request.values != values_) {
+      return false;
+    }
+    // Equal contents: the request's stamp names them from now on. (The old
+    // stamp still does as well, but the memo remembers one.)
+    if (request.stamp != 0) stamp_ = request.stamp;
+  }
+  return true;
 }
 
 const PreparedUpdateMemo::Prepared* PreparedUpdateMemo::Find(
-    const Request& request) const {
+    const Request& request) {
   return holds_ && Matches(request) ? &prepared_ : nullptr;
 }
 
@@ -75,6 +89,8 @@ void PreparedUpdateMemo::Keep(const Request& request, Prepared prepared) {
     values_ = *request.values;
     partition_key_.assign(request.partition_key);
     sort_key_.assign(request.sort_key);
+    stamp_ = request.stamp;
+    table_ = request.table;
   }
   prepared_ = std::move(prepared);
   prepared_.flat = core::expr::IsFlatUpdate(*prepared_.tree);

@@ -16,6 +16,14 @@
 // the preparation (Take) and gives it back when done (GiveBack); any other
 // Update is prepared as usual and then kept instead.
 //
+// A request built by a kstone::Update carries its stamp
+// (ConditionalWrite::stamp): builders with the same stamp hold equal
+// requests, so once the memo has seen a stamp with its contents (kept them,
+// or found them equal), that stamp alone proves the contents equal, and the
+// expression and placeholders are not compared again. Likewise for the key
+// names, with the table's stamp (DatabaseImpl's, never reused in the
+// process): one Update may be sent to tables with other keys.
+//
 // Only requests whose placeholder values are scalars (S, N, B, BOOL, NULL)
 // are kept: their equality (Value's operator==) is identity of content,
 // while sets compare as sets and could differ in the order they are stored
@@ -25,6 +33,7 @@
 //
 // Thread safety: one memo per thread (ThisThread), used by that thread only.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,6 +72,13 @@ class PreparedUpdateMemo {
     const std::map<std::string, Value>* values;
     std::string_view partition_key;
     std::string_view sort_key;  // "" without a sort key
+    // The stamp of the builder that holds expression, names and values
+    // (kstone::Update::stamp), or 0 if they come from elsewhere (the
+    // actions of a transaction, whose fields anyone may change).
+    uint64_t stamp = 0;
+    // The stamp of the table whose key names partition_key and sort_key
+    // are, or 0.
+    uint64_t table = 0;
   };
 
   static PreparedUpdateMemo& ThisThread();
@@ -71,7 +87,7 @@ class PreparedUpdateMemo {
   // stays in the memo, unchanged and valid until this thread's next call
   // of Take or Keep (an Update that uses it without giving it away makes no
   // such call). Null otherwise.
-  const Prepared* Find(const Request& request) const;
+  const Prepared* Find(const Request& request);
   // If the memo holds the preparation of `request`, moves it into *out and
   // returns true (the memo is then empty until GiveBack or Keep).
   bool Take(const Request& request, Prepared* out);
@@ -84,10 +100,15 @@ class PreparedUpdateMemo {
   void Keep(const Request& request, Prepared prepared);
 
  private:
-  bool Matches(const Request& request) const;
+  // Whether `request` is the one the memo knows (learning its stamp).
+  bool Matches(const Request& request);
 
   bool holds_ = false;  // prepared_ is there
   bool taken_ = false;  // Take gave prepared_ out; GiveBack may return it
+  // A stamp whose builder held expression_, names_ and values_ (0: none).
+  uint64_t stamp_ = 0;
+  // A table stamp whose key names are partition_key_ and sort_key_ (0: none).
+  uint64_t table_ = 0;
   std::string expression_;
   std::map<std::string, std::string> names_;
   std::map<std::string, Value> values_;

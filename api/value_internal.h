@@ -34,6 +34,12 @@ class ValueInternal {
   // text is shown as given.
   static core::Value ToCoreForPrinting(const Value& value);
 
+  // The bytes an S, N or B value holds (an N's decimal text), without the
+  // accessors' out-of-line calls; null for values of other types.
+  static const std::string* BytesOf(const Value& value) {
+    return std::get_if<std::string>(&value.rep_);
+  }
+
   // No-check construction in place, for decoders (api/item_decoder.h): makes
   // *value a `type` holding a default T (bool for BOOL, std::string for S, N
   // and B, std::vector<Value> for L, ValueMap for M, std::vector<std::string>

@@ -89,6 +89,153 @@ TEST(PreparedUpdateMemoUnitTest, TakeGiveBackAndKeep) {
   EXPECT_FALSE(memo.Find(c)->flat);
 }
 
+// A request's stamp (the kstone::Update's) stands for its contents once the
+// memo has seen them together; key names are compared every time, and a
+// stamp the memo saw before other contents were kept stands for nothing.
+TEST(PreparedUpdateMemoUnitTest, StampsStandForContentsTheMemoSaw) {
+  const std::map<std::string, std::string> names;
+  const std::map<std::string, Value> one = {{":v", Value::Number("1")}};
+  const std::map<std::string, Value> two = {{":v", Value::Number("2")}};
+  auto request = [&](const std::map<std::string, Value>* values, uint64_t stamp,
+                     std::string_view pk = "pk", uint64_t table = 0) {
+    return PreparedUpdateMemo::Request{
+        "SET n = n + :v", &names, values, pk, "", stamp, table};
+  };
+  auto prepared = [] {
+    absl::StatusOr<core::expr::UpdateExpression> parsed =
+        core::expr::UpdateExpression::Parse("SET n = n + :v");
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    PreparedUpdateMemo::Prepared p;
+    p.tree = std::make_unique<core::expr::UpdateExpression>(std::move(*parsed));
+    return p;
+  };
+  PreparedUpdateMemo memo;
+  memo.Keep(request(&one, 7), prepared());
+  EXPECT_NE(memo.Find(request(&one, 7)), nullptr);
+  EXPECT_NE(memo.Find(request(&one, 0)), nullptr);  // compared
+  EXPECT_EQ(memo.Find(request(&two, 0)), nullptr);
+  EXPECT_EQ(memo.Find(request(&two, 8)), nullptr);
+  EXPECT_EQ(memo.Find(request(&one, 7, "id")), nullptr);  // other key names
+  // Equal contents under another stamp: found by comparing, and that stamp
+  // stands for them from now on. (Builders with one stamp hold one request:
+  // contents that differ under a known stamp cannot come from a builder.)
+  EXPECT_NE(memo.Find(request(&one, 9)), nullptr);
+  EXPECT_NE(memo.Find(request(&two, 9)), nullptr);
+
+  // Other contents kept (with no stamp): the stamps seen before stand for
+  // nothing, so the old contents under them are compared, and differ.
+  memo.Keep(request(&two, 0), prepared());
+  EXPECT_EQ(memo.Find(request(&one, 9)), nullptr);
+  EXPECT_EQ(memo.Find(request(&one, 7)), nullptr);
+  EXPECT_NE(memo.Find(request(&two, 0)), nullptr);
+  // ... and kept with a stamp, that one stands for them.
+  memo.Keep(request(&one, 11), prepared());
+  EXPECT_EQ(memo.Find(request(&two, 9)), nullptr);
+  EXPECT_NE(memo.Find(request(&two, 11)), nullptr);
+
+  // Table stamps stand for key names the same way.
+  memo.Keep(request(&one, 20, "pk", 1), prepared());
+  EXPECT_NE(memo.Find(request(&one, 20, "pk", 1)), nullptr);
+  EXPECT_EQ(memo.Find(request(&one, 20, "id", 2)), nullptr);
+  EXPECT_NE(memo.Find(request(&one, 20, "pk", 3)), nullptr);  // compared
+  EXPECT_NE(memo.Find(request(&one, 20, "id", 3)), nullptr);  // (see above)
+  memo.Keep(request(&one, 20, "id", 2), prepared());
+  EXPECT_EQ(memo.Find(request(&one, 20, "pk", 3)), nullptr);
+  EXPECT_EQ(memo.Find(request(&one, 20, "pk", 1)), nullptr);
+  EXPECT_NE(memo.Find(request(&one, 20, "id", 2)), nullptr);
+}
+
+// A builder's stamp changes with each setter, travels with a copy, and is
+// renewed for a moved-from builder.
+TEST(PreparedUpdateMemoUnitTest, UpdateStampsFollowTheContents) {
+  kstone::Update u("SET n = n + :v");
+  const uint64_t built = u.stamp();
+  EXPECT_NE(built, 0u);
+  u.Value(":v", Value::Number("1"));
+  const uint64_t with_value = u.stamp();
+  EXPECT_NE(with_value, built);
+  u.Name("#n", "n");
+  EXPECT_NE(u.stamp(), with_value);
+  uint64_t last = u.stamp();
+  u.Condition("attribute_exists(n)");
+  EXPECT_NE(u.stamp(), last);
+  last = u.stamp();
+  u.ReturnValuesOnConditionCheckFailure(
+      ReturnValuesOnConditionCheckFailure::kAllOld);
+  EXPECT_NE(u.stamp(), last);
+  last = u.stamp();
+  u.ReturnValues(ReturnValues::kNone);
+  EXPECT_NE(u.stamp(), last);
+  last = u.stamp();
+
+  kstone::Update copy = u;
+  EXPECT_EQ(copy.stamp(), last);
+  kstone::Update assigned("SET m = :v");
+  EXPECT_NE(assigned.stamp(), last);
+  assigned = u;
+  EXPECT_EQ(assigned.stamp(), last);
+  kstone::Update moved = std::move(copy);
+  EXPECT_EQ(moved.stamp(), last);
+  EXPECT_NE(copy.stamp(), last);  // NOLINT(bugprone-use-after-move)
+  kstone::Update move_assigned("SET m = :v");
+  move_assigned = std::move(assigned);
+  EXPECT_EQ(move_assigned.stamp(), last);
+  EXPECT_NE(assigned.stamp(), last);  // NOLINT(bugprone-use-after-move)
+  EXPECT_NE(copy.stamp(), assigned.stamp());
+  // Two builders of equal contents have their own stamps.
+  EXPECT_NE(kstone::Update("SET n = :v").stamp(),
+            kstone::Update("SET n = :v").stamp());
+}
+
+// One Update object changed between calls: each call behaves as the object
+// is then, never as it was when the memo kept its preparation.
+TEST_P(PreparedUpdateMemoTest, AnUpdateChangedBetweenCallsIsPreparedAgain) {
+  absl::StatusOr<Database> db = CreateDb();
+  ASSERT_TRUE(db.ok()) << db.status();
+  kstone::Update u = kstone::Update("SET #a = #a + :d")
+                         .Name("#a", "n")
+                         .Value(":d", Value::Number("1"))
+                         .ReturnValues(ReturnValues::kNone);
+  ASSERT_TRUE(db->Put(ItemBuilder()
+                          .String("pk", "c")
+                          .Number("n", 0)
+                          .Number("m", 0)
+                          .Build())
+                  .ok());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(db->Update(Key("c"), u).ok());
+  u.Value(":d", Value::Number("10"));  // another value
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(db->Update(Key("c"), u).ok());
+  u.Name("#a", "m");  // another attribute
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(db->Update(Key("c"), u).ok());
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")),
+            R"({"m":{"N":"20"},"n":{"N":"22"},"pk":{"S":"c"}})");
+  // Another placeholder: :e is defined but not used.
+  u.Value(":e", Value::Number("1"));
+  absl::StatusOr<Item> r = db->Update(Key("c"), u);
+  EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+  // Another expression, by assignment; then back.
+  const kstone::Update before = u;
+  u = kstone::Update("SET #a = #a + :d, m = :e")
+          .Name("#a", "n")
+          .Value(":d", Value::Number("100"))
+          .Value(":e", Value::Number("1"))
+          .ReturnValues(ReturnValues::kNone);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(db->Update(Key("c"), u).ok());
+  r = db->Update(Key("c"), before);
+  EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kValidation) << r.status();
+  // A condition: no longer the memo's, and false here.
+  u.Condition("n = :d");
+  r = db->Update(Key("c"), u);
+  EXPECT_EQ(ErrorCodeOf(r.status()), ErrorCode::kConditionalCheckFailed)
+      << r.status();
+  // Moved from, the object holds what it holds; moved to, the other one
+  // does the same as u did.
+  kstone::Update moved = std::move(u);
+  ASSERT_TRUE(db->Update(Key("c"), moved.Condition("")).ok());
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")),
+            R"({"m":{"N":"1"},"n":{"N":"322"},"pk":{"S":"c"}})");
+}
+
 TEST_P(PreparedUpdateMemoTest, RepeatedAndInterleavedUpdatesStayExact) {
   absl::StatusOr<Database> db = CreateDb();
   ASSERT_TRUE(db.ok()) << db.status();

@@ -132,6 +132,38 @@ TEST_P(PutExistenceCheckTest, SameConditionInTablesWithOtherKeyNames) {
             R"({"pk":{"S":"a"},"v":{"N":"2"}})");
 }
 
+// One PutOptions object changed between puts: each put asks what the
+// options then say, never what the thread remembered of them.
+TEST_P(PutExistenceCheckTest, OptionsChangedBetweenPuts) {
+  absl::StatusOr<Database> db =
+      CreateDb(TableSchema().PartitionKey("pk").WithoutSortKey());
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto item = [](const char* pk) {
+    return ItemBuilder().String("pk", pk).Build();
+  };
+  PutOptions options = PutOptions().Condition("attribute_not_exists(pk)");
+  EXPECT_TRUE(db->Put(item("a"), options).ok());
+  EXPECT_EQ(ErrorCodeOf(db->Put(item("a"), options).status()),
+            ErrorCode::kConditionalCheckFailed);
+  options.Condition("attribute_exists(pk)");
+  EXPECT_TRUE(db->Put(item("a"), options).ok());
+  EXPECT_EQ(ErrorCodeOf(db->Put(item("b"), options).status()),
+            ErrorCode::kConditionalCheckFailed);
+  // Assigned other options, then moved from.
+  const PutOptions if_absent =
+      PutOptions().Condition("attribute_not_exists(pk)");
+  options = if_absent;
+  EXPECT_TRUE(db->Put(item("b"), options).ok());
+  PutOptions moved = std::move(options);
+  EXPECT_EQ(ErrorCodeOf(db->Put(item("b"), moved).status()),
+            ErrorCode::kConditionalCheckFailed);
+  options = PutOptions().Condition("attribute_exists(pk)");
+  EXPECT_TRUE(db->Put(item("b"), options).ok());
+  EXPECT_EQ(ErrorCodeOf(db->Put(item("b"), if_absent).status()),
+            ErrorCode::kConditionalCheckFailed);
+  EXPECT_EQ(testing::StoredJson(*db, Key("c")), "");
+}
+
 TEST_P(PutExistenceCheckTest, BadItemsAreReportedBeforeTheCondition) {
   absl::StatusOr<Database> db =
       CreateDb(TableSchema().PartitionKey("pk").WithoutSortKey());

@@ -38,6 +38,7 @@ class Update : public ConditionalWrite<Update> {
 
   Update& ReturnValues(kstone::ReturnValues rv) {
     return_values_ = rv;
+    Changed();
     return *this;
   }
 

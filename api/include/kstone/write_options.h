@@ -21,6 +21,7 @@
 //
 // Thread safety: value types; const methods are safe for concurrent use.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,38 +72,78 @@ struct WriteCondition {
       kstone::ReturnValuesOnConditionCheckFailure::kNone;
 };
 
+namespace internal {
+// A number this process has not handed out before, never 0: the stamps of
+// ConditionalWrite. Safe for concurrent use.
+uint64_t NewRequestStamp();
+}  // namespace internal
+
 // The condition builder shared by PutOptions, DeleteOptions, Update and
 // ConditionCheck (CRTP: each setter returns the derived builder).
 template <typename Self>
 class ConditionalWrite {
  public:
+  ConditionalWrite() = default;
+  ConditionalWrite(const ConditionalWrite&) = default;
+  ConditionalWrite& operator=(const ConditionalWrite&) = default;
+  // A moved-from builder's contents are gone: it gets a stamp of its own.
+  ConditionalWrite(ConditionalWrite&& other) noexcept
+      : condition_(std::move(other.condition_)), stamp_(other.stamp_) {
+    other.Changed();
+  }
+  ConditionalWrite& operator=(ConditionalWrite&& other) noexcept {
+    if (this != &other) {
+      condition_ = std::move(other.condition_);
+      stamp_ = other.stamp_;
+      other.Changed();
+    }
+    return *this;
+  }
+  ~ConditionalWrite() = default;
+
   Self& Condition(std::string expression) {
     condition_.expression = std::move(expression);
+    Changed();
     return self();
   }
   // Defines the #placeholder `placeholder` as the attribute `name`.
   Self& Name(std::string placeholder, std::string name) {
     condition_.names[std::move(placeholder)] = std::move(name);
+    Changed();
     return self();
   }
   // Defines the :placeholder `placeholder`.
   Self& Value(std::string placeholder, kstone::Value value) {
     condition_.values.insert_or_assign(std::move(placeholder),
                                        std::move(value));
+    Changed();
     return self();
   }
   // With kAllOld, a false condition's error carries the item as it was.
   Self& ReturnValuesOnConditionCheckFailure(
       kstone::ReturnValuesOnConditionCheckFailure rv) {
     condition_.on_failure = rv;
+    Changed();
     return self();
   }
   const WriteCondition& condition() const { return condition_; }
+
+  // Names what this builder holds (its condition and the derived builder's
+  // fields): every setter gives it a new stamp, a copy takes the stamp along
+  // with the contents, a moved-from builder gets a new one. So builders with
+  // the same stamp hold equal requests, which lets the library recognise a
+  // request it prepared before without comparing it (an Update sent again).
+  uint64_t stamp() const { return stamp_; }
+
+ protected:
+  // For the derived builder's setters.
+  void Changed() { stamp_ = internal::NewRequestStamp(); }
 
  private:
   Self& self() { return static_cast<Self&>(*this); }
 
   WriteCondition condition_;
+  uint64_t stamp_ = internal::NewRequestStamp();
 };
 
 // The options of a single Put or Delete: the condition and ReturnValues
@@ -112,6 +153,7 @@ class SingleWriteOptions : public ConditionalWrite<Self> {
  public:
   Self& ReturnValues(kstone::ReturnValues rv) {
     return_values_ = rv;
+    this->Changed();
     return static_cast<Self&>(*this);
   }
   kstone::ReturnValues return_values() const { return return_values_; }
