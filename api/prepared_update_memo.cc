@@ -34,10 +34,6 @@ bool Keepable(const PreparedUpdateMemo::Request& request) {
 
 }  // namespace
 
-PreparedUpdateMemo& PreparedUpdateMemo::ThisThread() {
-  return ThisThreadsInstance<PreparedUpdateMemo>();
-}
-
 bool PreparedUpdateMemo::Matches(const Request& request) {
   // (A stamp the memo knows stands for what it compared or kept with it.)
   if (request.table == 0 || request.table != table_) {

@@ -39,6 +39,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/this_thread.h"
 #include "core/expr/placeholders.h"
 #include "core/expr/update_expression.h"
 #include "kstone/value.h"
@@ -81,7 +82,9 @@ class PreparedUpdateMemo {
     uint64_t table = 0;
   };
 
-  static PreparedUpdateMemo& ThisThread();
+  static PreparedUpdateMemo& ThisThread() {
+    return ThisThreadsInstance<PreparedUpdateMemo>();
+  }
 
   // If the memo holds the preparation of `request`, returns it, lent: it
   // stays in the memo, unchanged and valid until this thread's next call

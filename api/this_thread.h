@@ -17,17 +17,30 @@
 // Thread safety: each thread sees only its own instance.
 
 namespace kstone {
+namespace this_thread_internal {
 
 template <typename T>
-T& ThisThreadsInstance() {
-  static thread_local T* instance __attribute__((tls_model("initial-exec"))) =
-      nullptr;
+inline thread_local T* instance __attribute__((tls_model("initial-exec"))) =
+    nullptr;
+
+// The first call's work, out of line: what the callers inline is the load
+// and the test.
+template <typename T>
+[[gnu::noinline]] T& Construct() {
+  thread_local T owned;
+  instance<T> = &owned;
+  return owned;
+}
+
+}  // namespace this_thread_internal
+
+template <typename T>
+inline T& ThisThreadsInstance() {
+  T* const instance = this_thread_internal::instance<T>;
   if (instance != nullptr) [[likely]] {
     return *instance;
   }
-  thread_local T owned;
-  instance = &owned;
-  return owned;
+  return this_thread_internal::Construct<T>();
 }
 
 }  // namespace kstone

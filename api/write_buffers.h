@@ -17,13 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "api/this_thread.h"
 #include "core/engine/engine.h"
 
 namespace kstone {
 
 struct WriteBuffers {
   // The calling thread's buffers (api/this_thread.h).
-  static WriteBuffers& ThisThread();
+  static WriteBuffers& ThisThread() {
+    return ThisThreadsInstance<WriteBuffers>();
+  }
 
   // After a write: gives memory beyond kKeepBytes back, so that a thread
   // that once wrote a large item does not hold that much for good.
