@@ -55,11 +55,6 @@ bool PreparedUpdateMemo::Matches(const Request& request) {
   return true;
 }
 
-const PreparedUpdateMemo::Prepared* PreparedUpdateMemo::Find(
-    const Request& request) {
-  return holds_ && Matches(request) ? &prepared_ : nullptr;
-}
-
 bool PreparedUpdateMemo::Take(const Request& request, Prepared* out) {
   if (!holds_ || !Matches(request)) return false;
   // Swapped, not moved: *out is empty (a fresh action's), and swapping

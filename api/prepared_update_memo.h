@@ -90,7 +90,11 @@ class PreparedUpdateMemo {
   // stays in the memo, unchanged and valid until this thread's next call
   // of Take or Keep (an Update that uses it without giving it away makes no
   // such call). Null otherwise.
-  const Prepared* Find(const Request& request);
+  const Prepared* Find(const Request& request) {
+    // (Inline: a request sent again is recognised by its stamps alone.)
+    if (!holds_) return nullptr;
+    return KnownByStamps(request) || Matches(request) ? &prepared_ : nullptr;
+  }
   // If the memo holds the preparation of `request`, moves it into *out and
   // returns true (the memo is then empty until GiveBack or Keep).
   bool Take(const Request& request, Prepared* out);
@@ -103,8 +107,13 @@ class PreparedUpdateMemo {
   void Keep(const Request& request, Prepared prepared);
 
  private:
-  // Whether `request` is the one the memo knows (learning its stamp).
+  // Whether `request` is the one the memo knows (learning its stamps).
   bool Matches(const Request& request);
+  // Whether the memo has seen both of `request`'s stamps with what it holds.
+  bool KnownByStamps(const Request& request) const {
+    return request.stamp != 0 && request.stamp == stamp_ &&
+           request.table != 0 && request.table == table_;
+  }
 
   bool holds_ = false;  // prepared_ is there
   bool taken_ = false;  // Take gave prepared_ out; GiveBack may return it
