@@ -181,6 +181,16 @@ Tail TailOf(const std::string& contents) {
   return {contents.size() - 8 - 2 * size_t{n}, n};
 }
 
+// Overwrites one to four random bytes of `bytes`, half of them from
+// `tail` on (the restart array and the hash index).
+void DamageBytes(std::mt19937_64& rng, size_t tail, std::string* bytes) {
+  for (int f = 1 + static_cast<int>(rng() % 4); f > 0; --f) {
+    const size_t at = rng() % 2 == 0 ? rng() % bytes->size()
+                                     : tail + rng() % (bytes->size() - tail);
+    (*bytes)[at] = static_cast<char>(rng());
+  }
+}
+
 TEST(BlockHashIndexCorruptionTest, MalformedTailsAreRejected) {
   const std::string good = HashedContents(Versions(20));
   ASSERT_NE(Block::Parse(good, kHashed), nullptr);
@@ -260,13 +270,7 @@ TEST(BlockHashIndexCorruptionTest, DamagedBlocksNeverCrash) {
   int parsed = 0;
   for (int round = 0; round < 2000; ++round) {
     std::string bad = good;
-    const int flips = 1 + static_cast<int>(rng() % 4);
-    for (int f = 0; f < flips; ++f) {
-      // Half of the damage lands in the restart array and the index.
-      const size_t at = rng() % 2 == 0 ? rng() % bad.size()
-                                       : tail + rng() % (bad.size() - tail);
-      bad[at] = static_cast<char>(rng());
-    }
+    DamageBytes(rng, tail, &bad);
     auto block = Block::Parse(bad, kHashed);
     if (block == nullptr) continue;
     ++parsed;
@@ -305,11 +309,7 @@ TEST(BlockHashIndexCorruptionTest, ProbeHintsOnDamagedBytesStayInside) {
     if (round % 4 == 0) {
       bad.resize(rng() % bad.size());  // cut short
     } else {
-      for (int f = 1 + static_cast<int>(rng() % 4); f > 0; --f) {
-        const size_t at = rng() % 2 == 0 ? rng() % bad.size()
-                                         : tail + rng() % (bad.size() - tail);
-        bad[at] = static_cast<char>(rng());
-      }
+      DamageBytes(rng, tail, &bad);
     }
     const std::vector<char> exact(bad.begin(), bad.end());
     const std::string_view contents(exact.data(), exact.size());
