@@ -390,7 +390,7 @@ absl::Status EngineImpl::CommitLocked(
   for (const Mutation& m : *mutations) {
     filter_hashes.push_back(known != nullptr && SameBytes(m.key, known->key)
                                 ? known->hash
-                                : MemTable::FilterHash(m.key));
+                                : KeyHash(m.key));
     stripes_[StripeOfKey(m.key)].active->PrefetchFilter(filter_hashes.back());
   }
   uint64_t log_bytes = 0;

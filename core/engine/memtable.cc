@@ -278,7 +278,7 @@ MemTable::Node* MemTable::FindLast() const {
 void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
                    std::string_view value, uint64_t filter_hash) {
   assert(seq <= kMaxSeq);
-  assert(filter_words_ == 0 || filter_hash == FilterHash(key));
+  assert(filter_words_ == 0 || filter_hash == KeyHash(key));
   const size_t key_len = key.size();
   const size_t value_len = value.size();
   const size_t entry_len =
@@ -367,7 +367,7 @@ void MemTable::Add(uint64_t seq, RecordType type, std::string_view key,
 
 std::optional<LookupResult> MemTable::Get(std::string_view key,
                                           uint64_t filter_hash) const {
-  assert(filter_words_ == 0 || filter_hash == FilterHash(key));
+  assert(filter_words_ == 0 || filter_hash == KeyHash(key));
   if (!FilterMayContain(filter_hash)) return std::nullopt;
   LookupResult result;
   if (!ResultIfKey(FindGreaterOrEqual(key, kMaxSeq, nullptr), key, &result)) {

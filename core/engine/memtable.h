@@ -73,18 +73,17 @@ class MemTable {
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
-  // The key filter's hash of `key`: its KeyHash (key_hash.h), the same in
-  // every memtable and memory table. A caller that asks several of them
-  // about one key, or prefetches a key's filter word before adding it,
-  // computes it once and passes it to the overloads below that take a
-  // `filter_hash`, each of which REQUIRES filter_hash == FilterHash(key).
-  static uint64_t FilterHash(std::string_view key) { return KeyHash(key); }
+  // The key filter hashes keys with KeyHash (key_hash.h), as every memory
+  // table does. A caller that asks several of them about one key, or
+  // prefetches a key's filter word before adding it, computes it once and
+  // passes it to the overloads below that take a `filter_hash`, each of
+  // which REQUIRES filter_hash == KeyHash(key).
 
   // Inserts a record. REQUIRES: external synchronisation with other Add
   // calls; seq <= kMaxSeq; (key, seq) is not already present.
   void Add(uint64_t seq, RecordType type, std::string_view key,
            std::string_view value) {
-    Add(seq, type, key, value, filter_words_ > 0 ? FilterHash(key) : 0);
+    Add(seq, type, key, value, filter_words_ > 0 ? KeyHash(key) : 0);
   }
   void Add(uint64_t seq, RecordType type, std::string_view key,
            std::string_view value, uint64_t filter_hash);
@@ -108,7 +107,7 @@ class MemTable {
 
   // The newest record for `key` (value or tombstone), or nullopt.
   std::optional<LookupResult> Get(std::string_view key) const {
-    return Get(key, filter_words_ > 0 ? FilterHash(key) : 0);
+    return Get(key, filter_words_ > 0 ? KeyHash(key) : 0);
   }
   std::optional<LookupResult> Get(std::string_view key,
                                   uint64_t filter_hash) const;
@@ -118,7 +117,7 @@ class MemTable {
   // PrepareAdd(key) was the last PrepareAdd, with no Add since (under Add's
   // synchronisation throughout).
   bool GetPreparedInto(std::string_view key, LookupResult* out) const;
-  // Starts loading the filter word of the key whose FilterHash is
+  // Starts loading the filter word of the key whose KeyHash is
   // `filter_hash` (see Table::Prefetch).
   void PrefetchFilter(uint64_t filter_hash) const {
     if (filter_words_ > 0) {
@@ -171,7 +170,7 @@ class MemTable {
   static uint64_t FilterMask(uint64_t hash) {
     return (uint64_t{1} << (hash & 63)) | (uint64_t{1} << ((hash >> 6) & 63));
   }
-  // False only if the key whose FilterHash is `filter_hash` was certainly
+  // False only if the key whose KeyHash is `filter_hash` was certainly
   // never added.
   bool FilterMayContain(uint64_t filter_hash) const;
 

@@ -151,22 +151,21 @@ TEST(MemTableTest, KeyFilterNeverHidesARecord) {
   }
 }
 
-// A caller that computed a key's FilterHash once (the engine does, for a
+// A caller that computed a key's KeyHash once (the engine does, for a
 // write's prefetch and Add and for every memtable a read asks) gets what
 // the overloads that hash the key themselves give: each Add sets the bits
 // of its key, so Get, with or without the hash, finds every record.
-TEST(MemTableTest, TheCallersFilterHashIsTheKeys) {
+TEST(MemTableTest, TheCallersKeyHashIsTheKeys) {
   MemTable mem(1, 512);
   for (int i = 0; i < 2000; i += 2) {
     const std::string key = Key(i);
-    const uint64_t hash = MemTable::FilterHash(key);
+    const uint64_t hash = KeyHash(key);
     mem.PrefetchFilter(hash);
     mem.Add(static_cast<uint64_t>(i) + 1, RecordType::kValue, key, "v", hash);
   }
   for (int i = 0; i < 2000; ++i) {
     const std::string key = Key(i);
-    const std::optional<LookupResult> hashed =
-        mem.Get(key, MemTable::FilterHash(key));
+    const std::optional<LookupResult> hashed = mem.Get(key, KeyHash(key));
     ASSERT_EQ(hashed.has_value(), i % 2 == 0) << i;
     ASSERT_EQ(mem.Get(key).has_value(), i % 2 == 0) << i;
     if (hashed.has_value()) {
