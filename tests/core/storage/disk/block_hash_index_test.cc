@@ -259,22 +259,28 @@ TEST(BlockHashIndexCorruptionTest, ARestartKeyShorterThanTheSharedPrefix) {
   EXPECT_EQ(offset, 0u);
 }
 
-TEST(BlockHashIndexCorruptionTest, DamagedBlocksNeverCrash) {
-  const uint64_t seed = std::random_device()();
-  SCOPED_TRACE(absl::StrCat("seed ", seed));
-  std::mt19937_64 rng(seed);
-  const Entries entries = Versions(40);
-  const std::string good = HashedContents(entries, 3);
-  const std::vector<std::string> targets = Targets(entries);
-  const size_t tail = TailOf(good).buckets - 16;  // around the index
+// A good hashed block to damage, the keys to look up in the damage, and a
+// random source whose seed each failure names.
+class DamagedHashedBlockTest : public ::testing::Test {
+ protected:
+  const uint64_t seed_ = std::random_device()();
+  std::mt19937_64 rng_{seed_};
+  const Entries entries_ = Versions(40);
+  const std::string good_ = HashedContents(entries_, 3);
+  const std::vector<std::string> targets_ = Targets(entries_);
+  const size_t tail_ = TailOf(good_).buckets - 16;  // around the index
+};
+
+TEST_F(DamagedHashedBlockTest, DamagedBlocksNeverCrash) {
+  SCOPED_TRACE(absl::StrCat("seed ", seed_));
   int parsed = 0;
   for (int round = 0; round < 2000; ++round) {
-    std::string bad = good;
-    DamageBytes(rng, tail, &bad);
+    std::string bad = good_;
+    DamageBytes(rng_, tail_, &bad);
     auto block = Block::Parse(bad, kHashed);
     if (block == nullptr) continue;
     ++parsed;
-    for (const std::string& target : targets) {
+    for (const std::string& target : targets_) {
       std::string_view value;
       uint32_t offset = 0;
       const Block::SeekResult result =
@@ -295,26 +301,20 @@ TEST(BlockHashIndexCorruptionTest, DamagedBlocksNeverCrash) {
 // damaged or cut bytes it must stay inside them (ASan sees every byte read:
 // each block is copied to an allocation of its own size) and name a bucket
 // of the index it read, the one SeekExact starts from if the block parses.
-TEST(BlockHashIndexCorruptionTest, ProbeHintsOnDamagedBytesStayInside) {
-  const uint64_t seed = std::random_device()();
-  SCOPED_TRACE(absl::StrCat("seed ", seed));
-  std::mt19937_64 rng(seed);
-  const Entries entries = Versions(40);
-  const std::string good = HashedContents(entries, 3);
-  const std::vector<std::string> targets = Targets(entries);
-  const size_t tail = TailOf(good).buckets - 16;
+TEST_F(DamagedHashedBlockTest, ProbeHintsOnDamagedBytesStayInside) {
+  SCOPED_TRACE(absl::StrCat("seed ", seed_));
   int hinted = 0;
   for (int round = 0; round < 2000; ++round) {
-    std::string bad = good;
+    std::string bad = good_;
     if (round % 4 == 0) {
-      bad.resize(rng() % bad.size());  // cut short
+      bad.resize(rng_() % bad.size());  // cut short
     } else {
-      DamageBytes(rng, tail, &bad);
+      DamageBytes(rng_, tail_, &bad);
     }
     const std::vector<char> exact(bad.begin(), bad.end());
     const std::string_view contents(exact.data(), exact.size());
     auto block = Block::Parse(bad, kHashed);
-    for (const std::string& target : targets) {
+    for (const std::string& target : targets_) {
       const uint32_t home = Block::PrefetchHashedProbe(contents, target);
       if (home == UINT32_MAX) continue;
       ++hinted;
