@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -348,9 +349,13 @@ class EngineImpl final : public Engine {
 template <typename Fn>
 inline void EngineImpl::UpdateView(uint32_t s, Fn fn) {
   Stripe& stripe = stripes_[s];
+  // The replaced view is released after the unlock: if that was its last
+  // reference, freeing its memtables and tables must not keep readers
+  // spinning on view_mu.
+  std::shared_ptr<const StripeView> replaced;
   MutexLock lock(&stripe.view_mu);
   auto next = std::make_shared<StripeView>(fn(*stripe.current));
-  stripe.current = std::move(next);
+  replaced = std::exchange(stripe.current, std::move(next));
   stripe.current_address.store(stripe.current.get(), std::memory_order_release);
 }
 

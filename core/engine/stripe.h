@@ -13,7 +13,8 @@
 //    one sync. Switching the active memtable also needs write_mu.
 //  - view_mu guards only the pointer to the stripe's current StripeView and
 //    is held for a pointer copy or swap, never for I/O, so readers never wait
-//    for a writer's sync, a flush or a compaction.
+//    for a writer's sync, a flush or a compaction. It is a SpinMutex (every
+//    read and conditional write takes it; core/util/spin_mutex.h).
 // Lock order: write_mu (by stripe index) < view_mu < the engine's locks.
 //
 // A StripeView is immutable once published: the active memtable (which its
@@ -32,6 +33,7 @@
 #include "core/engine/memtable.h"
 #include "core/storage/table.h"
 #include "core/util/mutex.h"
+#include "core/util/spin_mutex.h"
 
 namespace kstone::core {
 
@@ -49,8 +51,11 @@ struct Stripe {
   }
   void set_view(std::shared_ptr<const StripeView> v)
       ABSL_LOCKS_EXCLUDED(view_mu) {
+    // Declared before the lock, so the replaced view is released after the
+    // unlock (see EngineImpl::UpdateView).
+    std::shared_ptr<const StripeView> replaced;
     MutexLock lock(&view_mu);
-    current = std::move(v);
+    replaced = std::exchange(current, std::move(v));
     current_address.store(current.get(), std::memory_order_release);
   }
 
@@ -59,7 +64,7 @@ struct Stripe {
   // with write_mu held.
   std::shared_ptr<MemTable> active ABSL_GUARDED_BY(write_mu);
 
-  mutable Mutex view_mu ABSL_ACQUIRED_AFTER(write_mu);
+  mutable SpinMutex view_mu ABSL_ACQUIRED_AFTER(write_mu);
   std::shared_ptr<const StripeView> current ABSL_GUARDED_BY(view_mu);
   // current.get(), stored with every change of current (under view_mu),
   // so that a writer holding write_mu can tell whether a view it loaded
