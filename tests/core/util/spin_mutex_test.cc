@@ -14,8 +14,10 @@ namespace {
 // Threads increment a plain (non-atomic) counter under the lock, reading
 // it, copying it twice and writing it back: without mutual exclusion
 // increments are lost and a holder sees another's half-done copies (and
-// TSan reports the race). The threads start together, to contend.
-TEST(SpinMutexTest, ContendedIncrementsAreNotLost) {
+// TSan reports the race). The threads start together, to contend. (The
+// names of tests that start threads hold "Concurren" or "Thread": the TSan
+// run of scripts/test.sh selects them so.)
+TEST(SpinMutexTest, ConcurrentIncrementsAreNotLost) {
   SpinMutex mu;
   uint64_t count = 0;
   uint64_t first = 0;
@@ -46,7 +48,7 @@ TEST(SpinMutexTest, ContendedIncrementsAreNotLost) {
 
 // A waiter spins past kSpinsBeforeYield while the holder keeps the lock,
 // and gets it once the holder lets go: the yielding part of the slow path.
-TEST(SpinMutexTest, WaiterGetsTheLockAfterALongHold) {
+TEST(SpinMutexTest, WaiterThreadGetsTheLockAfterALongHold) {
   SpinMutex mu;
   std::atomic<bool> waiter_started{false};
   std::atomic<bool> waiter_done{false};
