@@ -3,9 +3,10 @@
 
 // ItemParser: the one reader of the item codec's format (docs/formats/item.md,
 // item_codec.h). It walks the encoded bytes once, checks everything the
-// format promises (version, lengths and counts within the input, tags,
-// numbers, names strictly increasing, set elements non-decreasing, nesting
-// depth, no trailing bytes) and hands what it reads to a Builder, which
+// format promises (version, lengths and counts within the input and in
+// their shortest varint encoding, tags, numbers, names strictly increasing,
+// set elements non-decreasing, nesting depth, no trailing bytes) and hands
+// what it reads to a Builder, which
 // decides what to build: core::DecodeItem builds a core::Item, the api builds
 // public kstone::Items straight from the bytes (api/item_decoder.h), and a
 // builder that builds nothing just validates and measures. Along the way it
@@ -138,14 +139,16 @@ class ItemParser {
     }
     in_.remove_prefix(1);
     uint64_t count = 0;
-    if (!GetVarint64Fast(&in_, &count) || count > in_.size()) return false;
+    if (!GetShortestVarint64Fast(&in_, &count) || count > in_.size()) {
+      return false;
+    }
     size_t total = 0;
     std::string_view previous;
     Number n;  // the last number read
     for (uint64_t i = 0; i < count; ++i) {
       const char* const record = in_.data();
       std::string_view name;
-      if (!GetLengthPrefixedFast(&in_, &name)) return false;
+      if (!GetShortestLengthPrefixedFast(&in_, &name)) return false;
       if (i > 0 && CompareNames(previous, name) >= 0) return false;
       previous = name;
       if (in_.empty()) return false;
@@ -162,7 +165,7 @@ class ItemParser {
         case ItemTag::kBinary: {
           in_.remove_prefix(1);
           std::string_view bytes;
-          if (!GetLengthPrefixedFast(&in_, &bytes)) return false;
+          if (!GetShortestLengthPrefixedFast(&in_, &bytes)) return false;
           size = bytes.size();
           break;
         }
@@ -202,15 +205,31 @@ class ItemParser {
   // than the bytes left is corrupt (and cannot make anyone allocate).
   absl::Status Count(size_t* count) {
     uint64_t n = 0;
-    if (!GetVarint64Fast(&in_, &n)) return Error("bad count");
+    if (!GetShortestVarint64Fast(&in_, &n)) return VarintError("count");
     if (n > in_.size()) return Error("count past the end");
     *count = static_cast<size_t>(n);
     return absl::OkStatus();
   }
 
   absl::Status Bytes(std::string_view* out) {
-    if (!GetLengthPrefixedFast(&in_, out)) return Error("bad length");
+    if (!GetShortestLengthPrefixedFast(&in_, out)) return VarintError("length");
     return absl::OkStatus();
+  }
+
+  // Why the varint (`what`: a count or a length) at the input could not be
+  // read: a padded encoding (one value, one encoding: items are compared
+  // and patched as bytes), or a truncated or overlong one. (A length past
+  // the end reads as a bad length.)
+  absl::Status VarintError(std::string_view what) const {
+    const absl::string_view name(what.data(), what.size());
+    std::string_view any = in_;
+    std::string_view shortest = in_;
+    uint64_t ignored = 0;
+    if (GetVarint64(&any, &ignored) &&
+        !GetShortestVarint64(&shortest, &ignored)) {
+      return Error(absl::StrCat(name, " not in its shortest encoding"));
+    }
+    return Error(absl::StrCat("bad ", name));
   }
 
   // A count, then that many elements: reserve(hint) once, then

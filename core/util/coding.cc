@@ -81,6 +81,28 @@ bool GetLengthPrefixed(std::string_view* input, std::string_view* value) {
   return true;
 }
 
+bool GetShortestVarint64(std::string_view* input, uint64_t* value) {
+  std::string_view rest = *input;
+  if (!GetVarint64(&rest, value)) return false;
+  // A longer encoding than the value needs ends in an empty group: its last
+  // byte (the most significant seven bits, no continuation) is zero.
+  const size_t length = input->size() - rest.size();
+  if (length > 1 && (*input)[length - 1] == 0) return false;
+  *input = rest;
+  return true;
+}
+
+bool GetShortestLengthPrefixed(std::string_view* input,
+                               std::string_view* value) {
+  uint64_t length;
+  if (!GetShortestVarint64(input, &length) || length > input->size()) {
+    return false;
+  }
+  *value = input->substr(0, length);
+  input->remove_prefix(length);
+  return true;
+}
+
 int VarintLength(uint64_t value) {
   int n = 1;
   while (value >= 0x80) {

@@ -98,6 +98,35 @@ inline bool GetLengthPrefixedFast(std::string_view* input,
   return GetLengthPrefixed(input, value);
 }
 
+// GetVarint64Fast and GetLengthPrefixedFast for decoders that allow one
+// encoding per value (items): they also reject a varint longer than its
+// value needs (padded with 0x80 bytes and ending in 0x00), which GetVarint64
+// accepts and no kstone encoder writes. A one-byte varint is always the
+// shortest, so only the out-of-line case checks.
+bool GetShortestVarint64(std::string_view* input, uint64_t* value);
+bool GetShortestLengthPrefixed(std::string_view* input,
+                               std::string_view* value);
+inline bool GetShortestVarint64Fast(std::string_view* input,
+                                    uint64_t* value) {
+  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
+    *value = static_cast<unsigned char>(input->front());
+    input->remove_prefix(1);
+    return true;
+  }
+  return GetShortestVarint64(input, value);
+}
+inline bool GetShortestLengthPrefixedFast(std::string_view* input,
+                                          std::string_view* value) {
+  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
+    const size_t length = static_cast<unsigned char>(input->front());
+    if (length >= input->size()) return false;
+    *value = std::string_view(input->data() + 1, length);
+    input->remove_prefix(1 + length);
+    return true;
+  }
+  return GetShortestLengthPrefixed(input, value);
+}
+
 // Decode a varint at p that this process wrote itself (an in-memory
 // table's arena): no bounds or length checks. Return the end.
 inline const char* DecodeTrustedVarint32(const char* p, uint32_t* value) {

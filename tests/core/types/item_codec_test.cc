@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/types/item_parser.h"
 #include "core/util/coding.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -149,6 +150,59 @@ TEST(ItemCodecTest, MalformedInputIsDataLoss) {
   PutVarint64(&huge_len, uint64_t{1} << 40);
   EXPECT_THAT(DecodeItem(huge_len),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("length")));
+}
+
+// Every varint of an item (the attribute count, a name's length, a
+// string's length, a list's and a set's count, a map entry's name length)
+// padded to two bytes: the same values, but not one encoding per value, so
+// the decoder, the validator and ScanItem reject it, naming it and where.
+TEST(ItemCodecTest, PaddedLengthsAndCountsAreDataLoss) {
+  Item item;
+  item.Set("l", Value::List({Value::String("x")}));
+  item.Set("m", Value::Map({{"k", Value::Null()}}));
+  item.Set("ss", Value::StringSet({"y"}));
+  const std::string good = EncodeItem(item);
+  // Pins the layout the offsets below assume.
+  ASSERT_EQ(good, std::string("\x01\x03"              // version, 3 attributes
+                              "\x01l\x06\x01\x03\x01x"  // l: [ "x" ]
+                              "\x01m\x07\x01\x01k\x00"  // m: { k: null }
+                              "\x02ss\x08\x01\x01y",     // ss: { "y" }
+                              23));
+  struct Varint {
+    size_t offset;
+    const char* what;
+  };
+  const Varint varints[] = {
+      {1, "count"},    // attributes
+      {2, "length"},   // "l"
+      {5, "count"},    // the list's elements
+      {7, "length"},   // "x"
+      {9, "length"},   // "m"
+      {12, "count"},   // the map's entries
+      {13, "length"},  // "k"
+      {16, "length"},  // "ss"
+      {20, "count"},   // the set's elements
+      {21, "length"},  // "y"
+  };
+  KS_ASSERT_OK(ValidateEncodedItem(good, nullptr));
+  for (const Varint& v : varints) {
+    std::string padded = good;
+    padded[v.offset] = static_cast<char>(padded[v.offset] | 0x80);
+    padded.insert(v.offset + 1, 1, '\0');
+    const std::string message = std::string(v.what) +
+                                " not in its shortest encoding at offset " +
+                                std::to_string(v.offset);
+    EXPECT_THAT(DecodeItem(padded),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr(message)));
+    EXPECT_THAT(ValidateEncodedItem(padded, nullptr),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr(message)));
+    size_t size = 0;
+    EXPECT_FALSE(ScanItem(
+        padded, [](const char*, std::string_view, std::string_view, size_t,
+                   const Number*) {},
+        &size))
+        << message;
+  }
 }
 
 TEST(ItemCodecTest, RandomCorruptionNeverCrashes) {
