@@ -5,11 +5,11 @@
 // item_codec.h). It walks the encoded bytes once, checks everything the
 // format promises (version, lengths and counts within the input and in
 // their shortest varint encoding, tags, numbers, names strictly increasing,
-// set elements non-decreasing, nesting depth, no trailing bytes) and hands
-// what it reads to a Builder, which
-// decides what to build: core::DecodeItem builds a core::Item, the api builds
-// public kstone::Items straight from the bytes (api/item_decoder.h), and a
-// builder that builds nothing just validates and measures. Along the way it
+// set elements strictly increasing, nesting depth, no trailing bytes: so an
+// item has one encoding) and hands what it reads to a Builder, which decides
+// what to build: core::DecodeItem builds a core::Item, the api builds public
+// kstone::Items straight from the bytes (api/item_decoder.h), and a builder
+// that builds nothing just validates and measures. Along the way it
 // computes DynamoDB's item size (core::Item::DynamoSize) of what it reads.
 // ScanItem (at the end) walks an item's top level with the same checks for a
 // reader that wants a few attributes as bytes rather than a builder's calls.
@@ -385,8 +385,9 @@ class ItemParser {
     return s;
   }
 
-  // The elements of a set, each of type E read by read(E*), non-decreasing;
-  // append(e) takes each.
+  // The elements of a set, each of type E read by read(E*), strictly
+  // increasing (sorted, no duplicates: what ValidateItem lets a write
+  // store); append(e) takes each.
   template <typename E, typename ReserveFn, typename ReadFn, typename AppendFn>
   absl::Status ParseSetElements(ReserveFn reserve, ReadFn read,
                                 AppendFn append) {
@@ -395,7 +396,10 @@ class ItemParser {
       E e{};
       absl::Status s = read(&e);
       if (!s.ok()) return s;
-      if (i > 0 && e < previous) return Error("set elements out of order");
+      if (i > 0 && !(previous < e)) {
+        return Error(e < previous ? "set elements out of order"
+                                  : "duplicate set element");
+      }
       append(e);
       previous = e;
       return s;

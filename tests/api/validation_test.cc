@@ -103,6 +103,59 @@ TEST_P(ValidationTest, EmptyAndDuplicateSets) {
                  "bs");
 }
 
+// A set with duplicate elements is VALIDATION however it reaches a write:
+// a conditional Put, an Update's value (the general path, then the same
+// request again, which the thread's memo sends down the short path that
+// patches stored bytes), an ADD, a batch; in a transaction the action's
+// ValidationError cancels it. Nothing is written: the stored item keeps its
+// old value. (Stored sets never hold duplicates, which the item decoder
+// relies on: it rejects them.)
+TEST_P(ValidationTest, DuplicateSetsInEveryKindOfWrite) {
+  const Value dup_ss = Value::StringSet({"a", "a"});
+  const Value dup_ns = Value::NumberSet({"1", "1.0"});
+  ASSERT_TRUE(
+      db_->Put(ItemBuilder().String("pk", "u").Number("n", 1).Build()).ok());
+  auto expect_validation = [&](const absl::Status& s, const char* what) {
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                            HasSubstr("duplicates")))
+        << what;
+    EXPECT_EQ(ErrorCodeOf(s), ErrorCode::kValidation) << what;
+  };
+  Item dup_item = ItemBuilder().String("pk", "c").Build();
+  dup_item.Set("ss", dup_ss);
+  expect_validation(
+      db_->Put(dup_item, PutOptions().Condition("attribute_not_exists(pk)"))
+          .status(),
+      "put if absent");
+  for (int i = 0; i < 2; ++i) {  // general path, then the memoized one
+    expect_validation(
+        db_->Update(Key("u"), kstone::Update("SET s = :s").Value(":s", dup_ss))
+            .status(),
+        "update SET");
+  }
+  expect_validation(
+      db_->Update(Key("u"), kstone::Update("ADD s :s").Value(":s", dup_ns))
+          .status(),
+      "update ADD");
+  expect_validation(db_->BatchWrite(kstone::BatchWrite().Put(dup_item)),
+                    "batch put");
+  // In a transaction, as DynamoDB: the action's ValidationError cancels it.
+  const TransactWriteResult txn =
+      db_->TransactWrite(kstone::TransactWrite().Put(dup_item));
+  EXPECT_EQ(ErrorCodeOf(txn.status), ErrorCode::kTransactionCanceled);
+  ASSERT_EQ(txn.cancellation_reasons.size(), 1u);
+  EXPECT_EQ(txn.cancellation_reasons[0].code,
+            CancellationCode::kValidationError);
+  EXPECT_THAT(txn.cancellation_reasons[0].message, HasSubstr("duplicates"));
+  absl::StatusOr<std::optional<Item>> u = db_->Get(Key("u"));
+  ASSERT_TRUE(u.ok()) << u.status();
+  ASSERT_TRUE(u->has_value());
+  EXPECT_EQ((*u)->Get("s"), nullptr) << "a rejected update wrote";
+  absl::StatusOr<std::optional<Item>> c = db_->Get(Key("c"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->has_value()) << "a rejected put wrote";
+}
+
 TEST_P(ValidationTest, BadNumbers) {
   ExpectRejected(Key("k"), ItemBuilder().Number("nan", "NaN").Build(), "nan");
   ExpectRejected(Key("k"), ItemBuilder().Number("inf", 1.0 / 0.0).Build(),

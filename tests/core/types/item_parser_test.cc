@@ -113,6 +113,30 @@ TEST(ItemParserTest, MessagesNameWhatAndWhere) {
   EXPECT_THAT(ValidateEncodedItem(unordered_set, nullptr),
               StatusIs(absl::StatusCode::kDataLoss,
                        HasSubstr("set elements out of order at offset 10")));
+  // A set's elements must also differ: a duplicate string, and a number
+  // set holding 1 twice.
+  const std::string duplicate_string(
+      "\x01\x01\x01"
+      "a"
+      "\x08\x02\x01"
+      "b"
+      "\x01"
+      "b",
+      10);
+  EXPECT_THAT(ValidateEncodedItem(duplicate_string, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("duplicate set element at offset 10")));
+  Item with_one;
+  with_one.Set("a", Value::NumberSet({*Number::Parse("1")}));
+  std::string duplicate_number = EncodeItem(with_one);
+  // 01 01 01 'a' 09 01 <1> : the count to 2, and 1 once more.
+  const std::string one = duplicate_number.substr(6);
+  ASSERT_EQ(duplicate_number[5], '\x01');
+  duplicate_number[5] = '\x02';
+  duplicate_number += one;
+  EXPECT_THAT(ValidateEncodedItem(duplicate_number, nullptr),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("duplicate set element")));
   const std::string bad_number(
       "\x01\x01\x01"
       "a"

@@ -6,6 +6,7 @@
 // with zero bytes, empty strings and names. Deterministic for a given rng
 // (print the seed with SCOPED_TRACE).
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -80,17 +81,17 @@ class RandomItems {
       case 5: {
         std::vector<std::string> set(1 + Uniform(5));
         for (std::string& e : set) e = RandomBytes(8, true);
-        return Value::StringSet(std::move(set));
+        return Value::StringSet(Distinct(std::move(set)));
       }
       case 6: {
         std::vector<Number> set(1 + Uniform(5));
         for (Number& e : set) e = RandomNumber();
-        return Value::NumberSet(std::move(set));
+        return Value::NumberSet(Distinct(std::move(set)));
       }
       case 7: {
         std::vector<std::string> set(1 + Uniform(5));
         for (std::string& e : set) e = RandomBytes(8, false);
-        return Value::BinarySet(std::move(set));
+        return Value::BinarySet(Distinct(std::move(set)));
       }
       case 8: {
         ValueList list(Uniform(5));
@@ -121,6 +122,16 @@ class RandomItems {
   }
 
  private:
+  // A set's elements without repeats (a stored set has none: ValidateItem
+  // rejects them and the decoder does not take them), sorted.
+  template <typename T>
+  static std::vector<T> Distinct(std::vector<T> elements) {
+    std::sort(elements.begin(), elements.end());
+    elements.erase(std::unique(elements.begin(), elements.end()),
+                   elements.end());
+    return elements;
+  }
+
   std::mt19937 rng_;
 };
 
