@@ -64,29 +64,33 @@ bool GetFixed32(std::string_view* input, uint32_t* value);
 bool GetFixed64(std::string_view* input, uint64_t* value);
 bool GetVarint32(std::string_view* input, uint32_t* value);
 bool GetVarint64(std::string_view* input, uint64_t* value);
-// The same, with the one-byte case (most lengths and shared-prefix counts in
-// blocks and records) inline: block seeks decode several varints per entry.
-inline bool GetVarint32Fast(std::string_view* input, uint32_t* value) {
-  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
-    *value = static_cast<unsigned char>(input->front());
-    input->remove_prefix(1);
-    return true;
-  }
-  return GetVarint32(input, value);
-}
-inline bool GetVarint64Fast(std::string_view* input, uint64_t* value) {
-  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
-    *value = static_cast<unsigned char>(input->front());
-    input->remove_prefix(1);
-    return true;
-  }
-  return GetVarint64(input, value);
-}
 bool GetLengthPrefixed(std::string_view* input, std::string_view* value);
-// The same, with a one-byte length inline (attribute names and most values
-// in items).
-inline bool GetLengthPrefixedFast(std::string_view* input,
-                                  std::string_view* value) {
+// The same readers for decoders that allow one encoding per value (items):
+// they also reject a varint longer than its value needs (padded with 0x80
+// bytes and ending in 0x00), which GetVarint64 accepts and no kstone
+// encoder writes.
+bool GetShortestVarint64(std::string_view* input, uint64_t* value);
+bool GetShortestLengthPrefixed(std::string_view* input,
+                               std::string_view* value);
+
+namespace coding_internal {
+
+// A varint reader with its one-byte case inline and the rest (kSlow) out
+// of line. A one-byte varint is always the shortest encoding too.
+template <typename T, bool (*kSlow)(std::string_view*, T*)>
+inline bool VarintFast(std::string_view* input, T* value) {
+  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
+    *value = static_cast<unsigned char>(input->front());
+    input->remove_prefix(1);
+    return true;
+  }
+  return kSlow(input, value);
+}
+
+// A length-prefixed reader with a one-byte length inline.
+template <bool (*kSlow)(std::string_view*, std::string_view*)>
+inline bool LengthPrefixedFast(std::string_view* input,
+                               std::string_view* value) {
   if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
     const size_t length = static_cast<unsigned char>(input->front());
     if (length >= input->size()) return false;
@@ -95,36 +99,32 @@ inline bool GetLengthPrefixedFast(std::string_view* input,
     input->remove_prefix(1 + length);
     return true;
   }
-  return GetLengthPrefixed(input, value);
+  return kSlow(input, value);
 }
 
-// GetVarint64Fast and GetLengthPrefixedFast for decoders that allow one
-// encoding per value (items): they also reject a varint longer than its
-// value needs (padded with 0x80 bytes and ending in 0x00), which GetVarint64
-// accepts and no kstone encoder writes. A one-byte varint is always the
-// shortest, so only the out-of-line case checks.
-bool GetShortestVarint64(std::string_view* input, uint64_t* value);
-bool GetShortestLengthPrefixed(std::string_view* input,
-                               std::string_view* value);
-inline bool GetShortestVarint64Fast(std::string_view* input,
-                                    uint64_t* value) {
-  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
-    *value = static_cast<unsigned char>(input->front());
-    input->remove_prefix(1);
-    return true;
-  }
-  return GetShortestVarint64(input, value);
+}  // namespace coding_internal
+
+// The readers above with the one-byte case inline: most lengths and
+// shared-prefix counts in blocks and records, attribute names and most
+// values in items (block seeks and item reads decode several per entry).
+inline bool GetVarint32Fast(std::string_view* input, uint32_t* value) {
+  return coding_internal::VarintFast<uint32_t, GetVarint32>(input, value);
+}
+inline bool GetVarint64Fast(std::string_view* input, uint64_t* value) {
+  return coding_internal::VarintFast<uint64_t, GetVarint64>(input, value);
+}
+inline bool GetLengthPrefixedFast(std::string_view* input,
+                                  std::string_view* value) {
+  return coding_internal::LengthPrefixedFast<GetLengthPrefixed>(input, value);
+}
+inline bool GetShortestVarint64Fast(std::string_view* input, uint64_t* value) {
+  return coding_internal::VarintFast<uint64_t, GetShortestVarint64>(input,
+                                                                    value);
 }
 inline bool GetShortestLengthPrefixedFast(std::string_view* input,
                                           std::string_view* value) {
-  if (!input->empty() && static_cast<unsigned char>(input->front()) < 0x80) {
-    const size_t length = static_cast<unsigned char>(input->front());
-    if (length >= input->size()) return false;
-    *value = std::string_view(input->data() + 1, length);
-    input->remove_prefix(1 + length);
-    return true;
-  }
-  return GetShortestLengthPrefixed(input, value);
+  return coding_internal::LengthPrefixedFast<GetShortestLengthPrefixed>(input,
+                                                                        value);
 }
 
 // Decode a varint at p that this process wrote itself (an in-memory

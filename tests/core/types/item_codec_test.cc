@@ -163,10 +163,10 @@ TEST(ItemCodecTest, PaddedLengthsAndCountsAreDataLoss) {
   item.Set("ss", Value::StringSet({"y"}));
   const std::string good = EncodeItem(item);
   // Pins the layout the offsets below assume.
-  ASSERT_EQ(good, std::string("\x01\x03"              // version, 3 attributes
+  ASSERT_EQ(good, std::string("\x01\x03"                // version, 3 attributes
                               "\x01l\x06\x01\x03\x01x"  // l: [ "x" ]
                               "\x01m\x07\x01\x01k\x00"  // m: { k: null }
-                              "\x02ss\x08\x01\x01y",     // ss: { "y" }
+                              "\x02ss\x08\x01\x01y",    // ss: { "y" }
                               23));
   struct Varint {
     size_t offset;
@@ -198,8 +198,9 @@ TEST(ItemCodecTest, PaddedLengthsAndCountsAreDataLoss) {
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr(message)));
     size_t size = 0;
     EXPECT_FALSE(ScanItem(
-        padded, [](const char*, std::string_view, std::string_view, size_t,
-                   const Number*) {},
+        padded,
+        [](const char*, std::string_view, std::string_view, size_t,
+           const Number*) {},
         &size))
         << message;
   }

@@ -87,9 +87,8 @@ TEST(CodingTest, LengthPrefixedRejectsLengthPastEnd) {
 // width, and reject the same values padded with 0x80 groups (which
 // GetVarint64 takes), leaving the input where it was.
 TEST(CodingTest, ShortestVarintsAreAcceptedAndPaddedOnesRejected) {
-  const uint64_t values[] = {0,       1,          127,        128,
-                             16383,   16384,      1ULL << 35, 1ULL << 63,
-                             UINT64_MAX};
+  const uint64_t values[] = {0,     1,          127,        128,       16383,
+                             16384, 1ULL << 35, 1ULL << 63, UINT64_MAX};
   for (uint64_t value : values) {
     std::string shortest;
     PutVarint64(&shortest, value);
