@@ -2,12 +2,16 @@
 // plain puts, on :memory: and disk (argument 0: 0 = memory, 1 = disk with
 // SyncMode::kNone and a block cache large enough for the table).
 //
-// Each backend's database is prefilled once per process (untimed) with
-// kItems items {pk, v: 80 letters, a: 0} (bench_util.h's BenchItem plus a
-// number; 1 M by default, $KSTONE_BENCH_ITEMS lowers it) and flushed; the
-// runs then share it. The requests (items, options, transactions) are built
-// outside the timed region, in batches of kBatch, so the timed region holds
-// only the database calls.
+// Each benchmark (each family and arguments, memory and disk apart) starts
+// from its own database, prefilled (untimed) with kItems items {pk, v: 80
+// letters, a: 0} (bench_util.h's BenchItem plus a number; 1 M by default,
+// $KSTONE_BENCH_ITEMS lowers it), flushed and compacted to one table per
+// stripe, as kstone_bench's workloads start: no benchmark runs on what the
+// ones before it wrote, so each result is comparable between builds and
+// runs. (Google Benchmark calls a benchmark's function several times while
+// it sizes the run; those calls share the database.) The requests (items,
+// options, transactions) are built outside the timed region, in batches of
+// kBatch, so the timed region holds only the database calls.
 //
 //   BM_PutFresh/<b>        plain Put of a new key (keys increasing: each
 //                          goes at the end of its stripe's memtable)
@@ -39,7 +43,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -79,17 +82,25 @@ uint64_t RandomFreshKey(uint64_t table_items, uint64_t j) {
   return table_items + (uint64_t{1} << 33) + ((j * 2654435761u) & 0xFFFFFFFFu);
 }
 
-// Built once per backend and shared; nullptr after SkipWithError.
-OpsDb* FilledDb(benchmark::State& state, int64_t backend) {
+// The database of the benchmark `name` with the state's first `args`
+// arguments (the backend first), built on its first call and kept for the
+// calls that follow; the previous benchmark's is closed (and its directory
+// removed) first, so one exists at a time. nullptr after SkipWithError.
+OpsDb* FilledDb(benchmark::State& state, const char* name, int args = 1) {
   static std::mutex mu;
-  // Destroyed at exit, which closes the databases and removes their
-  // directories.
-  static std::map<int64_t, std::unique_ptr<OpsDb>> cache;
+  static std::string current;  // name and arguments of `db`
+  // Destroyed at exit, which closes the last database.
+  static std::unique_ptr<OpsDb> db;
+  std::string key = name;
+  for (int i = 0; i < args; ++i) {
+    key += "/" + std::to_string(state.range(static_cast<size_t>(i)));
+  }
   std::lock_guard<std::mutex> lock(mu);
-  auto& slot = cache[backend];
-  if (slot != nullptr) return slot.get();
+  if (db != nullptr && key == current) return db.get();
+  db.reset();
+  current.clear();
   auto ops = std::make_unique<OpsDb>();
-  ops->db = std::make_unique<BenchDb>(state, backend, CachedOptions());
+  ops->db = std::make_unique<BenchDb>(state, state.range(0), CachedOptions());
   if (!ops->db->ok()) return nullptr;
   const uint64_t n = TableItems();
   for (uint64_t i = 0; i < n; ++i) {
@@ -98,9 +109,11 @@ OpsDb* FilledDb(benchmark::State& state, int64_t backend) {
     if (!CheckOk(state, ops->db->db().Put(OpsItem(k)))) return nullptr;
   }
   if (!CheckOk(state, ops->db->db().Flush())) return nullptr;
+  if (!CheckOk(state, ops->db->db().Compact())) return nullptr;
   ops->next_fresh = n;
-  slot = std::move(ops);
-  return slot.get();
+  db = std::move(ops);
+  current = std::move(key);
+  return db.get();
 }
 
 // Runs the benchmark loop over requests built by make(i) (untimed, kBatch at
@@ -125,7 +138,9 @@ void Batched(benchmark::State& state, Make make, Run run) {
 }
 
 void PutFresh(benchmark::State& state, bool conditional, bool random) {
-  OpsDb* ops = FilledDb(state, state.range(0));
+  OpsDb* ops = FilledDb(
+      state, conditional ? (random ? "PutRandomNotExists" : "PutNotExists")
+                         : (random ? "PutRandomFresh" : "PutFresh"));
   if (ops == nullptr) return;
   Database& db = ops->db->db();
   const uint64_t table_items = TableItems();
@@ -165,7 +180,7 @@ struct Overwrite {
 };
 
 void OverwriteLoop(benchmark::State& state, bool conditional) {
-  OpsDb* ops = FilledDb(state, state.range(0));
+  OpsDb* ops = FilledDb(state, conditional ? "OverwriteIfEqual" : "Overwrite");
   if (ops == nullptr) return;
   Database& db = ops->db->db();
   Rng rng(3);
@@ -197,7 +212,8 @@ kstone::Update Increment() {
 }
 
 void UpdateLoop(benchmark::State& state, ReturnValues return_values) {
-  OpsDb* ops = FilledDb(state, state.range(0));
+  OpsDb* ops = FilledDb(
+      state, return_values == ReturnValues::kNone ? "Update" : "UpdateAllNew");
   if (ops == nullptr) return;
   Database& db = ops->db->db();
   const kstone::Update update = Increment().ReturnValues(return_values);
@@ -218,7 +234,7 @@ void BM_UpdateAllNew(benchmark::State& state) {
 BENCHMARK(BM_UpdateAllNew)->Arg(kMemory)->Arg(kDisk);
 
 void BM_TransactWrite(benchmark::State& state) {
-  OpsDb* ops = FilledDb(state, state.range(0));
+  OpsDb* ops = FilledDb(state, "TransactWrite", /*args=*/3);
   if (ops == nullptr) return;
   Database& db = ops->db->db();
   const uint64_t n = static_cast<uint64_t>(state.range(1));
