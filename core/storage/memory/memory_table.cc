@@ -253,7 +253,7 @@ void MemoryTable::RecordSuffixAt(size_t i, std::string_view* suffix,
 
 bool MemoryTable::MayContain(std::string_view key) const {
   if (slots_.empty()) return size() > 0;  // no index: cannot tell
-  if (key.substr(0, prefix_.size()) != prefix_ || OutsideKeyRange(key)) {
+  if (!HasPrefix(key) || OutsideKeyRange(key)) {
     return false;
   }
   return FirstCandidate(KeyHash(key)) != 0;
@@ -277,8 +277,7 @@ uint64_t MemoryTable::FirstCandidate(uint64_t key_hash) const {
 void MemoryTable::Prefetch(const HashedKey& key) const {
   // (A key without the table's prefix, or outside its range, is not here:
   // no line to load.)
-  if (slots_.empty() || key.key.substr(0, prefix_.size()) != prefix_ ||
-      OutsideKeyRange(key.key)) {
+  if (slots_.empty() || !HasPrefix(key.key) || OutsideKeyRange(key.key)) {
     return;
   }
   slots_.Prefetch(slots_.BucketOf(key.hash));
@@ -293,7 +292,7 @@ void MemoryTable::PrefetchStep(const HashedKey& key, uint64_t* state) const {
     }
     // (No OutsideKeyRange here: steps serve reads of keys likely present,
     // an Update's or a conditional overwrite's, inside the range.)
-    if (key.key.substr(0, prefix_.size()) != prefix_) {
+    if (!HasPrefix(key.key)) {
       *state = kStepNotHere;
       return;
     }
@@ -374,7 +373,9 @@ absl::StatusOr<bool> MemoryTable::GetAfterStepsInto(const HashedKey& key,
   const char* record = nullptr;
   if (state != 0 && state != kStepSearch) {
     record = RecordOfLocator((state >> 1) - 1);
-    if (SuffixOf(record) != key.key.substr(prefix_.size())) record = nullptr;
+    if (!SameBytes(SuffixOf(record), key.key.substr(prefix_.size()))) {
+      record = nullptr;
+    }
   }
   if (record == nullptr) record = FindRecord(key);  // Get's search
   if (record == nullptr) return false;
@@ -388,11 +389,11 @@ size_t MemoryTable::WideRecordOffset(size_t i, uint64_t base) const {
 }
 
 uint64_t MemoryTable::FindLocator(const HashedKey& key) const {
-  if (key.key.substr(0, prefix_.size()) != prefix_) return 0;
+  if (!HasPrefix(key.key)) return 0;
   const std::string_view suffix = key.key.substr(prefix_.size());
   if (OutsideKeyRange(key.key)) return 0;
   return Probe(key.hash, [&](uint64_t locator) {
-    return SuffixOf(RecordOfLocator(locator)) == suffix;
+    return SameBytes(SuffixOf(RecordOfLocator(locator)), suffix);
   });
 }
 

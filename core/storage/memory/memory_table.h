@@ -70,6 +70,7 @@
 #include "core/storage/key_hash.h"
 #include "core/storage/memory/bucketed_slots.h"
 #include "core/storage/table.h"
+#include "core/util/same_bytes.h"
 
 namespace kstone::core {
 
@@ -268,6 +269,14 @@ class MemoryTable final : public Table,
     uint64_t w;
     std::memcpy(&w, p, sizeof(w));
     return __builtin_bswap64(w);  // (kstone builds for little-endian)
+  }
+  // Whether `key` begins with the table's shared prefix (which every key
+  // of the table has). Inline: a probe of every table of a stripe asks it
+  // once or twice, and memcmp's call costs more than comparing a prefix
+  // of a few dozen bytes.
+  bool HasPrefix(std::string_view key) const {
+    return key.size() >= prefix_.size() &&
+           SameBytes(key.substr(0, prefix_.size()), prefix_);
   }
   // True if `key`, whose first prefix_.size() bytes are prefix_, is
   // certainly below the table's first key or above its last: then it is
