@@ -104,6 +104,23 @@ TEST(FlatItemEncoderTest, EveryScalarType) {
   Check(item, "pk", "sk", false, /*must_accept=*/true);  // no sort key
 }
 
+// Numbers take one of two ways: plain decimals of up to 18 digits are
+// encoded without a core::Number, the rest are parsed. Both give the
+// general path's bytes and sizes, at the boundary between them too.
+TEST(FlatItemEncoderTest, NumbersOfEveryFormAsTheGeneralPath) {
+  for (const char* text :
+       {"0", "-0", "42", "-7", "007.250", "19.99", "-0.5", "1764200000123",
+        "123456789012345678", "1234567890123456789", "1000000000000000000",
+        "0.000000000000000001", "1e5", "+3", ".5", "5.", "-12.50e3",
+        "99999999999999999999999999999999999999", "1E-130"}) {
+    Item item = ItemBuilder()
+                    .Set("pk", Value::String("k"))
+                    .Set("n", Value::Number(text))
+                    .Build();
+    Check(item, "pk", "", false, /*must_accept=*/true);
+  }
+}
+
 TEST(FlatItemEncoderTest, DeclinesWhatItCannotProve) {
   const Item base = ItemBuilder()
                         .Set("pk", Value::String("k"))

@@ -153,3 +153,97 @@ TEST(SmallDecimalTest, RandomSumsMatchNumber) {
 
 }  // namespace
 }  // namespace kstone::core
+
+namespace kstone::core {
+namespace {
+
+// A text through ParseSmallDecimal, checked against Number::Parse: a taken
+// text must be a number Number::Parse reads too, and encode to its bytes
+// with its digit count (or, out of Number's range, be an error of
+// Number::Parse's).
+Outcome CheckText(std::string_view text) {
+  SCOPED_TRACE(std::string("text \"") + std::string(text) + "\"");
+  SmallDecimal d;
+  if (!ParseSmallDecimal(text, &d)) return Outcome::kDeclined;
+  const absl::StatusOr<Number> exact = Number::Parse(text);
+  char buf[Number::kMaxOrderedLength];
+  int digits = -1;
+  const size_t n = EncodeSmallDecimalOrdered(d, buf, &digits);
+  if (n == 0) {
+    EXPECT_FALSE(exact.ok())
+        << "out of range, but Number reads " << exact->ToString();
+    return Outcome::kOutOfRange;
+  }
+  EXPECT_TRUE(exact.ok()) << exact.status();
+  if (!exact.ok()) return Outcome::kTaken;
+  std::string want;
+  exact->EncodeOrdered(&want);
+  EXPECT_EQ(absl::BytesToHexString(absl::string_view(buf, n)),
+            absl::BytesToHexString(want));
+  EXPECT_EQ(digits, exact->num_digits());
+  return Outcome::kTaken;
+}
+
+TEST(SmallDecimalTest, PlainDecimalTextsAreReadAsNumberReadsThem) {
+  for (const char* text :
+       {"0", "-0", "00", "0.0", "-0.000", "7", "-7", "007", "007.250", "1.5",
+        "-0.5", "10", "100.00", "123456789012345678", "-123456789012345678",
+        "12345678.9012345678", "0.000000000000000001",
+        "0.0000000000000000000000000000000000000001", "999999999999999999"}) {
+    EXPECT_EQ(CheckText(text), Outcome::kTaken);
+  }
+  // A value below Number's range: Number::Parse's error.
+  EXPECT_EQ(CheckText("0." + std::string(200, '0') + "1"),
+            Outcome::kOutOfRange);
+}
+
+TEST(SmallDecimalTest, OtherTextsAreLeftToNumberParse) {
+  for (const char* text : {"",
+                           "-",
+                           "+1",
+                           "1e5",
+                           "1E5",
+                           ".5",
+                           "5.",
+                           "-.5",
+                           "1.2.3",
+                           "1-",
+                           "--1",
+                           "abc",
+                           " 1",
+                           "1 ",
+                           "0x10",
+                           "1,5",
+                           "1234567890123456789",
+                           "1000000000000000000",
+                           "0.1234567890123456789",
+                           "NaN",
+                           "Infinity"}) {
+    EXPECT_EQ(CheckText(text), Outcome::kDeclined) << text;
+  }
+}
+
+// Random texts of the grammar and near it (signs, points, exponents, up to
+// 25 digits, leading and trailing zeros): whatever is taken agrees with
+// Number::Parse.
+TEST(SmallDecimalTest, RandomTextsAgreeWithNumberParse) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  std::mt19937 rng(seed);
+  const std::string alphabet = "0000000123456789.-+e";
+  int taken = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const int length = 1 + static_cast<int>(rng() % 25);
+    for (int j = 0; j < length; ++j) {
+      // Mostly digits, sometimes a sign, point or exponent anywhere.
+      text += rng() % 8 == 0 ? alphabet[rng() % alphabet.size()]
+                             : static_cast<char>('0' + rng() % 10);
+    }
+    if (CheckText(text) == Outcome::kTaken) ++taken;
+  }
+  EXPECT_GT(taken, 5000);  // the grammar's texts were exercised
+}
+
+}  // namespace
+}  // namespace kstone::core
