@@ -3,10 +3,10 @@
 #include <cstddef>
 
 #include "absl/status/statusor.h"
+#include "core/types/decimal_text.h"
 #include "core/types/item_codec.h"
 #include "core/types/item_parser.h"  // NumberDynamoSize
 #include "core/types/number.h"
-#include "core/types/small_decimal.h"
 #include "core/types/utf8.h"
 #include "core/types/validation.h"
 #include "core/util/coding.h"
@@ -36,21 +36,19 @@ bool AppendScalar(const Value& value, std::string* out, size_t* size) {
       return true;
     }
     case ValueType::kNumber: {
-      // A plain decimal of up to 18 digits (most numbers) is encoded
-      // without building a Number; the bytes are Number's.
-      core::SmallDecimal small;
-      if (core::ParseSmallDecimal(value.AsNumber(), &small)) {
-        char bytes[core::Number::kMaxOrderedLength];
-        int digits = 0;
-        const size_t n = core::EncodeSmallDecimalOrdered(small, bytes, &digits);
-        if (n != 0) {
-          if (out != nullptr) {
-            PutTag(out, core::ItemTag::kNumber);
-            out->append(bytes, n);
-          }
-          *size += static_cast<size_t>(digits + 1) / 2 + 1;  // NumberDynamoSize
-          return true;
+      // A plain decimal (most numbers) is encoded straight from its text;
+      // the bytes are Number's.
+      char bytes[core::Number::kMaxOrderedLength];
+      int digits = 0;
+      if (const size_t n =
+              core::EncodeDecimalTextOrdered(value.AsNumber(), bytes, &digits);
+          n != 0) {
+        if (out != nullptr) {
+          PutTag(out, core::ItemTag::kNumber);
+          out->append(bytes, n);
         }
+        *size += static_cast<size_t>(digits + 1) / 2 + 1;  // NumberDynamoSize
+        return true;
       }
       absl::StatusOr<core::Number> n = core::Number::Parse(value.AsNumber());
       if (!n.ok()) return false;

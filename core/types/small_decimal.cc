@@ -2,37 +2,6 @@
 
 namespace kstone::core {
 
-bool ParseSmallDecimal(std::string_view text, SmallDecimal* out) {
-  size_t i = 0;
-  const size_t n = text.size();
-  const bool negative = n > 0 && text[0] == '-';
-  if (negative) ++i;
-  uint64_t coefficient = 0;
-  int significant = 0;  // digits since the first nonzero one
-  int fraction = 0;     // digits after the point
-  bool point = false;
-  size_t run = 0;  // digits in the current run (before or after the point)
-  for (; i < n; ++i) {
-    const char c = text[i];
-    if (c == '.') {
-      if (point || run == 0) return false;
-      point = true;
-      run = 0;
-      continue;
-    }
-    if (c < '0' || c > '9') return false;
-    ++run;
-    if (point) ++fraction;
-    if (significant == 0 && c == '0') continue;  // a leading zero
-    if (++significant > kSmallDecimalDigits) return false;
-    coefficient = coefficient * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (run == 0) return false;  // empty, "-", or a point with no digit after
-  const int64_t value = static_cast<int64_t>(coefficient);
-  *out = SmallDecimal{negative ? -value : value, -fraction};
-  return true;
-}
-
 size_t EncodeSmallDecimalOrdered(const SmallDecimal& d, char* buf,
                                  int* num_digits) {
   if (d.coefficient == 0) {

@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 #include "core/types/number.h"
 
@@ -115,16 +114,6 @@ inline bool AddSmallDecimals(const SmallDecimal& a, const SmallDecimal& b,
   *out = SmallDecimal{x + y, scale};  // |x + y| < 2 * 10^18 < 2^63
   return true;
 }
-
-// Reads `text` if it is a plain decimal: an optional '-', one or more
-// digits, and optionally a '.' followed by one or more digits, with at most
-// kSmallDecimalDigits digits after its leading zeros ("42", "-0.5",
-// "007.250"). Anything else returns false and leaves the text to
-// Number::Parse: a '+', an exponent, a point without a digit on each side,
-// more digits, not a number at all. Every text accepted here Number::Parse
-// accepts too, as the same value; the item encoder reads number attributes
-// with it (most are such decimals) and parses only the rest.
-bool ParseSmallDecimal(std::string_view text, SmallDecimal* out);
 
 // Writes Number::EncodeOrdered's bytes of `d` to `buf` (room for
 // Number::kMaxOrderedLength bytes) and returns their count; *num_digits gets
