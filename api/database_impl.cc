@@ -13,6 +13,7 @@
 #include "api/value_internal.h"
 #include "core/storage/disk/file_system.h"
 #include "core/storage/storage.h"
+#include "core/types/decimal_text.h"
 #include "core/types/item_codec.h"
 #include "core/types/key_codec.h"
 #include "core/types/validation.h"
@@ -95,12 +96,25 @@ absl::Status CheckKeyType(const Value& value, const std::string& name,
                                   ToAbsl(ValueTypeName(value.type()))));
 }
 
-// Whether `value` is an S or B of the type `expected` with 1 to `max_bytes`
-// bytes: a key value that EngineKeyInto's checks accept, and which it
-// encodes without them (as *ref).
+// Whether `value` is a key value of the type `expected` that EngineKeyInto's
+// checks accept, and which it encodes without them (as *ref): an S or B
+// with 1 to `max_bytes` bytes, or an N written as a plain decimal, encoded
+// into `number_buf` (Number::kMaxOrderedLength bytes, which must outlive
+// *ref; a number's text, at most ~130 bytes, is far below the key limits).
 bool IsPlainKeyValue(const Value& value, ValueType expected, size_t max_bytes,
-                     core::KeyValueRef* ref) {
-  if (value.type() != expected || expected == ValueType::kNumber) return false;
+                     char* number_buf, core::KeyValueRef* ref) {
+  if (value.type() != expected) return false;
+  if (expected == ValueType::kNumber) {
+    int digits = 0;
+    const size_t n =
+        core::EncodeDecimalTextOrdered(value.AsNumber(), number_buf, &digits);
+    if (n == 0) return false;
+    ref->type = core::ValueType::kNumber;
+    ref->ordered = std::string_view(number_buf, n);
+    ref->ordered_text_length =
+        core::OrderedNumberTextLength(ref->ordered, digits);
+    return true;
+  }
   const std::string* bytes = ValueInternal::BytesOf(value);
   if (bytes == nullptr || bytes->empty() || bytes->size() > max_bytes) {
     return false;
@@ -183,13 +197,16 @@ absl::StatusOr<std::string> DatabaseImpl::EngineKeyOf(const Key& key) const {
 
 absl::Status DatabaseImpl::EngineKeyInto(const Key& key,
                                          std::string* engine_key) const {
-  // The common keys first: S or B values that the checks below would
-  // accept, encoded without the checks' Status and StatusOr results and
-  // their out-of-line calls. Anything else (a number, a wrong type, a size
-  // out of bounds) takes the checks, which report it.
+  // The common keys first: S or B values and plain decimal N values that
+  // the checks below would accept, encoded without the checks' Status and
+  // StatusOr results and their out-of-line calls. Anything else (another
+  // number text, a wrong type, a size out of bounds) takes the checks,
+  // which report it.
+  char pk_ordered[core::Number::kMaxOrderedLength];
+  char sk_ordered[core::Number::kMaxOrderedLength];
   core::KeyValueRef plain_pk;
   if (IsPlainKeyValue(key.partition_key(), partition_value_type_,
-                      core::kMaxPartitionKeyBytes, &plain_pk)) {
+                      core::kMaxPartitionKeyBytes, pk_ordered, &plain_pk)) {
     if (!key.has_sort_key()) {
       core::EncodeValidEngineKeyInto(plain_pk, nullptr, core::kNamespaceItem,
                                      engine_key);
@@ -198,7 +215,7 @@ absl::Status DatabaseImpl::EngineKeyInto(const Key& key,
     core::KeyValueRef plain_sk;
     if (sort_value_type_ != ValueType::kNull &&
         IsPlainKeyValue(key.sort_key(), sort_value_type_,
-                        core::kMaxSortKeyBytes, &plain_sk)) {
+                        core::kMaxSortKeyBytes, sk_ordered, &plain_sk)) {
       core::EncodeValidEngineKeyInto(plain_pk, &plain_sk, core::kNamespaceItem,
                                      engine_key);
       return absl::OkStatus();

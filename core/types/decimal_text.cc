@@ -81,4 +81,12 @@ size_t EncodeDecimalTextOrdered(std::string_view text, char* buf,
   return len;
 }
 
+int OrderedNumberTextLength(std::string_view ordered, int num_digits) {
+  if (num_digits == 0) return 1;  // "0"
+  const bool negative = static_cast<uint8_t>(ordered[0]) == 0x01;
+  const int b = static_cast<uint8_t>(ordered[1]);
+  const int exponent = (negative ? 255 - b : b) + Number::kMinExponent;
+  return Number::CanonicalTextLength(negative, num_digits, exponent);
+}
+
 }  // namespace kstone::core

@@ -31,6 +31,11 @@ namespace kstone::core {
 size_t EncodeDecimalTextOrdered(std::string_view text, char* buf,
                                 int* num_digits);
 
+// Number::TextLength of the number whose bytes EncodeDecimalTextOrdered
+// wrote (`ordered`, with the `num_digits` it gave): DynamoDB's size of the
+// number as a key value.
+int OrderedNumberTextLength(std::string_view ordered, int num_digits);
+
 }  // namespace kstone::core
 
 #endif  // KSTONE_CORE_TYPES_DECIMAL_TEXT_H_

@@ -59,7 +59,9 @@ size_t KeyValueSize(const KeyValueRef& value) {
     case ValueType::kBinary:
       return value.bytes.size();
     case ValueType::kNumber:
-      return static_cast<size_t>(value.number->TextLength());
+      return static_cast<size_t>(value.number != nullptr
+                                     ? value.number->TextLength()
+                                     : value.ordered_text_length);
     default:
       return 0;
   }

@@ -71,11 +71,15 @@ struct KeySchema {
 
 // A key value by reference, for checking and encoding a key without
 // building a Value: an S or B value's bytes, or an N value's number (which
-// must outlive the reference). Any other type is kept only to be rejected.
+// must outlive the reference) or, with `number` null, its
+// Number::EncodeOrdered bytes and the length of its canonical text. Any
+// other type is kept only to be rejected.
 struct KeyValueRef {
   ValueType type = ValueType::kNull;
   std::string_view bytes;          // S, B
   const Number* number = nullptr;  // N
+  std::string_view ordered;        // N without `number`
+  int ordered_text_length = 0;     // N without `number`: KeyValueSize
 
   static KeyValueRef Of(const Value& value);
 };

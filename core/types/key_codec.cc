@@ -95,7 +95,11 @@ absl::Status AppendEncodedKeyValue(const KeyValueRef& value, std::string* dst) {
   switch (value.type) {
     case ValueType::kNumber:
       dst->push_back(static_cast<char>(kKeyTagNumber));
-      value.number->EncodeOrdered(dst);
+      if (value.number != nullptr) {
+        value.number->EncodeOrdered(dst);
+      } else {
+        dst->append(value.ordered);
+      }
       return absl::OkStatus();
     case ValueType::kString:
       dst->push_back(static_cast<char>(kKeyTagString));

@@ -346,6 +346,10 @@ int Number::TextLength() const {
   return TextLengthOf(negative_, num_digits_, exponent_);
 }
 
+int Number::CanonicalTextLength(bool negative, int num_digits, int exponent) {
+  return TextLengthOf(negative, num_digits, exponent);
+}
+
 void Number::AppendTo(std::string* out) const {
   if (is_zero()) {
     out->push_back('0');

@@ -67,6 +67,9 @@ class Number {
   void AppendTo(std::string* out) const;
   // Length of ToString() without building it.
   int TextLength() const;
+  // The same for the nonzero number 0.d1...dn x 10^exponent (n = num_digits
+  // > 0), without a Number (a key encoded straight from its text).
+  static int CanonicalTextLength(bool negative, int num_digits, int exponent);
 
   // Numeric comparison: <0, 0, >0.
   int Compare(const Number& other) const;

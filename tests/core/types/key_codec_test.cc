@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/storage/record.h"
+#include "core/types/decimal_text.h"
+#include "core/types/key.h"
+#include "core/types/number.h"
 #include "core/util/hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -151,6 +155,49 @@ TEST(KeyCodecTest, EncodeIntoGivesTheLayoutForEveryShape) {
       }
       ASSERT_EQ(EncodeValidEngineKey(pk_ref, sk != nullptr ? &sk_ref : nullptr),
                 want);
+    }
+  }
+}
+
+// A number key value given by its ordered bytes (as the api encodes a plain
+// decimal key from its text) encodes to the same engine key, and has the
+// same DynamoDB size, as the same value given as a Number: as partition
+// and as sort key, with a string beside it.
+TEST(KeyCodecTest, NumberByItsOrderedBytesEncodesAsTheNumber) {
+  for (const char* text :
+       {"0", "-0.0", "7", "-7", "007.250", "19.99", "0.001", "1000",
+        "1764200000123", "-12345678901234567890123456789012345678",
+        "0.000000000000000000000000000000000000000001"}) {
+    SCOPED_TRACE(text);
+    const Number number = *Number::Parse(text);
+    KeyValueRef by_number;
+    by_number.type = ValueType::kNumber;
+    by_number.number = &number;
+    char buf[Number::kMaxOrderedLength];
+    int digits = 0;
+    const size_t n = EncodeDecimalTextOrdered(text, buf, &digits);
+    ASSERT_NE(n, 0u);
+    KeyValueRef by_bytes;
+    by_bytes.type = ValueType::kNumber;
+    by_bytes.ordered = std::string_view(buf, n);
+    by_bytes.ordered_text_length =
+        OrderedNumberTextLength(by_bytes.ordered, digits);
+    EXPECT_EQ(KeyValueSize(by_bytes), KeyValueSize(by_number));
+    KeyValueRef other;
+    other.type = ValueType::kString;
+    other.bytes = "s";
+    for (const auto& [pk, sk] :
+         std::vector<std::pair<const KeyValueRef*, const KeyValueRef*>>{
+             {&by_number, nullptr},
+             {&by_number, &other},
+             {&other, &by_number}}) {
+      const KeyValueRef* bytes_pk = pk == &by_number ? &by_bytes : pk;
+      const KeyValueRef* bytes_sk = sk == &by_number ? &by_bytes : sk;
+      std::string want;
+      std::string got = "old contents";
+      EncodeValidEngineKeyInto(*pk, sk, kNamespaceItem, &want);
+      EncodeValidEngineKeyInto(*bytes_pk, bytes_sk, kNamespaceItem, &got);
+      EXPECT_EQ(got, want);
     }
   }
 }
