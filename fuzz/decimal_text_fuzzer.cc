@@ -1,8 +1,8 @@
 // libFuzzer target: EncodeDecimalTextOrdered (core/types/decimal_text.h) on
 // arbitrary text must never crash or write past its buffer, and whatever
 // it encodes must be a number Number::Parse reads, with the same ordered
-// bytes and digit count (the item encoder relies on that to skip
-// Number::Parse for plain decimals).
+// bytes, digit count and canonical text length (the item encoder and the
+// key encoder rely on that to skip Number::Parse for plain decimals).
 
 #include <cstddef>
 #include <cstdint>
@@ -27,5 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   exact->EncodeOrdered(&want);
   if (std::string_view(buf, n) != want) std::abort();
   if (digits != exact->num_digits()) std::abort();
+  if (kstone::core::OrderedNumberTextLength(want, digits) !=
+      exact->TextLength()) {
+    std::abort();
+  }
   return 0;
 }

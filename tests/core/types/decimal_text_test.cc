@@ -31,6 +31,8 @@ bool Encodes(std::string_view text) {
             absl::BytesToHexString(want))
       << "Number reads " << exact->ToString();
   EXPECT_EQ(digits, exact->num_digits());
+  EXPECT_EQ(OrderedNumberTextLength(std::string_view(buf, n), digits),
+            exact->TextLength());
   return true;
 }
 
