@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/absl_compat.h"
+#include "core/types/decimal_text.h"
 #include "core/types/number.h"
 
 namespace kstone {
@@ -17,6 +18,18 @@ namespace {
 // Normalised text of a valid number; the text as given otherwise (writes
 // reject it with the parser's message).
 std::string NormalizeNumber(std::string_view text) {
+  // Text already canonical (what Number::ToString gives, as most number
+  // texts are) is kept without parsing it into a Number: a plain decimal as
+  // long as its value's canonical text is that text, since any other
+  // spelling of a value (leading zeros, trailing fraction zeros, "-0") is
+  // longer.
+  char ordered[core::Number::kMaxOrderedLength];
+  int digits = 0;
+  if (const size_t n = core::EncodeDecimalTextOrdered(text, ordered, &digits);
+      n != 0 && static_cast<size_t>(core::OrderedNumberTextLength(
+                    std::string_view(ordered, n), digits)) == text.size()) {
+    return std::string(text);
+  }
   absl::StatusOr<core::Number> n = core::Number::Parse(text);
   if (!n.ok()) return std::string(text);
   return n->ToString();

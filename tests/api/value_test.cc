@@ -3,9 +3,11 @@
 
 #include "kstone/value.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
+#include "core/types/number.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kstone/kstone.h"
@@ -31,6 +33,30 @@ TEST(ValueTest, NumbersAreNormalised) {
   EXPECT_EQ(Value::Number("1e3"), Value::Number(1000));
   // Invalid text is kept as given (writes reject it).
   EXPECT_EQ(Value::Number("abc").AsNumber(), "abc");
+}
+
+// Value::Number keeps canonical text as it is and rewrites any other
+// spelling to it: the same text Number::Parse and ToString give, for texts
+// of every shape (random plain decimals, with signs, points, exponents and
+// runs of zeros), and an invalid text stays as it is.
+TEST(ValueTest, NumberTextIsCanonicalWhateverItsSpelling) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE(::testing::Message() << "seed=" << seed);
+  std::mt19937 rng(seed);
+  const std::string odd = ".-+e";
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const int length = 1 + static_cast<int>(rng() % 30);
+    for (int j = 0; j < length; ++j) {
+      const uint32_t r = rng() % 16;
+      text += r == 0  ? odd[rng() % odd.size()]
+              : r < 6 ? '0'
+                      : static_cast<char>('0' + rng() % 10);
+    }
+    absl::StatusOr<core::Number> parsed = core::Number::Parse(text);
+    const std::string want = parsed.ok() ? parsed->ToString() : text;
+    EXPECT_EQ(Value::Number(text).AsNumber(), want) << text;
+  }
 }
 
 TEST(ValueTest, ToInt64AndToDouble) {
