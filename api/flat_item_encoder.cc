@@ -47,7 +47,7 @@ bool AppendScalar(const Value& value, std::string* out, size_t* size) {
           PutTag(out, core::ItemTag::kNumber);
           out->append(bytes, n);
         }
-        *size += static_cast<size_t>(digits + 1) / 2 + 1;  // NumberDynamoSize
+        *size += core::NumberDynamoSize(digits);
         return true;
       }
       absl::StatusOr<core::Number> n = core::Number::Parse(value.AsNumber());

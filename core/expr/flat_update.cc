@@ -51,7 +51,7 @@ bool ComputeSum(const Number& a, const Number& b, bool subtract,
     if (n != 0) {
       buffer->number[0] = static_cast<char>(ItemTag::kNumber);
       out->bytes = std::string_view(buffer->number, n + 1);
-      out->size = static_cast<size_t>(digits + 1) / 2 + 1;  // NumberDynamoSize
+      out->size = NumberDynamoSize(digits);
       return true;
     }
   }

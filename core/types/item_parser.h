@@ -77,8 +77,11 @@ inline constexpr size_t kMaxReserveHint = 64;
 
 // DynamoDB's size of a number (Value::DynamoSize): one byte per two
 // significant digits, plus one.
+inline size_t NumberDynamoSize(int num_digits) {
+  return static_cast<size_t>(num_digits + 1) / 2 + 1;
+}
 inline size_t NumberDynamoSize(const Number& n) {
-  return static_cast<size_t>(n.num_digits() + 1) / 2 + 1;
+  return NumberDynamoSize(n.num_digits());
 }
 
 // Bytewise comparison of attribute names, like string_view::compare. Names
@@ -323,7 +326,7 @@ class ItemParser {
                                            &digits)) {
             return Error("bad number");
           }
-          *size = static_cast<size_t>(digits + 1) / 2 + 1;
+          *size = NumberDynamoSize(digits);
           return absl::OkStatus();
         }
         Number n;
