@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "kstone/kstone.h"
 #include "tests/api/api_test_util.h"
+#include "tests/core/types/number_testing.h"
 
 namespace kstone {
 namespace {
@@ -43,16 +44,8 @@ TEST(ValueTest, NumberTextIsCanonicalWhateverItsSpelling) {
   const uint32_t seed = std::random_device{}();
   SCOPED_TRACE(::testing::Message() << "seed=" << seed);
   std::mt19937 rng(seed);
-  const std::string odd = ".-+e";
   for (int i = 0; i < 20000; ++i) {
-    std::string text;
-    const int length = 1 + static_cast<int>(rng() % 30);
-    for (int j = 0; j < length; ++j) {
-      const uint32_t r = rng() % 16;
-      text += r == 0  ? odd[rng() % odd.size()]
-              : r < 6 ? '0'
-                      : static_cast<char>('0' + rng() % 10);
-    }
+    const std::string text = core::testing::RandomNumberText(rng, 30);
     absl::StatusOr<core::Number> parsed = core::Number::Parse(text);
     const std::string want = parsed.ok() ? parsed->ToString() : text;
     EXPECT_EQ(Value::Number(text).AsNumber(), want) << text;

@@ -8,9 +8,9 @@
 #include <random>
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "core/types/number.h"
 #include "gtest/gtest.h"
+#include "tests/core/types/number_testing.h"
 
 namespace kstone::core {
 namespace {
@@ -25,12 +25,7 @@ bool Encodes(std::string_view text) {
   const absl::StatusOr<Number> exact = Number::Parse(text);
   EXPECT_TRUE(exact.ok()) << exact.status();
   if (!exact.ok()) return true;
-  std::string want;
-  exact->EncodeOrdered(&want);
-  EXPECT_EQ(absl::BytesToHexString(absl::string_view(buf, n)),
-            absl::BytesToHexString(want))
-      << "Number reads " << exact->ToString();
-  EXPECT_EQ(digits, exact->num_digits());
+  testing::ExpectOrderedBytesOf(*exact, std::string_view(buf, n), digits);
   EXPECT_EQ(OrderedNumberTextLength(std::string_view(buf, n), digits),
             exact->TextLength());
   return true;
@@ -90,18 +85,9 @@ TEST(DecimalTextTest, RandomTextsAgreeWithNumber) {
   const uint32_t seed = std::random_device{}();
   SCOPED_TRACE(::testing::Message() << "seed=" << seed);
   std::mt19937 rng(seed);
-  const std::string odd = ".-+e";
   int encoded = 0;
   for (int i = 0; i < 30000; ++i) {
-    std::string text;
-    const int length = 1 + static_cast<int>(rng() % 45);
-    for (int j = 0; j < length; ++j) {
-      const uint32_t r = rng() % 16;
-      text += r == 0  ? odd[rng() % odd.size()]
-              : r < 6 ? '0'
-                      : static_cast<char>('0' + rng() % 10);
-    }
-    if (Encodes(text)) ++encoded;
+    if (Encodes(testing::RandomNumberText(rng, 45))) ++encoded;
   }
   EXPECT_GT(encoded, 5000);  // the grammar's texts were exercised
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "tests/core/types/number_testing.h"
 #include "tests/core/types/random_item.h"
 
 namespace kstone::core {
@@ -46,12 +47,7 @@ Outcome Check(const Number& a, const Number& b, bool subtract) {
   }
   EXPECT_TRUE(exact.ok()) << exact.status();
   if (!exact.ok()) return Outcome::kTaken;
-  std::string want;
-  exact->EncodeOrdered(&want);
-  EXPECT_EQ(absl::BytesToHexString(absl::string_view(buf, n)),
-            absl::BytesToHexString(want))
-      << "Number gives " << exact->ToString();
-  EXPECT_EQ(digits, exact->num_digits());
+  testing::ExpectOrderedBytesOf(*exact, std::string_view(buf, n), digits);
   return Outcome::kTaken;
 }
 
