@@ -383,9 +383,14 @@ absl::Status DatabaseImpl::PutIfItemExists(const Key& key, const Item& item,
   m.type = core::RecordType::kValue;
   KS_RETURN_IF_ERROR(EngineKeyInto(key, &m.key));
   const std::string& engine_key = m.key;
-  // The stored item's probes load while the item is encoded.
+  // The stored item's probes load while the item is encoded. (A Put of a
+  // new item loads only what can tell that it is new.)
   core::PrefetchHandle prefetched;
-  engine_->PrefetchForWrite(engine_key, &prefetched);
+  if (must_exist) {
+    engine_->PrefetchForWrite(engine_key, &prefetched);
+  } else {
+    engine_->PrefetchForInsert(engine_key, &prefetched);
+  }
   absl::Status status = EncodePutValue(key, item, key_of_item, &m.value);
   auto check = [&](const core::LockedReader& reader,
                    std::vector<core::Mutation>*) -> absl::Status {

@@ -79,6 +79,10 @@ struct EngineStats {
   uint64_t table_bytes = 0;
   uint64_t table_entries = 0;
   uint64_t stripes_in_use = 0;  // stripes holding any record
+  // Stripes with a filter over their tables' keys (table_key_filter.h),
+  // and the filters' memory.
+  uint64_t table_filters = 0;
+  uint64_t table_filter_bytes = 0;
   uint64_t wal_bytes = 0;
   uint64_t wal_segments = 0;
   uint64_t flushes = 0;
@@ -218,8 +222,9 @@ class Engine {
       std::string_view key) const = 0;
 
   // A hint that a Get or a WriteLocked of `key` follows soon: starts loading
-  // the memory its read touches first (the filter word of each memtable, the
-  // index slot of each table of the key's stripe) and returns at once, so
+  // the memory its read touches first (the filter word of each memtable and
+  // of the filter over the tables, the index slot of each table of the
+  // key's stripe) and returns at once, so
   // that whatever the caller does in between overlaps those cache misses.
   // Reads nothing and changes nothing; an empty key is ignored.
   virtual void Prefetch(std::string_view key) const = 0;
@@ -227,6 +232,13 @@ class Engine {
   // also keeps in *handle what it loaded to issue the probes.
   virtual void PrefetchForWrite(std::string_view key,
                                 PrefetchHandle* handle) const = 0;
+  // PrefetchForWrite for a write whose key is likely absent (a Put of a new
+  // item on condition that it is new): loads only what can tell that the
+  // key is absent. Where the stripe keeps one filter over all its tables,
+  // that is the filter's word instead of every table's index slot; a key
+  // that is there after all costs its read those misses one after another.
+  virtual void PrefetchForInsert(std::string_view key,
+                                 PrefetchHandle* handle) const = 0;
 
   virtual std::unique_ptr<EngineIterator> NewIterator(
       uint32_t stripe) const = 0;

@@ -133,9 +133,14 @@ void EngineImpl::SetError(const absl::Status& status) {
   done_cv_.SignalAll();
 }
 
-void EngineImpl::PrefetchProbes(const StripeView& view, const HashedKey& key) {
+void EngineImpl::PrefetchProbes(const StripeView& view, const HashedKey& key,
+                                bool likely_absent) {
   view.active->PrefetchFilter(key.hash);
   for (const auto& mem : view.immutables) mem->PrefetchFilter(key.hash);
+  if (view.table_filter != nullptr) {
+    view.table_filter->Prefetch(key.hash);
+    if (likely_absent) return;
+  }
   for (const auto& table : view.tables) table->Prefetch(key);
 }
 
@@ -166,6 +171,10 @@ absl::StatusOr<std::optional<std::string>> EngineImpl::GetFromView(
       return from_lookup(*r);
     }
   }
+  if (view.table_filter != nullptr &&
+      !view.table_filter->MayContain(key.hash)) {
+    return std::optional<std::string>();
+  }
   for (size_t i = 0; i < view.tables.size(); ++i) {
     // A table consults its filter (or hash index) first.
     absl::StatusOr<std::optional<LookupResult>> r =
@@ -191,6 +200,10 @@ absl::StatusOr<bool> EngineImpl::GetSteppedInto(const StripeView& view,
         break;
       }
     }
+  }
+  if (!found && view.table_filter != nullptr &&
+      !view.table_filter->MayContain(key.hash)) {
+    return false;
   }
   for (size_t i = 0; !found && i < view.tables.size(); ++i) {
     absl::StatusOr<bool> in_table =
@@ -263,6 +276,10 @@ EngineStats EngineImpl::Stats() const {
       stats.table_entries += table->meta().entries;
     }
     if (records > 0 || !view->tables.empty()) ++stats.stripes_in_use;
+    if (view->table_filter != nullptr) {
+      ++stats.table_filters;
+      stats.table_filter_bytes += view->table_filter->memory_bytes();
+    }
   }
   const WalStats wal = wal_->stats();
   stats.wal_bytes = wal.bytes;

@@ -77,6 +77,8 @@ class EngineImpl final : public Engine {
   void Prefetch(std::string_view key) const override;
   void PrefetchForWrite(std::string_view key,
                         PrefetchHandle* handle) const override;
+  void PrefetchForInsert(std::string_view key,
+                         PrefetchHandle* handle) const override;
   std::unique_ptr<EngineIterator> NewIterator(uint32_t stripe) const override;
   absl::Status Flush() override;
   absl::Status Compact() override;
@@ -106,6 +108,9 @@ class EngineImpl final : public Engine {
   size_t TEST_TablesInStripe(uint32_t s) const {
     return stripes_[s].view()->tables.size();
   }
+  std::shared_ptr<const TableKeyFilter> TEST_TableFilter(uint32_t s) const {
+    return stripes_[s].view()->table_filter;
+  }
   uint64_t TEST_stalls() const { return stalls_.load(); }
   uint64_t TEST_max_tables_per_stripe_seen() const {
     return max_tables_seen_.load();
@@ -116,9 +121,15 @@ class EngineImpl final : public Engine {
 
   // --- reads (engine_impl.cc)
   // Starts loading the memory a read of `key` in `view` touches first (each
-  // memtable's filter word, each table's index slot), so that the misses
-  // overlap instead of adding up.
-  static void PrefetchProbes(const StripeView& view, const HashedKey& key);
+  // memtable's filter word, the tables' filter word, each table's index
+  // slot), so that the misses overlap instead of adding up.
+  // `likely_absent`: not the tables' slots when the tables' filter will
+  // likely answer for them (Engine::PrefetchForInsert).
+  static void PrefetchProbes(const StripeView& view, const HashedKey& key,
+                             bool likely_absent = false);
+  // PrefetchForWrite and PrefetchForInsert.
+  void PrefetchKey(std::string_view key, bool likely_absent,
+                   PrefetchHandle* handle) const;
   // The newest value of `key` in `view`. `prefetch`: issue the probes first
   // (false when the caller's Engine::Prefetch already did). `steps`, if not
   // null: the lookup state of `key` in each of view.tables that

@@ -112,6 +112,9 @@ absl::Status EngineImpl::OpenTables(const ManifestState& state) {
     UpdateView(s, [&](const StripeView& v) {
       StripeView next = v;
       next.tables = opened;  // newest first, as the manifest keeps them
+      // No filter over the tables' keys: building one would read every
+      // key. The stripe's first merge of all its tables builds it.
+      next.table_filter = nullptr;
       return next;
     });
   }

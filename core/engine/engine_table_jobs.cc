@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/engine/compaction.h"
 #include "core/engine/engine_impl.h"
+#include "core/engine/table_key_filter.h"
 #include "core/util/status_macros.h"
 
 namespace kstone::core {
@@ -84,6 +85,7 @@ struct PreparedFlush {
   // Enough of the stripe's oldest table is overwritten: replace it by a
   // copy without the newer tables' keys once the flush is in (DropShadowed).
   bool drop = false;
+  std::shared_ptr<const TableKeyFilter> table_filter;  // for the new view
 };
 
 }  // namespace
@@ -131,17 +133,25 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
         below.empty() ? 0 : below.front()->meta().max_seq;
     uint64_t sampled = 0;
     uint64_t shadowed = 0;
-    const std::function<void(const RecordView&)> count =
+    // Output folding in every table: a filter of its keys alone; else the
+    // current one, with the flushed keys added.
+    const bool all_tables = f.fold == below.size();
+    TableKeyFilterBuilder next_filter =
+        all_tables ? TableKeyFilterBuilder::Rebuild()
+                   : TableKeyFilterBuilder::Extend(f.view->table_filter.get());
+    const std::function<void(const RecordView&)> on_add =
         [&](const RecordView& r) {
-          if (r.seq > newest_table_seq && sampled++ % kShadowSample == 0 &&
-              base->MayContain(r.key)) {
+          next_filter.AddKey(r.key);
+          if (track && r.seq > newest_table_seq &&
+              sampled++ % kShadowSample == 0 && base->MayContain(r.key)) {
             shadowed += kShadowSample;
           }
         };
     // With no table below the output, nothing older can hold a deleted key.
     status = BuildAndOpenTable(f.number, std::move(runs), input_bytes,
-                               /*drop_tombstones=*/f.fold == below.size(),
-                               &f.meta, &f.table, track ? &count : nullptr);
+                               /*drop_tombstones=*/all_tables, &f.meta,
+                               &f.table, &on_add);
+    if (status.ok()) f.table_filter = next_filter.Finish();
     if (status.ok() && track) {
       shadowed_[f.stripe] += shadowed;
       if (shadowed_[f.stripe] * 100 >=
@@ -188,6 +198,7 @@ absl::Status EngineImpl::FlushStripes(const std::vector<uint32_t>& stripes) {
       if (f.table) next.tables.push_back(f.table);
       next.tables.insert(next.tables.end(), v.tables.begin() + f.fold,
                          v.tables.end());
+      next.table_filter = f.table_filter;
       tables_now = next.tables.size();
       return next;
     });
@@ -279,6 +290,7 @@ absl::StatusOr<bool> EngineImpl::DropShadowed(uint32_t s) {
     assert(v.tables.size() == tables.size());
     next.tables = v.tables;
     next.tables.back() = *copy;
+    next.table_filter = v.table_filter;  // (the copy holds fewer keys)
     return next;
   });
   // Readers holding an older view keep reading the open handle.
@@ -317,10 +329,19 @@ absl::Status EngineImpl::CompactStripe(uint32_t s, bool full) {
   std::optional<TableMeta> meta;
   std::shared_ptr<const Table> output;
   // The inputs are the newest k tables; if they are all of them, nothing
-  // older can hold a key, so tombstones go.
+  // older can hold a key, so tombstones go, and the tables' filter is built
+  // anew from the output's keys. (A partial merge leaves the same keys: the
+  // filter stays.)
+  const bool all_tables = k == tables.size();
+  TableKeyFilterBuilder next_filter = TableKeyFilterBuilder::Rebuild();
+  const std::function<void(const RecordView&)> on_add =
+      [&](const RecordView& r) { next_filter.AddKey(r.key); };
   KS_RETURN_IF_ERROR(BuildAndOpenTable(number, std::move(runs), input_bytes,
-                                       /*drop_tombstones=*/k == tables.size(),
-                                       &meta, &output));
+                                       /*drop_tombstones=*/all_tables, &meta,
+                                       &output,
+                                       all_tables ? &on_add : nullptr));
+  std::shared_ptr<const TableKeyFilter> table_filter =
+      all_tables ? next_filter.Finish() : view->table_filter;
   ManifestEdit edit;
   for (size_t i = 0; i < k; ++i) edit.RemoveTable(s, tables[i]->meta().number);
   if (meta) edit.AddTable(s, *meta);
@@ -338,10 +359,11 @@ absl::Status EngineImpl::CompactStripe(uint32_t s, bool full) {
     assert(v.tables.size() == tables.size());
     if (output) next.tables.push_back(output);
     next.tables.insert(next.tables.end(), v.tables.begin() + k, v.tables.end());
+    next.table_filter = std::move(table_filter);
     return next;
   });
   compactions_.fetch_add(1);
-  if (k == tables.size()) shadowed_[s] = 0;  // the oldest table was merged
+  if (all_tables) shadowed_[s] = 0;  // the oldest table was merged
   for (size_t i = 0; i < k; ++i) {
     // Readers holding an older view keep reading the open handles. A failed
     // delete leaves an orphan, which the next open removes.

@@ -131,10 +131,20 @@ void EngineImpl::Prefetch(std::string_view key) const {
 
 void EngineImpl::PrefetchForWrite(std::string_view key,
                                   PrefetchHandle* handle) const {
+  PrefetchKey(key, /*likely_absent=*/false, handle);
+}
+
+void EngineImpl::PrefetchForInsert(std::string_view key,
+                                   PrefetchHandle* handle) const {
+  PrefetchKey(key, /*likely_absent=*/true, handle);
+}
+
+void EngineImpl::PrefetchKey(std::string_view key, bool likely_absent,
+                             PrefetchHandle* handle) const {
   if (key.empty()) return;
   std::shared_ptr<const StripeView> view = stripes_[StripeOfKey(key)].view();
   const HashedKey hashed(key);
-  PrefetchProbes(*view, hashed);
+  PrefetchProbes(*view, hashed, likely_absent);
   handle->loaded_ = std::move(view);
   handle->Remember(hashed);
 }
@@ -476,6 +486,7 @@ void EngineImpl::SwitchMemtableLocked(uint32_t s)
     next.immutables.insert(next.immutables.end(), v.immutables.begin(),
                            v.immutables.end());
     next.tables = v.tables;
+    next.table_filter = v.table_filter;
     return next;
   });
   stripe.active = std::move(fresh);

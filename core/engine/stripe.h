@@ -19,7 +19,8 @@
 //
 // A StripeView is immutable once published: the active memtable (which its
 // single writer keeps appending to; readers read it lock-free), the immutable
-// memtables waiting for flush, and the tables, each list newest first.
+// memtables waiting for flush, and the tables, each list newest first, with
+// the filter over all the tables' keys when the stripe has one.
 // Readers copy the shared_ptr and read without locks; flush, compaction and
 // memtable switches publish a new view.
 
@@ -31,6 +32,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "core/engine/memtable.h"
+#include "core/engine/table_key_filter.h"
 #include "core/storage/table.h"
 #include "core/util/mutex.h"
 #include "core/util/spin_mutex.h"
@@ -41,6 +43,9 @@ struct StripeView {
   std::shared_ptr<MemTable> active;
   std::vector<std::shared_ptr<MemTable>> immutables;  // newest first
   std::vector<std::shared_ptr<const Table>> tables;   // newest first
+  // Holds every key of `tables` (and maybe more); null: none, ask each
+  // table (table_key_filter.h). Only the stripe's table jobs replace it.
+  std::shared_ptr<const TableKeyFilter> table_filter;
 };
 
 // Thread safety: as described above; the atomics may be read without locks.

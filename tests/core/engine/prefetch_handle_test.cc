@@ -10,10 +10,12 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/engine/engine_impl.h"
 #include "gtest/gtest.h"
 #include "tests/core/engine/engine_test_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -61,6 +63,36 @@ TEST_P(EngineTest, PrefetchHandleOfACurrentViewWrites) {
   KS_ASSERT_OK(e()->ReadModifyWrite(
       KeyOf(2), ReadThenWrite(KeyOf(2), std::nullopt, "new"), &handle));
   EXPECT_EQ(GetOrDie(e(), KeyOf(2)), std::optional<std::string>("new"));
+}
+
+// PrefetchForInsert loads only what tells that a key is absent (with a
+// filter over the stripe's tables, not the tables' own slots); a key that
+// is there after all, in a table or a memtable, is still read.
+TEST_P(EngineTest, PrefetchForInsertOfAKeyThatIsThereStillReadsIt) {
+  EngineOptions o = SmallOptions();
+  o.idle_compaction_ms = 0;
+  KS_ASSERT_OK(Open(o));
+  for (bool read_modify_write : {false, true}) {
+    SCOPED_TRACE(read_modify_write ? "ReadModifyWrite" : "WriteLocked");
+    const int base = read_modify_write ? 70 : 60;
+    KS_ASSERT_OK(Put(e(), KeyOf(base), "in a table"));
+    KS_ASSERT_OK(e()->Flush());
+    ASSERT_NE(Impl(e())->TEST_TableFilter(kStripe), nullptr);
+    KS_ASSERT_OK(Put(e(), KeyOf(base + 1), "in the memtable"));
+    const std::pair<std::string, std::optional<std::string>> cases[] = {
+        {KeyOf(base), "in a table"},
+        {KeyOf(base + 1), "in the memtable"},
+        {KeyOf(base + 2), std::nullopt}};
+    for (const auto& [key, want] : cases) {
+      PrefetchHandle handle;
+      e()->PrefetchForInsert(key, &handle);
+      const std::string next = want.value_or("") + "+";
+      const auto fn = ReadThenWrite(key, want, next);
+      KS_ASSERT_OK(read_modify_write ? e()->ReadModifyWrite(key, fn, &handle)
+                                     : e()->WriteLocked(key, fn, &handle));
+      EXPECT_EQ(GetOrDie(e(), key), std::optional<std::string>(next));
+    }
+  }
 }
 
 TEST_P(EngineTest, PrefetchHandleOfAReplacedViewIsNotUsed) {
