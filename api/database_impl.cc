@@ -377,6 +377,7 @@ DatabaseStats DatabaseImpl::Stats() const {
   s.tables = e.tables;
   s.table_bytes = e.table_bytes;
   s.table_entries = e.table_entries;
+  s.table_filter_bytes = e.table_filter_bytes;
   s.stripes_in_use = e.stripes_in_use;
   s.wal_bytes = e.wal_bytes;
   s.wal_segments = e.wal_segments;

@@ -89,6 +89,7 @@ absl::Status Stats(ShellContext& ctx, const std::vector<std::string>&) {
   out << "SST count:        " << s.tables << "\n";
   out << "SST bytes:        " << s.table_bytes << "\n";
   out << "SST records:      " << s.table_entries << "\n";
+  out << "SST filter bytes: " << s.table_filter_bytes << "\n";
   out << "WAL bytes:        " << s.wal_bytes << "\n";
   out << "WAL segments:     " << s.wal_segments << "\n";
   out << "flushes:          " << s.flushes << "\n";

@@ -12,9 +12,11 @@
 // A blocked bloom filter keyed by KeyHash (key_hash.h), which the engine
 // has computed for the memtables' filters anyway: each key sets four bits
 // of one 64-bit word, so a query is one load and one compare. It has room
-// for a number of keys, `capacity`, at 8 bits each (measured false
-// positives: ~3 % when full, ~0.5 % when half full, as right after a
-// rebuild with room for twice its keys).
+// for a number of keys, `capacity`, at 6 bits each: measured false
+// positives ~7 % when full, ~2.5 % right after a rebuild, which gives it
+// room for 1.5 times its keys. (8 bits per key with room for twice the
+// keys answered a few more conditional Puts but cost ~2 B per item, more
+// than the memory targets leave: docs/decisions.md.)
 //
 // Add counts only keys that set a new bit: a key added again (an
 // overwritten item flushed once more) uses no room. Once `capacity` keys
@@ -40,9 +42,9 @@ namespace kstone::core {
 class TableKeyFilter {
  public:
   // The least room a filter is given (a stripe's first flush may hold a
-  // handful of keys; the next flushes add to it): 128 bytes.
+  // handful of keys; the next flushes add to it): 96 bytes.
   static constexpr uint64_t kMinCapacity = 128;
-  static constexpr int kBitsPerKey = 8;
+  static constexpr int kBitsPerKey = 6;
 
   // An empty filter with room for max(capacity, kMinCapacity) keys.
   explicit TableKeyFilter(uint64_t capacity)
@@ -109,7 +111,9 @@ class TableKeyFilterBuilder {
  public:
   // For a job whose output holds every key the stripe's tables will hold
   // (a merge of all of them, with or without flushed memtables): a filter
-  // of the output's keys alone, with room for twice as many.
+  // of the output's keys alone, with room for half as many again. (Under
+  // the size-tiered policy the next merge of all of a stripe's tables
+  // comes once its newer tables reach about half the oldest one.)
   static TableKeyFilterBuilder Rebuild() { return TableKeyFilterBuilder(); }
   // For a flush that leaves older tables in place: a copy of `current`
   // with the output's keys added; none if `current` is null (the stripe has
@@ -134,7 +138,8 @@ class TableKeyFilterBuilder {
   // The filter for the stripe's tables after the job, or null for none.
   std::shared_ptr<const TableKeyFilter> Finish() {
     if (!rebuild_) return std::move(extended_);
-    auto filter = std::make_shared<TableKeyFilter>(2 * hashes_.size());
+    auto filter =
+        std::make_shared<TableKeyFilter>(hashes_.size() + hashes_.size() / 2);
     for (uint64_t h : hashes_) filter->Add(h);  // (room for all: never false)
     return filter;
   }

@@ -229,6 +229,10 @@ TEST_P(DatabaseTest, FlushAndCompactKeepItems) {
   KS_ASSERT_OK(db.Compact());
   DatabaseStats stats = db.Stats();
   EXPECT_GT(stats.last_sequence, 0u);
+  // Every stripe holding a table has a filter over its keys after the
+  // full merge, at least 96 bytes each.
+  EXPECT_GE(stats.table_filter_bytes, stats.tables * 96);
+  EXPECT_GT(stats.tables, 0u);
   for (int i = 0; i < 200; ++i) {
     KS_ASSERT_OK_AND_ASSIGN(std::optional<Item> got,
                             db.Get(Key(absl::StrCat("k", i))));

@@ -321,6 +321,7 @@ TEST_F(ShellTest, ShellOnDirectoryDatabase) {
   EXPECT_THAT(s.out, HasSubstr("\"n\": 1"));
   EXPECT_THAT(s.out, HasSubstr("Flushed"));
   EXPECT_THAT(s.out, HasSubstr("stripes in use:"));
+  EXPECT_THAT(s.out, HasSubstr("SST filter bytes: 96\n"));  // one stripe
 }
 
 TEST_F(ShellTest, NumberKeysInShell) {

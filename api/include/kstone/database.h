@@ -66,6 +66,9 @@ struct DatabaseStats {
   uint64_t tables = 0;            // SSTs
   uint64_t table_bytes = 0;
   uint64_t table_entries = 0;  // records in SSTs (incl. old versions)
+  // Memory of the filters over each stripe's SSTs (one per stripe that has
+  // one: docs/architecture.md, "One filter over the tables").
+  uint64_t table_filter_bytes = 0;
   uint64_t stripes_in_use = 0;
   uint64_t wal_bytes = 0;
   uint64_t wal_segments = 0;

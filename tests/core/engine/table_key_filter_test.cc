@@ -41,20 +41,19 @@ TEST(TableKeyFilterTest, HoldsEveryKeyAdded) {
 }
 
 TEST(TableKeyFilterTest, FalsePositivesAsPromised) {
-  constexpr uint64_t kCapacity = 50000;
+  constexpr uint64_t kCapacity = 48000;  // (whole words)
   TableKeyFilter filter(kCapacity);
   EXPECT_EQ(filter.memory_bytes(), kCapacity * TableKeyFilter::kBitsPerKey / 8);
   EXPECT_EQ(FalsePositiveRate(filter, 10000), 0.0);  // empty
-  // Half full, as right after a rebuild: ~0.5 %.
-  for (uint64_t i = 0; i < kCapacity / 2; ++i) filter.Add(HashOf("key", i));
-  EXPECT_LT(FalsePositiveRate(filter, 200000), 0.01);
-  // Full: ~3 %.
-  for (uint64_t i = kCapacity / 2; i < kCapacity; ++i) {
-    filter.Add(HashOf("key", i));
-  }
+  // Two thirds full, as right after a rebuild: ~2.5 %.
+  const uint64_t rebuilt = kCapacity * 2 / 3;
+  for (uint64_t i = 0; i < rebuilt; ++i) filter.Add(HashOf("key", i));
+  EXPECT_LT(FalsePositiveRate(filter, 200000), 0.035);
+  // Full: ~7 %.
+  for (uint64_t i = rebuilt; i < kCapacity; ++i) filter.Add(HashOf("key", i));
   const double full_rate = FalsePositiveRate(filter, 200000);
   EXPECT_GT(full_rate, 0.0);
-  EXPECT_LT(full_rate, 0.05);
+  EXPECT_LT(full_rate, 0.09);
 }
 
 TEST(TableKeyFilterTest, AKeyAddedAgainTakesNoRoom) {
@@ -95,12 +94,12 @@ TEST(TableKeyFilterTest, SmallCapacitiesGetTheMinimum) {
   EXPECT_EQ(TableKeyFilter(5000).capacity(), 5000u);
 }
 
-TEST(TableKeyFilterBuilderTest, RebuildHoldsTheKeysWithRoomForTwiceAsMany) {
+TEST(TableKeyFilterBuilderTest, RebuildHoldsTheKeysWithRoomForHalfAsManyMore) {
   TableKeyFilterBuilder builder = TableKeyFilterBuilder::Rebuild();
   for (uint64_t i = 0; i < 1000; ++i) builder.AddKey(absl::StrCat("k", i));
   const std::shared_ptr<const TableKeyFilter> filter = builder.Finish();
   ASSERT_NE(filter, nullptr);
-  EXPECT_EQ(filter->capacity(), 2000u);
+  EXPECT_EQ(filter->capacity(), 1500u);
   for (uint64_t i = 0; i < 1000; ++i) {
     EXPECT_TRUE(filter->MayContain(HashOf("k", i))) << i;
   }
