@@ -96,6 +96,24 @@ class TableFilterTest : public EngineTest {
     EXPECT_LT(positives, 180);  // 9 %; the filter promises ~7 % when full
   }
 
+  // The stripe has no filter: reads ask every table, and `flushes` flushes
+  // of ten new keys each from `next_key` on (folding tables in or not)
+  // have none to extend; then a merge of every table builds one.
+  void ExpectNoneUntilAFullMerge(int next_key, int flushes) {
+    EXPECT_EQ(Filter(), nullptr);
+    EXPECT_EQ(e()->Stats().table_filters, 0u);
+    ExpectReadsAgree();
+    for (int round = 0; round < flushes; ++round) {
+      PutKeys(next_key + 10 * round, next_key + 10 * round + 10, "c");
+      KS_ASSERT_OK(e()->Flush());
+      EXPECT_EQ(Filter(), nullptr);
+    }
+    ExpectReadsAgree();
+    KS_ASSERT_OK(e()->Compact());
+    ExpectFilterCoversTheTables();
+    ExpectReadsAgree();
+  }
+
   std::map<std::string, std::optional<std::string>> model_;
 };
 
@@ -167,17 +185,7 @@ TEST_P(TableFilterTest, AFlushThatOverflowsItLeavesTheStripeWithoutOne) {
   PutKeys(100, 250, "b");
   KS_ASSERT_OK(e()->Flush());
   ASSERT_EQ(Impl(e())->TEST_TablesInStripe(kStripe), 2u);
-  EXPECT_EQ(Filter(), nullptr);
-  EXPECT_EQ(e()->Stats().table_filters, 0u);
-  ExpectReadsAgree();  // every table asked
-  // Until a flush merges every table: none.
-  PutKeys(250, 260, "c");
-  KS_ASSERT_OK(e()->Flush());
-  EXPECT_EQ(Filter(), nullptr);
-  ExpectReadsAgree();
-  KS_ASSERT_OK(e()->Compact());
-  ExpectFilterCoversTheTables();
-  ExpectReadsAgree();
+  ExpectNoneUntilAFullMerge(250, 1);
 }
 
 TEST_P(TableFilterTest, AReopenStartsWithoutOneUntilAFullMerge) {
@@ -191,19 +199,7 @@ TEST_P(TableFilterTest, AReopenStartsWithoutOneUntilAFullMerge) {
   ASSERT_NE(Filter(), nullptr);
   KS_ASSERT_OK(Reopen());
   ASSERT_EQ(Impl(e())->TEST_TablesInStripe(kStripe), 2u);
-  EXPECT_EQ(Filter(), nullptr);
-  EXPECT_EQ(e()->Stats().table_filters, 0u);
-  ExpectReadsAgree();  // every table asked
-  // Flushes, folding in the newest tables or not, have none to extend.
-  for (int round = 0; round < 3; ++round) {
-    PutKeys(1050 + 10 * round, 1060 + 10 * round, "c");
-    KS_ASSERT_OK(e()->Flush());
-    EXPECT_EQ(Filter(), nullptr);
-  }
-  ExpectReadsAgree();
-  KS_ASSERT_OK(e()->Compact());
-  ExpectFilterCoversTheTables();
-  ExpectReadsAgree();
+  ExpectNoneUntilAFullMerge(1050, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TableFilterTest,
