@@ -6,11 +6,14 @@
 // with a model throughout, including reads of keys never written (which the
 // filter answers) and of deleted ones (which it passes on to the tables).
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -200,6 +203,53 @@ TEST_P(TableFilterTest, AReopenStartsWithoutOneUntilAFullMerge) {
   KS_ASSERT_OK(Reopen());
   ASSERT_EQ(Impl(e())->TEST_TablesInStripe(kStripe), 2u);
   ExpectNoneUntilAFullMerge(1050, 3);
+}
+
+// Readers race the writer's flushes and merges, each of which installs a
+// new filter with its tables: a key written before a read started is
+// found (a view whose filter missed a key of its tables would hide it),
+// and a key never written is not.
+TEST_P(TableFilterTest, ConcurrentReadsSeeEveryKeyThroughNewFilters) {
+  EngineOptions o = FilterTestOptions();
+  o.memtable_max_records_per_stripe = 40;  // flushes (and folds) as it goes
+  KS_ASSERT_OK(Open(o));
+  constexpr int kKeys = 3000;
+  std::atomic<int> written{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) {
+    readers.emplace_back([&, t] {
+      uint64_t state = 0x9e3779b97f4a7c15ULL * (t + 1);
+      while (written.load() < kKeys && !failed.load()) {
+        const int upto = written.load();
+        if (upto == 0) continue;
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        const int i = static_cast<int>((state >> 33) % upto);
+        absl::StatusOr<std::optional<std::string>> got = e()->Get(KeyOf(i));
+        absl::StatusOr<std::optional<std::string>> absent =
+            e()->Get(AbsentKeyOf(i));
+        if (!got.ok() || !got->has_value() || !absent.ok() ||
+            absent->has_value()) {
+          ADD_FAILURE() << "key " << i << " of " << upto;
+          failed.store(true);
+        }
+      }
+    });
+  }
+  for (int i = 0; i < kKeys && !failed.load(); ++i) {
+    absl::Status status = Put(e(), KeyOf(i), absl::StrCat("v", i));
+    // (Besides the background's own flushes of full memtables.)
+    if (status.ok() && i % 200 == 199) status = e()->Flush();
+    if (!status.ok()) {
+      ADD_FAILURE() << status;
+      failed.store(true);
+    }
+    written.store(i + 1);
+  }
+  written.store(kKeys);  // (the readers stop)
+  for (std::thread& r : readers) r.join();
+  EXPECT_GE(e()->Stats().flushes, 15u);
+  EXPECT_NE(Filter(), nullptr);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TableFilterTest,
