@@ -11,7 +11,6 @@
 #include "api/item_decoder.h"
 #include "api/schema_codec.h"
 #include "api/value_internal.h"
-#include "api/write_buffers.h"
 #include "core/storage/disk/file_system.h"
 #include "core/storage/storage.h"
 #include "core/types/decimal_text.h"
@@ -285,18 +284,13 @@ absl::Status DatabaseImpl::CheckItemKey(const Key& key,
 
 absl::Status DatabaseImpl::Put(const Key& key, const Item& item,
                                bool key_of_item) {
-  // Encoded into the thread's buffers, whose memory the next write reuses:
-  // the key's, the item's and the batch's allocations and frees cost a
-  // plain Put as much as a sixth of its instructions.
-  WriteBuffers& buffers = WriteBuffers::ThisThread();
-  buffers.mutations.resize(1);
-  core::Mutation& m = buffers.mutations[0];
-  m.type = core::RecordType::kValue;
-  absl::Status status = EngineKeyInto(key, &m.key);
-  if (status.ok()) status = EncodePutValue(key, item, key_of_item, &m.value);
-  if (status.ok()) status = engine_->Write(&buffers.mutations);
-  buffers.Trim();
-  return status;
+  KS_ASSIGN_OR_RETURN(std::string engine_key, EngineKeyOf(key));
+  core::WriteBatch batch;
+  batch.mutations.push_back(
+      core::Mutation{core::RecordType::kValue, std::move(engine_key), ""});
+  KS_RETURN_IF_ERROR(
+      EncodePutValue(key, item, key_of_item, &batch.mutations[0].value));
+  return engine_->Write(std::move(batch));
 }
 
 absl::Status DatabaseImpl::EncodePutValue(const Key& key, const Item& item,

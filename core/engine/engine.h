@@ -175,11 +175,6 @@ class Engine {
   // Applies `batch` atomically (first_seq is assigned by the engine). Fails
   // with the sticky error if an earlier WAL write failed.
   virtual absl::Status Write(WriteBatch batch) = 0;
-  // Write for a caller that keeps the vector of mutations from one write to
-  // the next (one per thread, as with WriteLocked's FillFn form): applies
-  // *mutations atomically and leaves them there, their strings' memory
-  // included, so that a steady stream of writes allocates nothing for them.
-  virtual absl::Status Write(std::vector<Mutation>* mutations) = 0;
 
   // Atomic read-check-write: locks the stripes of `lock_keys` (in increasing
   // order), calls `fn` with a reader of their current state, and applies the

@@ -59,7 +59,6 @@ class EngineImpl final : public Engine {
   absl::Status Start();
 
   absl::Status Write(WriteBatch batch) override;
-  absl::Status Write(std::vector<Mutation>* mutations) override;
   absl::Status WriteLocked(absl::Span<const std::string_view> lock_keys,
                            CheckFn fn) override;
   absl::Status ReadModifyWrite(std::string_view key, CheckFn fn) override;

@@ -240,31 +240,27 @@ absl::Status EngineImpl::WaitForMemtableRoom() {
 }
 
 absl::Status EngineImpl::Write(WriteBatch batch) {
-  return Write(&batch.mutations);
-}
-
-absl::Status EngineImpl::Write(std::vector<Mutation>* mutations) {
-  if (mutations->empty()) return absl::OkStatus();
-  if (mutations->size() == 1) {
+  if (batch.mutations.empty()) return absl::OkStatus();
+  if (batch.mutations.size() == 1) {
     // One key, one stripe: no key or stripe lists to build.
-    const std::string& key = (*mutations)[0].key;
+    const std::string& key = batch.mutations[0].key;
     if (key.empty()) {
       return absl::InvalidArgumentError("engine: key 0 of the write is empty");
     }
     const uint32_t stripe[1] = {StripeOfKey(key)};
     KS_RETURN_IF_ERROR(WaitForMemtableRoom());
     LockStripes(stripe);
-    absl::Status status = CommitLocked(stripe, mutations);
+    absl::Status status = CommitLocked(stripe, &batch.mutations);
     UnlockStripes(stripe);
     return status;
   }
   std::vector<std::string_view> keys;
-  keys.reserve(mutations->size());
-  for (const Mutation& m : *mutations) keys.push_back(m.key);
+  keys.reserve(batch.mutations.size());
+  for (const Mutation& m : batch.mutations) keys.push_back(m.key);
   KS_ASSIGN_OR_RETURN(std::vector<uint32_t> stripes, StripesOf(keys));
   KS_RETURN_IF_ERROR(WaitForMemtableRoom());
   LockStripes(stripes);
-  absl::Status status = CommitLocked(stripes, mutations);
+  absl::Status status = CommitLocked(stripes, &batch.mutations);
   UnlockStripes(stripes);
   return status;
 }

@@ -168,36 +168,5 @@ TEST_P(EngineTest, WritesWithBuffersOfOtherKeysFailuresAndNoWrites) {
   EXPECT_EQ(GetOrDie(e(), K(kStripe + 1, "x")), std::nullopt);
 }
 
-// Engine::Write of the caller's vector applies its mutations as a Write of
-// a batch does (one stripe or several) and leaves them in the vector, their
-// strings' memory included; an empty key fails the write, which then
-// writes nothing.
-TEST_P(EngineTest, WritesWithBuffersOfAPlainWriteLeaveTheMutations) {
-  KS_ASSERT_OK(Open());
-  std::vector<Mutation> mutations = {PutM(KeyOf(1), std::string(100, 'a'))};
-  const char* value_memory = mutations[0].value.data();
-  KS_ASSERT_OK(e()->Write(&mutations));
-  ASSERT_EQ(mutations.size(), 1u);
-  EXPECT_EQ(mutations[0].key, KeyOf(1));
-  EXPECT_EQ(mutations[0].value.data(), value_memory);
-  EXPECT_EQ(GetOrDie(e(), KeyOf(1)), std::string(100, 'a'));
-
-  mutations = {PutM(K(1, "x"), "1"), PutM(K(2, "y"), "2"), DelM(KeyOf(1))};
-  KS_ASSERT_OK(e()->Write(&mutations));
-  ASSERT_EQ(mutations.size(), 3u);
-  EXPECT_EQ(mutations[1].key, K(2, "y"));
-  EXPECT_EQ(mutations[1].value, "2");
-  EXPECT_EQ(GetOrDie(e(), K(1, "x")), std::optional<std::string>("1"));
-  EXPECT_EQ(GetOrDie(e(), K(2, "y")), std::optional<std::string>("2"));
-  EXPECT_EQ(GetOrDie(e(), KeyOf(1)), std::nullopt);
-
-  mutations = {PutM(K(3, "z"), "3"), PutM("", "4")};
-  EXPECT_THAT(e()->Write(&mutations),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
-  EXPECT_EQ(GetOrDie(e(), K(3, "z")), std::nullopt);
-  mutations.clear();
-  KS_EXPECT_OK(e()->Write(&mutations));  // nothing to write
-}
-
 }  // namespace
 }  // namespace kstone::core::testing
